@@ -1,0 +1,62 @@
+import cliProgress from 'cli-progress';
+
+export interface ProgressOptions {
+  label: string;
+  total: number;
+  /** What is being counted, shown after the rate: "rows", "files", "candles". */
+  unit: string;
+  /** Suppress the bar (for --json output, or when the caller prints its own). */
+  quiet?: boolean;
+}
+
+/**
+ * A progress bar with rate and ETA on standard error. It appears only on a terminal and only once
+ * a job has run for a second, so short commands and piped output stay clean.
+ */
+export class Progress {
+  private readonly started = performance.now();
+  private bar: cliProgress.SingleBar | undefined;
+  private done = 0;
+  private readonly enabled: boolean;
+
+  constructor(private readonly options: ProgressOptions) {
+    this.enabled = !options.quiet && process.stderr.isTTY === true && options.total > 0;
+  }
+
+  /** Add `count` finished units. */
+  tick(count = 1): void {
+    this.update(this.done + count);
+  }
+
+  update(done: number): void {
+    this.done = done;
+    if (!this.enabled) return;
+    if (!this.bar) {
+      if (performance.now() - this.started < 1000) return;
+      this.bar = new cliProgress.SingleBar(
+        {
+          format: `${this.options.label} [{bar}] {percentage}% | {value}/{total} ${this.options.unit} | {rate}/s | ETA {eta_formatted}`,
+          stream: process.stderr,
+          hideCursor: true,
+          etaBuffer: 50,
+          fps: 10,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(this.options.total, 0, { rate: '0' });
+    }
+    this.bar.update(done, { rate: formatRate(done / ((performance.now() - this.started) / 1000)) });
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+}
+
+function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond)) return '0';
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k`;
+  return perSecond.toFixed(1);
+}

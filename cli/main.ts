@@ -1,0 +1,56 @@
+import { Command, CommanderError, Option } from 'commander';
+import { XylenError } from '../engine/index.ts';
+import { registerConfigCommands } from './commands/config.ts';
+import { registerDataCommands } from './commands/data.ts';
+
+/** Build the `xylen` program. Exported for tests that run commands in-process. */
+export function buildProgram(): Command {
+  const program = new Command('xylen')
+    .description('Xylen: research, replay and live trading for ML ensembles on crypto perpetual futures')
+    .version('0.1.0')
+    .addOption(new Option('--db <path>', 'DuckDB store (default: $XYLEN_DB, then config data.db, then ./xylen.duckdb)'))
+    .addOption(new Option('--config <path>', 'config file (default: ./xylen.yaml when present)'))
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerConfigCommands(program);
+  registerDataCommands(program);
+  for (const command of allCommands(program)) command.exitOverride();
+  return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+/** Run the CLI with `argv` (without node and script) and return the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // help and version are "errors" to commander; usage mistakes exit 2 (commander has printed them).
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
+  }
+  if (error instanceof XylenError) {
+    process.stderr.write(`error[${error.code}]: ${error.describe()}\n`);
+    if (process.env['XYLEN_DEBUG']) process.stderr.write(`${error.stack ?? ''}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  process.stderr.write(process.env['XYLEN_DEBUG'] ? `${(error as Error)?.stack ?? ''}\n` : '  (set XYLEN_DEBUG=1 for the stack trace; please report this as a bug)\n');
+  return 1;
+}
+
+const isEntry = process.argv[1] !== undefined && /(xylen(\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
+if (isEntry) {
+  const code = await runCli(process.argv.slice(2));
+  process.exitCode = code;
+}

@@ -1,0 +1,4 @@
+export { configSchema } from './schema.ts';
+export type { XylenConfig, XylenConfigInput } from './schema.ts';
+export { loadConfig, parseConfig, DEFAULT_CONFIG_PATH } from './loadConfig.ts';
+export type { LoadConfigOptions } from './loadConfig.ts';

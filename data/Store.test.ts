@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, Store } from './index.ts';
+import { XylenError } from '../engine/index.ts';
+
+const dirs: string[] = [];
+function tempDb(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'xylen-store-'));
+  dirs.push(dir);
+  return join(dir, 'test.duckdb');
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Store', () => {
+  it('creates a new file at the latest schema version and keeps it on reopen', async () => {
+    const path = tempDb();
+    const store = await Store.open(path);
+    const latest = MIGRATIONS.at(-1)!.version;
+    expect(await store.schemaVersion()).toBe(latest);
+    await store.connection.run(`INSERT INTO candles (market, symbol, interval, open_time, open, high, low, close, volume) VALUES ('usdm','BTCUSDT','1m',0,1,2,0.5,1.5,10)`);
+    store.close();
+
+    const again = await Store.open(path, { readOnly: true });
+    expect(await again.schemaVersion()).toBe(latest);
+    const rows = await again.all('SELECT count(*)::INTEGER AS n FROM candles');
+    expect(rows[0]!['n']).toBe(1);
+    const applied = await again.all('SELECT count(*)::INTEGER AS n FROM schema_migrations');
+    expect(applied[0]!['n']).toBe(MIGRATIONS.length);
+    again.close();
+  });
+
+  it('rolls a failed transaction back whole', async () => {
+    const store = await Store.open(tempDb());
+    await expect(
+      store.transaction(async (c) => {
+        await c.run(`INSERT INTO funding_rates VALUES ('usdm','BTCUSDT',1,0.0001,NULL)`);
+        await c.run(`INSERT INTO funding_rates VALUES ('usdm','BTCUSDT',1,0.0002,NULL)`); // duplicate key
+      }),
+    ).rejects.toThrow();
+    const rows = await store.all('SELECT count(*)::INTEGER AS n FROM funding_rates');
+    expect(rows[0]!['n']).toBe(0);
+    store.close();
+  });
+
+  it('says clearly when a read-only open finds no file', async () => {
+    const error = await Store.open(join(tmpdir(), 'xylen-none', 'missing.duckdb'), { readOnly: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XylenError);
+    expect((error as XylenError).code).toBe('STORE_MISSING');
+  });
+});

@@ -1,0 +1,123 @@
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { operationalError } from '../engine/index.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export const DEFAULT_DB_PATH = './xylen.duckdb';
+
+export interface StoreOptions {
+  /**
+   * Open read-only. DuckDB allows one read-write process *or* many read-only ones per file, so
+   * commands that only read (ls, export, replay loading) open read-only and can run side by side.
+   */
+  readOnly?: boolean;
+}
+
+/**
+ * The embedded market-data store: one DuckDB file. `Store.open` creates the file when needed and
+ * brings its schema up to date; readers never migrate (a read-only open of an old file is an error
+ * that says to run a writing command once).
+ */
+export class Store {
+  private constructor(
+    readonly path: string,
+    readonly readOnly: boolean,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string = DEFAULT_DB_PATH, options: StoreOptions = {}): Promise<Store> {
+    const readOnly = options.readOnly ?? false;
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+    } catch (error) {
+      throw describeOpenError(path, readOnly, error);
+    }
+    const connection = await instance.connect();
+    const store = new Store(path, readOnly, instance, connection);
+    try {
+      await store.migrate();
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /** The schema version this file is at (0 for a new, empty file). */
+  async schemaVersion(): Promise<number> {
+    const exists = await this.connection.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'schema_migrations' AND table_schema = 'main'`,
+    );
+    if ((exists.getRowObjects()[0]?.['n'] as number) === 0) return 0;
+    const result = await this.connection.runAndReadAll(`SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_migrations`);
+    return result.getRowObjects()[0]?.['v'] as number;
+  }
+
+  private async migrate(): Promise<void> {
+    const current = await this.schemaVersion();
+    const latest = MIGRATIONS.at(-1)?.version ?? 0;
+    if (current > latest) {
+      throw operationalError('STORE_TOO_NEW', `the store ${this.path} is at schema version ${current}, newer than this Xylen knows (${latest})`, {
+        hint: 'upgrade Xylen, or point --db at another file',
+      });
+    }
+    if (current === latest) return;
+    if (this.readOnly) {
+      throw operationalError('STORE_NEEDS_MIGRATION', `the store ${this.path} is at schema version ${current}; this Xylen needs ${latest}`, {
+        hint: 'run `xylen data migrate` once to upgrade it',
+      });
+    }
+    if (current === 0) {
+      await this.connection.run(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)`);
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await this.transaction(async () => {
+        await this.connection.run(migration.sql);
+        await this.connection.run(`INSERT INTO schema_migrations VALUES ($1, $2, now()::TIMESTAMP)`, [migration.version, migration.description]);
+      });
+    }
+  }
+
+  /** Run `work` in a transaction: all of it is stored, or (on any error) none of it. */
+  async transaction<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      const result = await work(this.connection);
+      await this.connection.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.connection.run('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Rows of a query as plain objects; BIGINT columns arrive as bigint. */
+  async all(sql: string, params?: Parameters<DuckDBConnection['run']>[1]): Promise<Record<string, unknown>[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjects() as Record<string, unknown>[];
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function describeOpenError(path: string, readOnly: boolean, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/lock/i.test(message)) {
+    return operationalError('STORE_LOCKED', `the store ${path} is open for writing in another process`, {
+      hint: 'DuckDB allows one writer per file: wait for that command to finish, or use another --db',
+      cause: error,
+    });
+  }
+  if (readOnly && /(does not exist|No such file|Cannot open)/i.test(message)) {
+    return operationalError('STORE_MISSING', `no store at ${path}`, {
+      hint: 'import data first (`xylen data import …` or `xylen data synth`), or pass --db / set XYLEN_DB',
+      cause: error,
+    });
+  }
+  return operationalError('STORE_OPEN_FAILED', `cannot open the store ${path}: ${message}`, { cause: error });
+}
