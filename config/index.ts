@@ -2,3 +2,4 @@ export { configSchema } from './schema.ts';
 export type { XylenConfig, XylenConfigInput } from './schema.ts';
 export { loadConfig, parseConfig, DEFAULT_CONFIG_PATH } from './loadConfig.ts';
 export type { LoadConfigOptions } from './loadConfig.ts';
+export { allowedKeys, allKeyPaths } from './schemaKeys.ts';

@@ -3,6 +3,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } fro
 import type { z } from 'zod';
 import { inputError } from '../engine/index.ts';
 import { configSchema, type XylenConfig } from './schema.ts';
+import { allowedKeys } from './schemaKeys.ts';
 
 export const DEFAULT_CONFIG_PATH = './xylen.yaml';
 
@@ -80,29 +81,6 @@ function describeIssue(issue: z.core.$ZodIssue, path: string[]): string {
   }
 }
 
-/** The keys a strict object at `path` accepts, read off the schema itself so they never drift. */
-function allowedKeys(path: string[]): string[] {
-  let schema: unknown = configSchema;
-  for (const part of path) {
-    schema = unwrap(schema);
-    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
-    if (def?.type === 'object') schema = def.shape?.[part];
-    else if (def?.type === 'array') schema = def.element;
-    else return [];
-  }
-  const def = (unwrap(schema) as { def?: { shape?: Record<string, unknown> } }).def;
-  return Object.keys(def?.shape ?? {});
-}
-
-function unwrap(schema: unknown): unknown {
-  let current = schema as { def?: { type?: string; innerType?: unknown; element?: unknown } } | undefined;
-  while (current?.def && ['prefault', 'default', 'optional', 'nullable'].includes(current.def.type ?? '')) {
-    current = current.def.innerType as typeof current;
-  }
-  if (current?.def?.type === 'array') return current;
-  return current;
-}
-
 function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
@@ -141,7 +119,9 @@ function interpolate(
   line: (path: string[]) => number | undefined,
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_match, name: string, fallback: string | undefined) => {
+    // A value that is only an env reference resolving to nothing (`${KEY:-}`) counts as not set.
+    const whole = /^\$\{[^}]*\}$/.test(value);
+    const replaced = value.replace(ENV_REF, (_match, name: string, fallback: string | undefined) => {
       const found = env[name];
       if (found !== undefined && found !== '') return found;
       if (fallback !== undefined) return fallback;
@@ -151,6 +131,7 @@ function interpolate(
         hint: `export ${name}=… before running, or write \${${name}:-default}`,
       });
     });
+    return whole && replaced === '' ? undefined : replaced;
   }
   if (Array.isArray(value)) return value.map((item, i) => interpolate(item, [...path, String(i)], file, env, line));
   if (typeof value === 'object' && value !== null) {
