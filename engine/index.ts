@@ -4,3 +4,10 @@ export { INTERVAL_MS, INTERVALS, isInterval, parseInterval, intervalMs } from '.
 export type { Interval } from './Interval.ts';
 export { unixMs, parseTime, formatTime } from './UnixMs.ts';
 export type { UnixMs } from './UnixMs.ts';
+export { Rng } from './Rng.ts';
+export { Instrument, BTCUSDT_PERP } from './Instrument.ts';
+export type { InstrumentSpec, OrderCheck } from './Instrument.ts';
+export { EventQueue } from './EventQueue.ts';
+export type { Timed } from './EventQueue.ts';
+export { ReplayClock } from './Clock.ts';
+export type { Clock } from './Clock.ts';
