@@ -11,3 +11,4 @@ export { EventQueue } from './EventQueue.ts';
 export type { Timed } from './EventQueue.ts';
 export { ReplayClock } from './Clock.ts';
 export type { Clock } from './Clock.ts';
+export * from './broker/index.ts';

@@ -1,0 +1,4 @@
+export { MarginBrackets, BTCUSDT_BRACKETS } from './MarginBrackets.ts';
+export type { Bracket, BracketTier } from './MarginBrackets.ts';
+export { liquidationPrice } from './liquidationPrice.ts';
+export { fundingPayment } from './fundingPayment.ts';
