@@ -1,0 +1,2 @@
+export { generateSynthetic, intradaySeason } from './generateSynthetic.ts';
+export type { SyntheticOptions, SyntheticSeries } from './generateSynthetic.ts';
