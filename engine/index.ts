@@ -12,3 +12,5 @@ export type { Timed } from './EventQueue.ts';
 export { ReplayClock } from './Clock.ts';
 export type { Clock } from './Clock.ts';
 export * from './broker/index.ts';
+export * from './ensemble/index.ts';
+export { assertNever } from './assertNever.ts';

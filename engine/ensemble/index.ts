@@ -1,0 +1,5 @@
+export { Ensemble, ENSEMBLE_METHODS } from './Ensemble.ts';
+export type { EnsembleDecision, EnsembleMethod, EnsembleOptions } from './Ensemble.ts';
+export { ModelRecord } from './ModelRecord.ts';
+export { ACTIONS } from './Prediction.ts';
+export type { Action, Prediction, Vote } from './Prediction.ts';
