@@ -1,0 +1,118 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { MAX_PROBLEMS, type ImportProblem } from './ImportResult.ts';
+import { createStage, newStageName, type ImportTarget, type Stage } from './Stage.ts';
+import type { CsvShape, CsvLayout } from './detectFormat.ts';
+
+const FILE_COLUMNS: Record<CsvLayout, [string, string][]> = {
+  'binance-klines': [
+    ['open_time', 'BIGINT'],
+    ['open', 'DOUBLE'],
+    ['high', 'DOUBLE'],
+    ['low', 'DOUBLE'],
+    ['close', 'DOUBLE'],
+    ['volume', 'DOUBLE'],
+    ['close_time', 'BIGINT'],
+    ['quote_volume', 'DOUBLE'],
+    ['count', 'BIGINT'],
+    ['taker_buy_volume', 'DOUBLE'],
+    ['taker_buy_quote_volume', 'DOUBLE'],
+    ['ignore', 'VARCHAR'],
+  ],
+  ohlcv: [
+    ['open_time', 'BIGINT'],
+    ['open', 'DOUBLE'],
+    ['high', 'DOUBLE'],
+    ['low', 'DOUBLE'],
+    ['close', 'DOUBLE'],
+    ['volume', 'DOUBLE'],
+  ],
+  'binance-funding': [
+    ['calc_time', 'BIGINT'],
+    ['funding_interval_hours', 'BIGINT'],
+    ['last_funding_rate', 'DOUBLE'],
+  ],
+  funding: [
+    ['funding_time', 'BIGINT'],
+    ['funding_rate', 'DOUBLE'],
+  ],
+};
+
+/** How each layout's columns become a stage's columns. */
+function stageSelect(layout: CsvLayout, target: ImportTarget): string {
+  switch (layout) {
+    case 'binance-funding':
+      return 'calc_time AS funding_time, last_funding_rate AS rate, NULL::DOUBLE AS mark_price';
+    case 'funding':
+      return 'funding_time, funding_rate AS rate, NULL::DOUBLE AS mark_price';
+    case 'binance-klines':
+      return target.dataset === 'mark_candles'
+        ? 'open_time, open, high, low, close'
+        : `open_time, open, high, low, close, volume, quote_volume, count AS trades,
+           taker_buy_volume AS taker_buy_base, taker_buy_quote_volume AS taker_buy_quote`;
+    case 'ohlcv':
+      // Mark-price files carry a volume column that is always 0: it is not stored.
+      return target.dataset === 'mark_candles'
+        ? 'open_time, open, high, low, close'
+        : `open_time, open, high, low, close, volume, NULL::DOUBLE AS quote_volume, NULL::BIGINT AS trades,
+           NULL::DOUBLE AS taker_buy_base, NULL::DOUBLE AS taker_buy_quote`;
+  }
+}
+
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * Read a CSV with DuckDB's parallel reader (explicit columns and types, no sniffing) into a stage.
+ * Rows DuckDB cannot read (text in a number column, missing or extra fields) come back as problems
+ * with their line, from its rejects table; the stage is then dropped, since its row ids would no
+ * longer match file lines.
+ */
+export async function stageCsv(
+  connection: DuckDBConnection,
+  path: string,
+  shape: CsvShape,
+  target: ImportTarget,
+): Promise<{ stage: Stage } | { problems: ImportProblem[] }> {
+  const name = newStageName();
+  const columns = FILE_COLUMNS[shape.layout];
+  const read = `read_csv(${quote(path)}, columns = {${columns.map(([c, t]) => `${quote(c)}: ${quote(t)}`).join(', ')}},
+    header = ${shape.header}, delim = ',', quote = '"', escape = '"', auto_detect = false,
+    store_rejects = true, rejects_table = '${name}_rejects', rejects_scan = '${name}_scan')`;
+  const stage = await createStage(
+    connection,
+    { table: name, target, firstLine: shape.header ? 2 : 1, lineKind: 'line' },
+    `SELECT ${stageSelect(shape.layout, target)} FROM ${read}`,
+  );
+  try {
+    const rejects = await connection.runAndReadAll(
+      `SELECT line::DOUBLE AS line, min(column_idx)::DOUBLE AS column_idx, min_by(column_name, column_idx) AS column_name,
+              any_value(error_type) AS error_type, any_value(csv_line) AS csv_line, any_value(error_message) AS error_message,
+              (count(*) OVER ())::DOUBLE AS total
+       FROM ${name}_rejects GROUP BY line ORDER BY line LIMIT ${MAX_PROBLEMS}`,
+    );
+    const rows = rejects.getRowObjects();
+    if (rows.length === 0) return { stage };
+    await connection.run(`DROP TABLE IF EXISTS ${name}`);
+    const problems: ImportProblem[] = rows.map((row) => ({ line: row['line'] as number, message: describeReject(row, columns.length) }));
+    const total = rows[0]!['total'] as number;
+    if (total > rows.length) problems.push({ message: `… and ${total - rows.length} more unreadable lines` });
+    return { problems };
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS ${name}_rejects`);
+    await connection.run(`DROP TABLE IF EXISTS ${name}_scan`);
+  }
+}
+
+function describeReject(row: Record<string, unknown>, expected: number): string {
+  const line = String(row['csv_line'] ?? '');
+  const column = row['column_idx'] as number;
+  switch (row['error_type']) {
+    case 'CAST':
+      return `${row['column_name']} is not a number ("${line.split(',')[column] ?? ''}")`;
+    case 'MISSING COLUMNS':
+      return `truncated row: ${column} of ${expected} fields ("${line}")`;
+    case 'TOO MANY COLUMNS':
+      return `too many fields: expected ${expected} ("${line}")`;
+    default:
+      return `${String(row['error_message'])} ("${line}")`;
+  }
+}
