@@ -14,3 +14,5 @@ export type { Clock } from './Clock.ts';
 export * from './broker/index.ts';
 export * from './ensemble/index.ts';
 export { assertNever } from './assertNever.ts';
+export * from './ports/index.ts';
+export * from './risk/index.ts';

@@ -4,3 +4,4 @@ export { liquidationPrice } from './liquidationPrice.ts';
 export { fundingPayment } from './fundingPayment.ts';
 export { Account } from './Account.ts';
 export type { Side, FillEffect } from './Account.ts';
+export type { OrderType, OrderRequest, OrderStatus, OrderState, Fill, FillReason, SubmitResult, BrokerEvent, BrokerSnapshot } from './Order.ts';

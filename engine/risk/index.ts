@@ -1,0 +1,1 @@
+export type { RiskEvent, RiskRule, RiskEffect } from './RiskEvent.ts';
