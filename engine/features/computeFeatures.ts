@@ -1,0 +1,65 @@
+import { intervalMs } from '../Interval.ts';
+import type { CandleColumnsLike } from './CandleColumnsLike.ts';
+import { checkColumns } from './checkCandle.ts';
+import { contextColumns } from './ContextFeatures.ts';
+import { decisionColumns } from './DecisionFeatures.ts';
+import type { FeatureMatrix } from './FeatureMatrix.ts';
+import { DEFAULT_FEATURE_SPEC, featureNames, type FeatureSpec } from './FeatureSpec.ts';
+
+/**
+ * The feature matrix over a whole series, one row per decision candle (batch form of `FeatureEngine`).
+ *
+ * No look-ahead: row t is stamped at its candle's close and uses only decision candles up to t; its context
+ * columns come from the last context candle whose close (openTime + contextInterval) is ≤ that stamp, so the
+ * 5m bars inside a still-open hour see the previous hour. When context candles have a gap, the last closed one
+ * is used however old; before the first one closes the context cells are NaN. Without `context` the matrix has
+ * only the decision columns. Decision candles are taken as consecutive bars: gaps are the loader's concern.
+ */
+export function computeFeatures(
+  decision: CandleColumnsLike,
+  context?: CandleColumnsLike,
+  spec: Partial<FeatureSpec> = {},
+): FeatureMatrix {
+  const { decisionInterval, contextInterval } = { ...DEFAULT_FEATURE_SPEC, ...spec };
+  checkColumns('decision', decision);
+  if (context) checkColumns('context', context);
+
+  const names = featureNames(context !== undefined);
+  const width = names.length;
+  const rows = decision.length;
+  const values = new Float64Array(rows * width);
+  const time = new Float64Array(rows);
+  const decisionMs = intervalMs(decisionInterval);
+  for (let r = 0; r < rows; r++) time[r] = decision.openTime[r]! + decisionMs;
+
+  const ownColumns = decisionColumns(trimmed(decision));
+  for (let c = 0; c < ownColumns.length; c++) {
+    const column = ownColumns[c]!;
+    for (let r = 0; r < rows; r++) values[r * width + c] = column[r]!;
+  }
+  if (!context) return { names, rows, width, values, time };
+
+  const contextMs = intervalMs(contextInterval);
+  const contextOpen = context.openTime;
+  const columns = contextColumns(trimmed(context));
+  const offset = ownColumns.length;
+  let last = -1;
+  for (let r = 0; r < rows; r++) {
+    while (last + 1 < context.length && contextOpen[last + 1]! + contextMs <= time[r]!) last++;
+    for (let c = 0; c < columns.length; c++) values[r * width + offset + c] = last < 0 ? NaN : columns[c]![last]!;
+  }
+  return { names, rows, width, values, time };
+}
+
+/** Columns cut to `length`: a loader may hand over buffers with spare capacity. */
+function trimmed(candles: CandleColumnsLike): CandleColumnsLike {
+  const n = candles.length;
+  return {
+    length: n,
+    openTime: candles.openTime.subarray(0, n),
+    high: candles.high.subarray(0, n),
+    low: candles.low.subarray(0, n),
+    close: candles.close.subarray(0, n),
+    volume: candles.volume.subarray(0, n),
+  };
+}

@@ -1,0 +1,21 @@
+// Public API of the feature set. Other folders import from here (or from engine/index.ts), never from the files.
+export type { CandleColumnsLike, CandleLike } from './CandleColumnsLike.ts';
+export { sma, SMA } from './SMA.ts';
+export { ema, EMA } from './EMA.ts';
+export { rsi, RSI } from './RSI.ts';
+export { macd, MACD } from './MACD.ts';
+export type { MacdColumns } from './MACD.ts';
+export { bollingerBands, BollingerBands } from './BollingerBands.ts';
+export type { BollingerColumns } from './BollingerBands.ts';
+export { atr, ATR, trueRange } from './ATR.ts';
+export { logReturns, LogReturn } from './LogReturn.ts';
+export { zScore, ZScore } from './ZScore.ts';
+export { DECISION_FEATURES } from './DecisionFeatures.ts';
+export { CONTEXT_FEATURES } from './ContextFeatures.ts';
+export { DEFAULT_FEATURE_SPEC, featureNames } from './FeatureSpec.ts';
+export type { FeatureSpec } from './FeatureSpec.ts';
+export type { FeatureMatrix } from './FeatureMatrix.ts';
+export { featureRow, featureColumn } from './FeatureMatrix.ts';
+export { computeFeatures } from './computeFeatures.ts';
+export { FeatureEngine } from './FeatureEngine.ts';
+export type { FeatureEngineOptions } from './FeatureEngine.ts';
