@@ -1,0 +1,8 @@
+export { fetchWithCcxt } from './fetchWithCcxt.ts';
+export type { CcxtFetchOptions, CcxtFetchResult, FetchRequest, SeriesFetchSummary } from './fetchWithCcxt.ts';
+export { fetchPublicFiles, publicDataFiles, PUBLIC_DATA_URL } from './fetchPublicFiles.ts';
+export type { FilesFetchOptions, FilesFetchResult, PublicDataFile, PublicFileOutcome } from './fetchPublicFiles.ts';
+export { createBinanceClient, parseBaseUrl } from './createBinanceClient.ts';
+export type { BinanceClientOptions, FetchMarket } from './createBinanceClient.ts';
+export { DEFAULT_RETRY_POLICY } from './retryWithBackoff.ts';
+export type { RetryPolicy } from './retryWithBackoff.ts';
