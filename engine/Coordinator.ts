@@ -1,0 +1,344 @@
+import type { Side } from './broker/Account.ts';
+import type { BrokerEvent, BrokerSnapshot, Fill, OrderRequest, OrderState } from './broker/Order.ts';
+import type { Ensemble } from './ensemble/Ensemble.ts';
+import type { Prediction, Vote } from './ensemble/Prediction.ts';
+import type { Instrument } from './Instrument.ts';
+import type { Broker } from './ports/Broker.ts';
+import type { DecisionOutcome, Journal } from './ports/Journal.ts';
+import type { ModelClient, TradeOutcome } from './ports/ModelClient.ts';
+import type { RiskEvent } from './risk/RiskEvent.ts';
+
+/** What the coordinator is told at each heartbeat: the decision candle that just closed and its feature row. */
+export interface Heartbeat {
+  /** The decision candle's close time: everything used here closed at or before it. */
+  ts: number;
+  row: number;
+  close: number;
+  /** ATR(14) in price units at this bar (for ATR-multiple stops); NaN during warm-up. */
+  atr: number;
+  features: Float64Array;
+}
+
+/** The risk stage as the coordinator uses it (implemented by RiskManager). */
+export interface RiskGate {
+  evaluate(proposal: RiskProposal): RiskVerdict;
+  onTradeClosed(trade: { ts: number; pnl: number; equity: number }): RiskEvent[];
+  onEquity(ts: number, equity: number): RiskEvent[];
+  tradingState(ts: number): 'ACTIVE' | 'PAUSED' | 'HALTED';
+}
+
+export interface RiskProposal {
+  ts: number;
+  action: 'long' | 'short';
+  confidence: number;
+  price: number;
+  equity: number;
+  wallet: number;
+  openPositions: number;
+  atr?: number;
+  proposedStopLoss?: number;
+  proposedTakeProfit?: number;
+  winRate?: number;
+  payoff?: number;
+}
+
+export type RiskVerdict =
+  | { status: 'APPROVED'; quantity: number; leverage: number; stopLoss: number; takeProfit: number; events: RiskEvent[] }
+  | { status: 'DENIED'; events: RiskEvent[] };
+
+export interface CoordinatorOptions {
+  /** Minimum ensemble confidence to act. */
+  threshold: number;
+  /** Per-model answer deadline; late or failed models are left out of the vote. */
+  modelTimeoutMs: number;
+  /** Prefix of client order ids; ids are `${tag}-${decision ts}-E|SL|TP`, so a retried request reuses its id. */
+  orderTag: string;
+  /**
+   * Resolves after `ms` (live: a real timer). Omit in replay: in-process models answer at once, and a timer
+   * would tie the run to wall time.
+   */
+  timeout?: (ms: number) => Promise<void>;
+}
+
+interface OpenTrade {
+  side: 'long' | 'short';
+  entryTs: number;
+  entryPrice: number;
+  quantity: number;
+  row: number;
+  votes: Vote[];
+  realizedAtOpen: number;
+  feesAtOpen: number;
+  fundingAtOpen: number;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * The decision loop of the seeds, written once for replay and live. On each heartbeat it asks every model in
+ * parallel (with a deadline), aggregates their votes, applies the confidence threshold and the risk stage, and
+ * places the entry with exchange-side stop-loss and take-profit orders. Fills come back as broker events; when a
+ * position closes, the trade is journaled and its outcome goes back to the ensemble's records, the models and the
+ * risk stage. Everything it sees and does is written to the journal.
+ */
+export class Coordinator {
+  private trade: OpenTrade | undefined;
+  private pendingEntry: { ts: number; row: number; votes: Vote[] } | undefined;
+  private readonly outcomes: TradeOutcome[] = [];
+  private halted = false;
+
+  constructor(
+    private readonly deps: {
+      models: readonly ModelClient[];
+      ensemble: Ensemble;
+      risk: RiskGate;
+      broker: Broker;
+      instrument: Instrument;
+      journal: Journal;
+      featureNames: readonly string[];
+    },
+    private readonly options: CoordinatorOptions,
+  ) {
+    deps.broker.onEvent((event) => this.onBrokerEvent(event));
+  }
+
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
+  async onHeartbeat(beat: Heartbeat): Promise<void> {
+    const { journal, broker } = this.deps;
+    await this.tidy(beat.ts);
+    await this.flushOutcomes();
+    const snap = broker.snapshot();
+    journal.record({ type: 'equity', ts: beat.ts, equity: snap.equity, wallet: snap.wallet, quantity: snap.quantity, markPrice: snap.markPrice });
+    if (this.halted) return this.decided(beat, 'hold', 0, 0, 'HALTED');
+
+    journal.record({ type: 'snapshot', ts: beat.ts, row: beat.row, close: beat.close, features: Array.from(beat.features) });
+    const predictions = await this.ask(beat);
+    const decision = this.deps.ensemble.decide(predictions);
+    for (const v of decision.votes) {
+      journal.record({ type: 'prediction', ts: beat.ts, row: beat.row, model: v.model, action: v.action, confidence: v.confidence, weight: v.weight });
+    }
+    const record = (outcome: DecisionOutcome, detail?: string) =>
+      journal.record({
+        type: 'decision',
+        ts: beat.ts,
+        row: beat.row,
+        action: decision.action,
+        confidence: decision.confidence,
+        scores: decision.scores,
+        answered: decision.votes.length,
+        outcome,
+        ...(detail === undefined ? {} : { detail }),
+      });
+
+    if (decision.status === 'NO_QUORUM') return record('NO_QUORUM', `${decision.votes.length} of ${this.deps.models.length} models answered`);
+    if (decision.action === 'hold') return record('HOLD');
+    if (snap.quantity !== 0 || this.pendingEntry) return record('IN_POSITION');
+    if (decision.confidence < this.options.threshold) return record('BELOW_THRESHOLD');
+    const state = this.deps.risk.tradingState(beat.ts);
+    if (state !== 'ACTIVE') return record(state === 'HALTED' ? 'HALTED' : 'RISK_DENIED', `trading ${state.toLowerCase()}`);
+
+    const side: Side = decision.action === 'long' ? 1 : -1;
+    const verdict = this.deps.risk.evaluate({
+      ts: beat.ts,
+      action: decision.action,
+      confidence: decision.confidence,
+      price: beat.close,
+      equity: snap.equity,
+      wallet: snap.wallet,
+      openPositions: 0,
+      ...(Number.isFinite(beat.atr) ? { atr: beat.atr } : {}),
+      ...(decision.stopLoss === undefined ? {} : { proposedStopLoss: decision.stopLoss }),
+      ...(decision.takeProfit === undefined ? {} : { proposedTakeProfit: decision.takeProfit }),
+    });
+    for (const event of verdict.events) journal.record({ type: 'risk', ts: beat.ts, event });
+    if (verdict.status === 'DENIED') return record('RISK_DENIED', verdict.events.map((e) => e.rule).join(','));
+
+    const check = this.deps.instrument.checkOrder(beat.close, verdict.quantity);
+    if (check.status === 'REJECTED') return record('ORDER_REJECTED', `${check.reason}: ${check.detail}`);
+    const placed = await this.placeEntry(beat, side, check.quantity, verdict);
+    if (!placed.ok) return record('ORDER_REJECTED', placed.detail);
+    this.pendingEntry = { ts: beat.ts, row: beat.row, votes: decision.votes };
+    return record('ORDER_PLACED');
+  }
+
+  /**
+   * Called by the driver when equity may have moved (each base bar while a position is open). Returns a promise
+   * only when there is exchange work to await (an emergency flatten), so the common case costs no promise.
+   */
+  onMark(ts: number): Promise<void> | undefined {
+    if (this.halted) return undefined;
+    this.journalRisk(ts, this.deps.risk.onEquity(ts, this.deps.broker.snapshot().equity));
+    return this.halted ? this.tidy(ts) : undefined;
+  }
+
+  private async ask(beat: Heartbeat): Promise<Map<string, Prediction>> {
+    const request = { ts: beat.ts, row: beat.row, features: beat.features, names: this.deps.featureNames };
+    const { timeout, modelTimeoutMs } = this.options;
+    const answers = await Promise.all(
+      this.deps.models.map(async (model) => {
+        try {
+          const answer = timeout
+            ? await Promise.race([model.predict(request), timeout(modelTimeoutMs).then(() => TIMED_OUT)])
+            : await model.predict(request);
+          return answer === TIMED_OUT ? undefined : ([model.name, answer] as const);
+        } catch {
+          return undefined; // a failing model is left out of this vote, like a late one
+        }
+      }),
+    );
+    return new Map(answers.filter((a): a is readonly [string, Prediction] => a !== undefined));
+  }
+
+  private async placeEntry(beat: Heartbeat, side: Side, quantity: number, verdict: Extract<RiskVerdict, { status: 'APPROVED' }>) {
+    const { broker, instrument } = this.deps;
+    const id = `${this.options.orderTag}-${beat.ts}`;
+    await broker.setLeverage(verdict.leverage);
+    const entry: OrderRequest = { clientOrderId: `${id}-E`, side, type: 'MARKET', quantity, reduceOnly: false };
+    const result = await broker.submit(entry);
+    this.journalOrder(beat.ts, result.status === 'ACCEPTED' ? result.order : undefined, entry, result.status === 'REJECTED' ? result.detail : undefined);
+    if (result.status === 'REJECTED') return { ok: false as const, detail: `${result.reason}: ${result.detail}` };
+    const exitSide = -side as Side;
+    const protective: OrderRequest[] = [
+      { clientOrderId: `${id}-SL`, side: exitSide, type: 'STOP_MARKET', quantity, triggerPrice: instrument.roundPrice(verdict.stopLoss), reduceOnly: true, closePosition: true },
+      { clientOrderId: `${id}-TP`, side: exitSide, type: 'TAKE_PROFIT_MARKET', quantity, triggerPrice: instrument.roundPrice(verdict.takeProfit), reduceOnly: true, closePosition: true },
+    ];
+    for (const order of protective) {
+      const r = await broker.submit(order);
+      this.journalOrder(beat.ts, r.status === 'ACCEPTED' ? r.order : undefined, order, r.status === 'REJECTED' ? `${r.reason}: ${r.detail}` : undefined);
+    }
+    return { ok: true as const };
+  }
+
+  private journalOrder(ts: number, state: OrderState | undefined, request: OrderRequest, note?: string): void {
+    const order = state ?? { ...request, status: 'REJECTED' as const, filledQuantity: 0, averagePrice: 0, createdAt: ts, updatedAt: ts };
+    this.deps.journal.record({ type: 'order', ts, order, ...(note === undefined ? {} : { note }) });
+  }
+
+  private onBrokerEvent(event: BrokerEvent): void {
+    const { journal } = this.deps;
+    switch (event.type) {
+      case 'OrderUpdated': {
+        const { order } = event;
+        if (order.status === 'CANCELED' || order.status === 'EXPIRED' || order.status === 'REJECTED') {
+          journal.record({ type: 'order', ts: event.ts, order });
+          // An entry that dies unfilled frees the coordinator to act on the next heartbeat.
+          if (order.clientOrderId.endsWith('-E') && order.filledQuantity === 0) this.pendingEntry = undefined;
+        }
+        return;
+      }
+      case 'OrderFilled':
+        journal.record({ type: 'fill', ts: event.ts, fill: event.fill });
+        return this.afterFill(event.ts, event.fill);
+      case 'FundingSettled':
+        journal.record({ type: 'funding', ts: event.ts, rate: event.rate, markPrice: event.markPrice, payment: event.payment, quantity: this.deps.broker.snapshot().quantity });
+        return;
+      case 'PositionLiquidated':
+        journal.record({ type: 'fill', ts: event.ts, fill: event.fill });
+        return this.afterFill(event.ts, event.fill);
+      default: {
+        const unhandled: never = event;
+        throw new Error(`unhandled broker event ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  private afterFill(ts: number, fill: Fill): void {
+    const snap = this.deps.broker.snapshot();
+    if (!this.trade && snap.quantity !== 0) {
+      const pending = this.pendingEntry;
+      this.trade = {
+        side: snap.quantity > 0 ? 'long' : 'short',
+        entryTs: ts,
+        entryPrice: snap.entryPrice,
+        quantity: Math.abs(snap.quantity),
+        row: pending?.row ?? -1,
+        votes: pending?.votes ?? [],
+        realizedAtOpen: snap.realizedPnl,
+        feesAtOpen: snap.fees - fill.fee,
+        fundingAtOpen: snap.funding,
+      };
+      this.pendingEntry = undefined;
+      return;
+    }
+    if (this.trade && snap.quantity === 0) this.closeTrade(ts, fill, snap);
+  }
+
+  private closeTrade(ts: number, fill: Fill, snap: BrokerSnapshot): void {
+    const trade = this.trade!;
+    this.trade = undefined;
+    const pnl = snap.realizedPnl - trade.realizedAtOpen;
+    const fees = snap.fees - trade.feesAtOpen;
+    const funding = snap.funding - trade.fundingAtOpen;
+    const net = pnl - fees + funding;
+    this.deps.journal.record({
+      type: 'trade',
+      ts,
+      side: trade.side,
+      entryTs: trade.entryTs,
+      entryPrice: trade.entryPrice,
+      exitPrice: fill.price,
+      quantity: trade.quantity,
+      pnl,
+      fees,
+      funding,
+      exitReason: fill.reason,
+    });
+    const right: 'long' | 'short' = net > 0 ? trade.side : trade.side === 'long' ? 'short' : 'long';
+    for (const vote of trade.votes) {
+      if (vote.action !== 'hold') this.deps.ensemble.recordOutcome(vote.model, vote.action === right);
+    }
+    this.outcomes.push({ ts: trade.entryTs, row: trade.row, side: trade.side, entryPrice: trade.entryPrice, exitPrice: fill.price, pnl: net, label: right });
+    this.journalRisk(ts, this.deps.risk.onTradeClosed({ ts, pnl: net, equity: snap.equity }));
+  }
+
+  private journalRisk(ts: number, events: RiskEvent[]): void {
+    for (const event of events) {
+      this.deps.journal.record({ type: 'risk', ts, event });
+      if (event.effect === 'HALTED') this.halted = true;
+    }
+  }
+
+  /**
+   * Exchange chores deferred out of event handlers (which must not call back into the broker): cancel protective
+   * orders left over once the position is flat, and after an emergency halt flatten whatever is open.
+   */
+  private async tidy(ts: number): Promise<void> {
+    const { broker } = this.deps;
+    const snap = broker.snapshot();
+    if (snap.quantity === 0 && snap.openOrders.length > 0 && !this.pendingEntry) await broker.cancelAll();
+    if (!this.halted || snap.quantity === 0) return;
+    await broker.cancelAll();
+    const flatten: OrderRequest = {
+      clientOrderId: `${this.options.orderTag}-${ts}-X`,
+      side: snap.quantity > 0 ? -1 : 1,
+      type: 'MARKET',
+      quantity: Math.abs(snap.quantity),
+      reduceOnly: true,
+    };
+    const result = await broker.submit(flatten);
+    this.journalOrder(ts, result.status === 'ACCEPTED' ? result.order : undefined, flatten, result.status === 'REJECTED' ? result.detail : undefined);
+  }
+
+  /** Outcomes of trades closed since the last heartbeat go to the models before they are asked again. */
+  private async flushOutcomes(): Promise<void> {
+    if (this.outcomes.length === 0) return;
+    const batch = this.outcomes.splice(0);
+    await Promise.all(this.deps.models.map((m) => m.retrain(batch).catch(() => undefined)));
+  }
+
+  private decided(beat: Heartbeat, action: 'hold', confidence: number, answered: number, outcome: DecisionOutcome): void {
+    this.deps.journal.record({
+      type: 'decision',
+      ts: beat.ts,
+      row: beat.row,
+      action,
+      confidence,
+      scores: { long: 0, short: 0, hold: 0 },
+      answered,
+      outcome,
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import type { Action, Prediction } from '../ensemble/Prediction.ts';
+import type { FeatureMatrix } from '../features/FeatureMatrix.ts';
+
+/** Action codes in batch prediction arrays (Int8Array): compact and fast to scan. */
+export const ACTION_CODE = { hold: 0, long: 1, short: -1 } as const;
+export const ACTION_OF_CODE: Record<number, Action> = { 0: 'hold', 1: 'long', [-1]: 'short' };
+
+/** Predictions for every row of a feature matrix, as columns. */
+export interface BatchPredictions {
+  action: Int8Array;
+  confidence: Float64Array;
+}
+
+/**
+ * A model that answers for a whole feature matrix at once (the replay's fast path). Row r's answer may use
+ * rows ≤ r only, which is what keeps batch prediction free of look-ahead.
+ */
+export interface BatchModel {
+  readonly name: string;
+  /** Feature names the model reads; a matrix without them is an error when the model is bound. */
+  readonly features: readonly string[];
+  predictBatch(matrix: FeatureMatrix): BatchPredictions;
+}
+
+export function predictionAt(batch: BatchPredictions, row: number): Prediction {
+  return { action: ACTION_OF_CODE[batch.action[row]!]!, confidence: batch.confidence[row]! };
+}
