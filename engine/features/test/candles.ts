@@ -26,7 +26,7 @@ const step: fc.Arbitrary<Step> = fc.record({
 /** A random-walk candle series of `intervalMs` bars opening at `start`. */
 export function candleSeries(intervalMs: number, start: number, length: { min: number; max: number }): fc.Arbitrary<CandleColumnsLike> {
   return fc
-    .record({ price: fc.double({ min: 1, max: 1e5, noNaN: true }), steps: fc.array(step, { minLength: length.min, maxLength: length.max }) })
+    .record({ price: fc.double({ min: 1, max: 1e5, noNaN: true }), steps: fc.array(step, { minLength: length.min, maxLength: length.max, size: 'max' }) })
     .map(({ price, steps }) => {
       const n = steps.length;
       const c = emptyColumns(n);
