@@ -8,7 +8,13 @@ export type RiskRule =
   | 'CONSECUTIVE_LOSSES'
   | 'DRAWDOWN_SHUTDOWN'
   | 'ORDER_FILTER'
-  | 'INSUFFICIENT_MARGIN';
+  | 'INSUFFICIENT_MARGIN'
+  /** Stop-loss / take-profit missing (no ATR) or on the wrong side of the entry. */
+  | 'PROTECTIVE_LEVELS'
+  /** Kelly sizing found no positive edge (or no win rate yet). */
+  | 'KELLY_NO_EDGE'
+  /** Sizing gave no positive quantity (e.g. equity at or below zero, a zero fraction). */
+  | 'POSITION_SIZE';
 
 /**
  * What a rule did: DENIED one order; PAUSED trading until `until` (next UTC day, or the end of a

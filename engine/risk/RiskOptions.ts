@@ -1,0 +1,73 @@
+/**
+ * What the risk manager is configured with: the `sizing` and `risk` sections of xylen.yaml, passed as they
+ * are (`{ sizing: config.sizing, risk: config.risk }`), so the keys keep their config spelling.
+ */
+export type SizingMethod = 'fixed_fraction' | 'kelly' | 'fixed_amount';
+
+/** Where stop-loss and take-profit come from: a percent of the entry, a multiple of ATR, or the ensemble's proposal. */
+export type StopMode = 'pct' | 'atr' | 'ensemble';
+
+export interface SizingOptions {
+  method: SizingMethod;
+  /** fixed_fraction: share of equity lost if the stop is hit. */
+  fraction: number;
+  /** fixed_amount: margin per trade in USDT. */
+  amount: number;
+  /** kelly: cap on the (confidence-weighted) Kelly fraction. */
+  kelly_cap: number;
+}
+
+/**
+ * The `risk` section. The optional keys are not in config/schema.ts yet; `RISK_DEFAULTS` gives their defaults.
+ * A zero `daily_loss_limit_pct`, `daily_loss_limit_abs` or `max_drawdown_pct` disables that rule (a zero limit
+ * taken literally would stop trading at the first tick, which nobody means).
+ */
+export interface RiskLimits {
+  stop_loss_pct: number;
+  take_profit_pct: number;
+  /** Leverage asked for; capped by `max_leverage` and the margin bracket of the position's notional. */
+  leverage: number;
+  max_open_positions: number;
+  max_daily_trades: number;
+  daily_loss_limit_pct: number;
+  daily_loss_limit_abs: number;
+  max_consecutive_losses: number;
+  max_drawdown_pct: number;
+  stop_mode?: StopMode;
+  /** stop_mode atr: the stop sits this many ATRs from the entry, the take-profit `atr_tp_mult` ATRs. */
+  atr_stop_mult?: number;
+  atr_tp_mult?: number;
+  /** Hard ceiling on leverage whatever `leverage` says. */
+  max_leverage?: number;
+  /** How long the consecutive-loss circuit breaker pauses trading. */
+  loss_cooldown_hours?: number;
+}
+
+export interface RiskOptions {
+  sizing: SizingOptions;
+  risk: RiskLimits;
+  /** The exchange's maximum leverage for a position of this notional (USDT), e.g. `MarginBrackets.maxLeverage`. */
+  maxLeverageFor?: (notional: number) => number;
+}
+
+/** Defaults of the keys config/schema.ts does not have yet. ATR 2×/4× mirrors the default 2 %/4 % stop/target ratio. */
+export const RISK_DEFAULTS: Pick<ResolvedRiskLimits, 'stop_mode' | 'atr_stop_mult' | 'atr_tp_mult' | 'max_leverage' | 'loss_cooldown_hours'> = {
+  stop_mode: 'pct',
+  atr_stop_mult: 2,
+  atr_tp_mult: 4,
+  max_leverage: 20,
+  loss_cooldown_hours: 4,
+};
+
+export type ResolvedRiskLimits = Required<RiskLimits>;
+
+export function resolveRiskLimits(risk: RiskLimits): ResolvedRiskLimits {
+  return {
+    ...risk,
+    stop_mode: risk.stop_mode ?? RISK_DEFAULTS.stop_mode,
+    atr_stop_mult: risk.atr_stop_mult ?? RISK_DEFAULTS.atr_stop_mult,
+    atr_tp_mult: risk.atr_tp_mult ?? RISK_DEFAULTS.atr_tp_mult,
+    max_leverage: risk.max_leverage ?? RISK_DEFAULTS.max_leverage,
+    loss_cooldown_hours: risk.loss_cooldown_hours ?? RISK_DEFAULTS.loss_cooldown_hours,
+  };
+}
