@@ -21,9 +21,9 @@ const n = candles.length;
 const TOLERANCE = 1e-9;
 
 /** Feed every close to a trading-signals indicator; its result per bar (NaN until it has one). */
-function reference<R>(indicator: { update(x: number, replace?: boolean): R | null }, pick: (r: R) => number): Float64Array {
+function reference<R>(indicator: { add(x: number): R | null }, pick: (r: R) => number): Float64Array {
   return Float64Array.from(close, (x) => {
-    const result = indicator.update(x);
+    const result = indicator.add(x);
     return result === null ? Number.NaN : pick(result);
   });
 }
@@ -83,7 +83,7 @@ describe('indicators vs trading-signals 8.3.0 on real BTCUSDT 5m closes', () => 
   it('MACD(12,26,9) line, signal and histogram converge to trading-signals after the EMA seeds decay', () => {
     const ours = macd(close, 12, 26, 9);
     const ts = new TsMACD(new TsEMA(12), new TsEMA(26), new TsEMA(9));
-    const results = Array.from(close, (x) => ts.update(x));
+    const results = Array.from(close, (x) => ts.add(x));
     const theirs = (pick: (r: NonNullable<(typeof results)[number]>) => number) =>
       Float64Array.from(results, (r) => (r === null ? Number.NaN : pick(r)));
     // Same first bar for the line; our signal waits for 9 line values to seed its SMA.
@@ -109,7 +109,7 @@ describe('indicators vs trading-signals 8.3.0 on real BTCUSDT 5m closes', () => 
 
   it('ATR(14) matches from its first bar', () => {
     const ts = new TsATR(14);
-    const theirs = Float64Array.from({ length: n }, (_, i) => ts.update(candleAt(candles, i)) ?? Number.NaN);
+    const theirs = Float64Array.from({ length: n }, (_, i) => ts.add(candleAt(candles, i)) ?? Number.NaN);
     expect(Number.isNaN(theirs[12]!)).toBe(true);
     expectClose(atr(candles, 14), theirs, 13);
   });
