@@ -9,15 +9,20 @@ export interface TimeRange {
   to?: number;
 }
 
-/** SQL conditions on `column` for `range`, with their parameters numbered from `firstParam`. */
-export function rangeConditions(column: string, range: TimeRange, firstParam: number): { conditions: string[]; params: bigint[] } {
-  const { from, to } = range;
+/** Refuse a range that can hold nothing (`from >= to`): a user who typed it meant something else. */
+export function checkRange({ from, to }: TimeRange): void {
   if (from !== undefined && to !== undefined && from >= to) {
     throw inputError('BAD_RANGE', `the time range is empty: from ${from} is not before to ${to}`, {
       where: '--from/--to',
       hint: '`from` is inclusive and `to` exclusive; give a `to` later than `from`',
     });
   }
+}
+
+/** SQL conditions on `column` for `range`, with their parameters numbered from `firstParam`. */
+export function rangeConditions(column: string, range: TimeRange, firstParam: number): { conditions: string[]; params: bigint[] } {
+  checkRange(range);
+  const { from, to } = range;
   const conditions: string[] = [];
   const params: bigint[] = [];
   for (const [op, value] of [['>=', from], ['<', to]] as const) {

@@ -4,3 +4,7 @@ export { toArrowTable } from './toArrowTable.ts';
 export type { TimeRange } from './TimeRange.ts';
 export { SERIES_KINDS, SERIES_TABLE } from './SeriesKind.ts';
 export type { SeriesKind } from './SeriesKind.ts';
+export { resampleCandles, resampleRatio } from './resampleCandles.ts';
+export type { ResampledBucket } from './resampleCandles.ts';
+export { storeResampled } from './storeResampled.ts';
+export type { ResampleReport, StoreResampledOptions } from './storeResampled.ts';

@@ -2,7 +2,7 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import type { CandleColumns, FundingColumns, Market, SeriesKey } from '../CandleColumns.ts';
 import type { Store } from '../Store.ts';
 import { concatBatches, readDoubleColumns, type ColumnBatch } from './readDoubleColumns.ts';
-import { seriesNotStoredError } from './seriesNotStoredError.ts';
+import { requireSeries } from './seriesNotStoredError.ts';
 import { SERIES_TABLE, type SeriesKind } from './SeriesKind.ts';
 import { rangeConditions, type TimeRange } from './TimeRange.ts';
 
@@ -107,10 +107,7 @@ async function seriesQuery(
   const counts = optional.map((column) => `count(${column}) AS ${column}`);
   const [row] = await store.all(`SELECT ${['count(*) AS n', ...counts].join(', ')} FROM ${table} WHERE ${where}`, params);
   const rows = Number(row?.['n'] ?? 0);
-  if (rows === 0) {
-    const [exists] = await store.all(`SELECT 1 AS yes FROM ${table} WHERE ${keyConditions.join(' AND ')} LIMIT 1`, keyParams);
-    if (!exists) throw await seriesNotStoredError(store, kind, key);
-  }
+  if (rows === 0) await requireSeries(store, kind, key);
   const present = optional.filter((column) => Number(row?.[column] ?? 0) > 0);
   const select = [...required, ...present].map((column) => `${column}::DOUBLE`).join(', ');
   return { sql: `SELECT ${select} FROM ${table} WHERE ${where} ORDER BY ${timeColumn}`, params, rows, present, width: required.length + present.length };

@@ -3,6 +3,19 @@ import type { Market } from '../CandleColumns.ts';
 import type { Store } from '../Store.ts';
 import { SERIES_TABLE, type SeriesKind } from './SeriesKind.ts';
 
+type AnySeriesKey = { market: Market; symbol: string; interval?: Interval };
+
+/** Throw SERIES_NOT_STORED unless the store holds at least one row of the series. */
+export async function requireSeries(store: Store, kind: SeriesKind, key: AnySeriesKey): Promise<void> {
+  const [row] = await store.all(
+    kind === 'funding'
+      ? `SELECT 1 AS yes FROM ${SERIES_TABLE[kind]} WHERE market = $1 AND symbol = $2 LIMIT 1`
+      : `SELECT 1 AS yes FROM ${SERIES_TABLE[kind]} WHERE market = $1 AND symbol = $2 AND interval = $3 LIMIT 1`,
+    kind === 'funding' ? [key.market, key.symbol] : [key.market, key.symbol, key.interval ?? null],
+  );
+  if (!row) throw await seriesNotStoredError(store, kind, key);
+}
+
 /**
  * The error for asking after a series the store does not have, saying what it does have for the
  * symbol. When a finer interval that divides the wanted one is stored, it points at
@@ -12,7 +25,7 @@ import { SERIES_TABLE, type SeriesKind } from './SeriesKind.ts';
 export async function seriesNotStoredError(
   store: Store,
   kind: SeriesKind,
-  key: { market: Market; symbol: string; interval?: Interval },
+  key: AnySeriesKey,
 ): Promise<XylenError> {
   const table = SERIES_TABLE[kind];
   const what = `${kind === 'funding' ? 'funding rates' : `${key.interval ?? ''} ${kind === 'mark' ? 'mark-price candles' : 'candles'}`.trim()} for ${key.market} ${key.symbol}`;

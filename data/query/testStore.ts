@@ -55,3 +55,40 @@ export async function insertRealFunding(store: Store, file: string, key: { marke
     [key.market, key.symbol, file],
   );
 }
+
+/** A candle row as tests write it; optional columns default to NULL. */
+export interface TestCandle {
+  market: string;
+  symbol: string;
+  interval: string;
+  openTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  quoteVolume?: number;
+  trades?: number;
+  takerBuyBase?: number;
+  takerBuyQuote?: number;
+}
+
+/** Append rows to `candles` with DuckDB's appender (fast enough for property tests). */
+export async function appendCandles(store: Store, rows: readonly TestCandle[]): Promise<void> {
+  const appender = await store.connection.createAppender('candles');
+  const optionalDouble = (value: number | undefined) => (value === undefined ? appender.appendNull() : appender.appendDouble(value));
+  for (const row of rows) {
+    appender.appendVarchar(row.market);
+    appender.appendVarchar(row.symbol);
+    appender.appendVarchar(row.interval);
+    appender.appendBigInt(BigInt(row.openTime));
+    for (const value of [row.open, row.high, row.low, row.close, row.volume]) appender.appendDouble(value);
+    optionalDouble(row.quoteVolume);
+    if (row.trades === undefined) appender.appendNull();
+    else appender.appendBigInt(BigInt(row.trades));
+    optionalDouble(row.takerBuyBase);
+    optionalDouble(row.takerBuyQuote);
+    appender.endRow();
+  }
+  appender.closeSync();
+}
