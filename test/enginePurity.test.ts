@@ -5,7 +5,8 @@ import { REPO_ROOT } from './paths.ts';
 
 // The engine core is what makes replay and live identical: it may not reach the outside world or the
 // wall clock (../shared/DESIGN.md, "The core and its ports"). Adapters live outside engine/.
-const FORBIDDEN_IMPORT = /from\s+['"](node:)?(fs|fs\/promises|net|http|https|child_process|worker_threads|dgram|tls|os|process)['"]|from\s+['"](fastify|ccxt|@duckdb\/[^'"]+|duckdb|onnxruntime-node|ws|undici|bullmq|ioredis|pino)['"]/;
+const FORBIDDEN_IMPORT =
+  /from\s+['"](node:[^'"]+|fs|fs\/promises|net|http|https|path|os|child_process|worker_threads|dgram|tls|process)['"]|from\s+['"](fastify|ccxt|@duckdb\/[^'"]+|duckdb|onnxruntime-node|apache-arrow|ws|undici|bullmq|ioredis|pino)['"]/;
 const WALL_TIME_OR_RANDOM = /Date\.now\(|new Date\(\)|Math\.random\(|performance\.now\(|process\.env/;
 
 function sourceFiles(dir: string): string[] {

@@ -1,0 +1,111 @@
+import type { Clock } from '../Clock.ts';
+import type { Coordinator } from '../Coordinator.ts';
+import type { CandleColumnsLike } from '../features/CandleColumnsLike.ts';
+import type { FeatureMatrix } from '../features/FeatureMatrix.ts';
+import { invariantError } from '../XylenError.ts';
+
+/** One base candle as the simulated venue sees it when it closes. Reused across bars: do not keep it. */
+export interface BarInput {
+  openTime: number;
+  closeTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** The replay-only side of the simulated broker: the driver feeds it candles and funding in time order. */
+export interface ReplayVenue {
+  onBar(bar: BarInput): void;
+  onFunding(ts: number, rate: number, markPrice: number): void;
+  /** True while a position is open (cheap: read on every bar). */
+  readonly hasPosition: boolean;
+}
+
+export interface FundingSchedule {
+  length: number;
+  fundingTime: Float64Array;
+  rate: Float64Array;
+}
+
+/** Base candles need their opens too: market orders fill at the next bar's open. */
+export interface BaseCandles extends CandleColumnsLike {
+  readonly open: Float64Array;
+}
+
+export interface ReplayData {
+  /** The finest candles: the broker's fills and the position monitoring run on these. */
+  base: BaseCandles;
+  baseMs: number;
+  /** Features per decision row; `matrix.time[r]` is the decision candle's close. */
+  matrix: FeatureMatrix;
+  /** Close and ATR per decision row, for sizing and stops. */
+  decisionClose: Float64Array;
+  decisionAtr: Float64Array;
+  funding: FundingSchedule;
+}
+
+/**
+ * The replay loop. It walks the base candles in time order and, at each bar's close: advances the clock, lets the
+ * venue fill orders against the bar, settles funding due by then, lets the risk stage see equity while a position
+ * is open, and runs the coordinator's heartbeat when a decision candle closes at that instant. Only the heartbeat is
+ * async, so the per-bar path has no promise churn. Returns the number of base bars processed.
+ */
+export async function runReplayLoop(data: ReplayData, venue: ReplayVenue, coordinator: Coordinator, clock: Clock & { advanceTo(ts: number): void }): Promise<number> {
+  const { base, baseMs, matrix, funding } = data;
+  const bar: BarInput = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  let row = 0;
+  let f = 0;
+  // Decision rows closing before the first base bar closes cannot be acted on: skip them.
+  const firstClose = base.length > 0 ? base.openTime[0]! + baseMs : Infinity;
+  while (row < matrix.rows && matrix.time[row]! < firstClose) row++;
+  while (f < funding.length && funding.fundingTime[f]! < firstClose) f++;
+
+  for (let i = 0; i < base.length; i++) {
+    const openTime = base.openTime[i]!;
+    const closeTime = openTime + baseMs;
+    clock.advanceTo(closeTime);
+    bar.openTime = openTime;
+    bar.closeTime = closeTime;
+    bar.open = base.open[i]!;
+    bar.high = base.high[i]!;
+    bar.low = base.low[i]!;
+    bar.close = base.close[i]!;
+    bar.volume = base.volume[i]!;
+    if (!(bar.low <= bar.high) || Number.isNaN(bar.close)) {
+      throw invariantError('BAD_CANDLE', `base candle at ${openTime} is not a valid candle (low ${bar.low}, high ${bar.high}, close ${bar.close})`);
+    }
+    venue.onBar(bar);
+    while (f < funding.length && funding.fundingTime[f]! <= closeTime) {
+      venue.onFunding(funding.fundingTime[f]!, funding.rate[f]!, bar.close);
+      f++;
+    }
+    if (venue.hasPosition) {
+      const chores = coordinator.onMark(closeTime);
+      if (chores) await chores;
+    }
+    while (row < matrix.rows && matrix.time[row]! <= closeTime) {
+      await coordinator.onHeartbeat({
+        ts: matrix.time[row]!,
+        row,
+        close: data.decisionClose[row]!,
+        atr: data.decisionAtr[row]!,
+        features: matrix.values.subarray(row * matrix.width, (row + 1) * matrix.width),
+      });
+      row++;
+    }
+  }
+  return base.length;
+}
+
+/** Funding at a constant rate on Binance's 8-hour marks (00:00, 08:00, 16:00 UTC), for periods with no stored rates. */
+export function constantFunding(from: number, to: number, rate: number): FundingSchedule {
+  const eightHours = 8 * 3_600_000;
+  const first = Math.ceil(from / eightHours) * eightHours;
+  const count = Math.max(0, Math.floor((to - first) / eightHours) + 1);
+  const fundingTime = new Float64Array(count);
+  const rates = new Float64Array(count).fill(rate);
+  for (let k = 0; k < count; k++) fundingTime[k] = first + k * eightHours;
+  return { length: count, fundingTime, rate: rates };
+}
