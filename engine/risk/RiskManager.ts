@@ -7,6 +7,9 @@ import type { RiskEvent, RiskRule } from './RiskEvent.ts';
 import { resolveRiskLimits, type ResolvedRiskLimits, type RiskOptions, type SizingOptions } from './RiskOptions.ts';
 
 const DAY_MS = INTERVAL_MS['1d'];
+// Shared results for the common case, so per-bar calls allocate nothing.
+const NO_EVENTS: readonly RiskEvent[] = Object.freeze([]);
+const ACTIVE: TradingState = Object.freeze({ status: 'ACTIVE' });
 const HOUR_MS = INTERVAL_MS['1h'];
 
 /** A trade the ensemble wants, as the coordinator hands it to risk at a decision. */
@@ -102,7 +105,7 @@ export class RiskManager {
   tradingState(ts: number): TradingState {
     if (this.haltedAt !== undefined) return { status: 'HALTED', since: this.haltedAt };
     if (this.pause && ts < this.pause.until) return { status: 'PAUSED', until: this.pause.until, rule: this.pause.rule };
-    return { status: 'ACTIVE' };
+    return ACTIVE;
   }
 
   /** Size and protect a proposed entry, or deny it. Changes no state: an approval counts once `onTradeOpened` is called. */
@@ -171,15 +174,13 @@ export class RiskManager {
   }
 
   /** An approved entry was filled: count it toward the daily trade limit. */
-  onTradeOpened(ts: number): RiskEvent[] {
+  onTradeOpened(ts: number): readonly RiskEvent[] {
     this.advance(ts);
     this.tradesToday += 1;
     const max = this.limits.max_daily_trades;
-    if (this.isHalted || this.tradesToday < max) return [];
-    return [this.pauseUntil(ts, nextUtcMidnight(ts), 'DAILY_TRADE_LIMIT', `${this.tradesToday} trades today reached the daily limit of ${max}`, {
-      tradesToday: this.tradesToday,
-      maxDailyTrades: max,
-    })];
+    if (this.isHalted || this.tradesToday < max) return NO_EVENTS;
+    const reason = `${this.tradesToday} trades today reached the daily limit of ${max}`;
+    return [this.pauseUntil(ts, nextUtcMidnight(ts), 'DAILY_TRADE_LIMIT', reason, { tradesToday: this.tradesToday, maxDailyTrades: max })];
   }
 
   /** A position closed: update the day's realized PnL and the loss streak, then check equity like `onEquity`. */
@@ -207,46 +208,47 @@ export class RiskManager {
   }
 
   /** Marked-to-market equity (e.g. at each base candle close): drawdown shutdown and the daily loss limits. */
-  onEquity(ts: number, equity: number): RiskEvent[] {
+  onEquity(ts: number, equity: number): readonly RiskEvent[] {
     this.advance(ts);
     return this.observeEquity(ts, equity);
   }
 
-  private observeEquity(ts: number, equity: number): RiskEvent[] {
+  private observeEquity(ts: number, equity: number): readonly RiskEvent[] {
     checkFinite(equity, 'equity');
     if (Number.isNaN(this.dayStartEquity)) this.dayStartEquity = equity;
-    this.peakEquity = Math.max(this.peakEquity, equity);
-    if (this.isHalted) return [];
+    if (equity > this.peakEquity) this.peakEquity = equity;
+    if (this.isHalted) return NO_EVENTS;
 
+    // Called on every base candle: decide with plain numbers and allocate only when a rule fires.
     const peak = this.peakEquity;
     const maxDrawdown = this.limits.max_drawdown_pct;
     const drawdown = peak > 0 ? (peak - equity) / peak : 0;
     if (maxDrawdown > 0 && drawdown >= maxDrawdown) {
       this.haltedAt = ts;
-      return [{
-        ts,
-        rule: 'DRAWDOWN_SHUTDOWN',
-        effect: 'HALTED',
-        reason: `equity ${equity.toFixed(2)} is ${pct(drawdown)} below its peak ${peak.toFixed(2)} (limit ${pct(maxDrawdown)}): flatten and halt`,
-        values: { equity, peak, drawdown, maxDrawdown },
-      }];
+      const reason = `equity ${equity.toFixed(2)} is ${pct(drawdown)} below its peak ${peak.toFixed(2)} (limit ${pct(maxDrawdown)}): flatten and halt`;
+      return [{ ts, rule: 'DRAWDOWN_SHUTDOWN', effect: 'HALTED', reason, values: { equity, peak, drawdown, maxDrawdown } }];
     }
 
-    const events: RiskEvent[] = [];
     const start = this.dayStartEquity;
     const loss = start - equity;
-    const values = { equity, dayStartEquity: start, dayLoss: loss, realizedToday: this.realizedToday };
     const pctLimit = this.limits.daily_loss_limit_pct;
-    if (pctLimit > 0 && start > 0 && loss / start >= pctLimit && !this.firedToday.has('DAILY_LOSS_LIMIT_PCT')) {
+    const absLimit = this.limits.daily_loss_limit_abs;
+    const pctHit = pctLimit > 0 && start > 0 && loss / start >= pctLimit && !this.firedToday.has('DAILY_LOSS_LIMIT_PCT');
+    const absHit = absLimit > 0 && loss >= absLimit && !this.firedToday.has('DAILY_LOSS_LIMIT_ABS');
+    if (!pctHit && !absHit) return NO_EVENTS;
+
+    const events: RiskEvent[] = [];
+    const values = { equity, dayStartEquity: start, dayLoss: loss, realizedToday: this.realizedToday };
+    const midnight = nextUtcMidnight(ts);
+    if (pctHit) {
       this.firedToday.add('DAILY_LOSS_LIMIT_PCT');
       const reason = `lost ${pct(loss / start)} of the day's starting equity ${start.toFixed(2)} (limit ${pct(pctLimit)})`;
-      events.push(this.pauseUntil(ts, nextUtcMidnight(ts), 'DAILY_LOSS_LIMIT_PCT', reason, { ...values, limitPct: pctLimit }));
+      events.push(this.pauseUntil(ts, midnight, 'DAILY_LOSS_LIMIT_PCT', reason, { ...values, limitPct: pctLimit }));
     }
-    const absLimit = this.limits.daily_loss_limit_abs;
-    if (absLimit > 0 && loss >= absLimit && !this.firedToday.has('DAILY_LOSS_LIMIT_ABS')) {
+    if (absHit) {
       this.firedToday.add('DAILY_LOSS_LIMIT_ABS');
       const reason = `lost ${loss.toFixed(2)} USDT today (limit ${absLimit.toFixed(2)} USDT)`;
-      events.push(this.pauseUntil(ts, nextUtcMidnight(ts), 'DAILY_LOSS_LIMIT_ABS', reason, { ...values, limitAbs: absLimit }));
+      events.push(this.pauseUntil(ts, midnight, 'DAILY_LOSS_LIMIT_ABS', reason, { ...values, limitAbs: absLimit }));
     }
     return events;
   }
