@@ -1,4 +1,4 @@
-import { inputError } from '../../engine/index.ts';
+import { formatTime, inputError } from '../../engine/index.ts';
 
 /**
  * A half-open time range in Unix ms: `from` is inclusive, `to` exclusive, so consecutive ranges
@@ -12,7 +12,7 @@ export interface TimeRange {
 /** Refuse a range that can hold nothing (`from >= to`): a user who typed it meant something else. */
 export function checkRange({ from, to }: TimeRange): void {
   if (from !== undefined && to !== undefined && from >= to) {
-    throw inputError('BAD_RANGE', `the time range is empty: from ${from} is not before to ${to}`, {
+    throw inputError('BAD_RANGE', `the time range is empty: from ${formatTime(from)} is not before to ${formatTime(to)}`, {
       where: '--from/--to',
       hint: '`from` is inclusive and `to` exclusive; give a `to` later than `from`',
     });

@@ -1,6 +1,7 @@
 export { loadCandles, streamCandles, loadMarkCandles, loadFunding, DEFAULT_BATCH_ROWS } from './loadCandles.ts';
 export type { PriceColumns, FundingKey } from './loadCandles.ts';
 export { toArrowTable } from './toArrowTable.ts';
+export { checkRange } from './TimeRange.ts';
 export type { TimeRange } from './TimeRange.ts';
 export { SERIES_KINDS, SERIES_TABLE } from './SeriesKind.ts';
 export type { SeriesKind } from './SeriesKind.ts';
@@ -8,3 +9,7 @@ export { resampleCandles, resampleRatio } from './resampleCandles.ts';
 export type { ResampledBucket } from './resampleCandles.ts';
 export { storeResampled } from './storeResampled.ts';
 export type { ResampleReport, StoreResampledOptions } from './storeResampled.ts';
+export { seriesCoverage } from './seriesCoverage.ts';
+export type { SeriesCoverage, CoverageFilter, Gap } from './seriesCoverage.ts';
+export { importLog } from './importLog.ts';
+export type { ImportLog, ImportLogEntry } from './importLog.ts';
