@@ -82,16 +82,24 @@ export const configSchema = z.strictObject({
     .prefault({}),
   risk: z
     .strictObject({
+      /** Where stops come from: pct (the two percentages below), atr (multiples of ATR 14), ensemble (the models' levels, pct as fallback). */
+      stop_mode: z.enum(['pct', 'atr', 'ensemble']).prefault('pct'),
       stop_loss_pct: z.number().gt(0).max(0.5).prefault(0.02),
       take_profit_pct: z.number().gt(0).max(5).prefault(0.04),
+      atr_stop_mult: z.number().gt(0).max(50).prefault(2),
+      atr_tp_mult: z.number().gt(0).max(100).prefault(4),
       leverage: z.int().min(1).max(125).prefault(3),
+      /** Hard ceiling over `leverage`; the exchange's bracket for the notional may lower it further. */
+      max_leverage: z.int().min(1).max(125).prefault(20),
       max_open_positions: z.int().min(1).max(100).prefault(1),
       max_daily_trades: z.int().min(1).max(10_000).prefault(20),
       daily_loss_limit_pct: fraction.prefault(0.05),
       /** Absolute daily loss limit in USDT; 0 disables it. */
       daily_loss_limit_abs: z.number().min(0).prefault(0),
       max_consecutive_losses: z.int().min(1).max(1000).prefault(5),
-      /** Drawdown from the equity peak that flattens everything and halts trading. */
+      /** Pause after the consecutive-loss breaker trips. */
+      loss_cooldown_hours: z.number().min(0).max(720).prefault(4),
+      /** Drawdown from the equity peak that flattens everything and halts trading; 0 disables it (as for the daily limits). */
       max_drawdown_pct: fraction.prefault(0.2),
     })
     .prefault({}),

@@ -7,6 +7,7 @@ import type { Broker } from './ports/Broker.ts';
 import type { DecisionOutcome, Journal } from './ports/Journal.ts';
 import type { ModelClient, TradeOutcome } from './ports/ModelClient.ts';
 import type { RiskEvent } from './risk/RiskEvent.ts';
+import type { RiskDecision, RiskManager } from './risk/index.ts';
 
 /** What the coordinator is told at each heartbeat: the decision candle that just closed and its feature row. */
 export interface Heartbeat {
@@ -20,31 +21,7 @@ export interface Heartbeat {
 }
 
 /** The risk stage as the coordinator uses it (implemented by RiskManager). */
-export interface RiskGate {
-  evaluate(proposal: RiskProposal): RiskVerdict;
-  onTradeClosed(trade: { ts: number; pnl: number; equity: number }): RiskEvent[];
-  onEquity(ts: number, equity: number): RiskEvent[];
-  tradingState(ts: number): 'ACTIVE' | 'PAUSED' | 'HALTED';
-}
-
-export interface RiskProposal {
-  ts: number;
-  action: 'long' | 'short';
-  confidence: number;
-  price: number;
-  equity: number;
-  wallet: number;
-  openPositions: number;
-  atr?: number;
-  proposedStopLoss?: number;
-  proposedTakeProfit?: number;
-  winRate?: number;
-  payoff?: number;
-}
-
-export type RiskVerdict =
-  | { status: 'APPROVED'; quantity: number; leverage: number; stopLoss: number; takeProfit: number; events: RiskEvent[] }
-  | { status: 'DENIED'; events: RiskEvent[] };
+export type RiskGate = Pick<RiskManager, 'evaluate' | 'onTradeOpened' | 'onTradeClosed' | 'onEquity' | 'tradingState'>;
 
 export interface CoordinatorOptions {
   /** Minimum ensemble confidence to act. */
@@ -138,7 +115,8 @@ export class Coordinator {
     if (snap.quantity !== 0 || this.pendingEntry) return record('IN_POSITION');
     if (decision.confidence < this.options.threshold) return record('BELOW_THRESHOLD');
     const state = this.deps.risk.tradingState(beat.ts);
-    if (state !== 'ACTIVE') return record(state === 'HALTED' ? 'HALTED' : 'RISK_DENIED', `trading ${state.toLowerCase()}`);
+    if (state.status === 'HALTED') return record('HALTED');
+    if (state.status === 'PAUSED') return record('RISK_DENIED', `${state.rule}: paused until ${state.until}`);
 
     const side: Side = decision.action === 'long' ? 1 : -1;
     const verdict = this.deps.risk.evaluate({
@@ -147,7 +125,6 @@ export class Coordinator {
       confidence: decision.confidence,
       price: beat.close,
       equity: snap.equity,
-      wallet: snap.wallet,
       openPositions: 0,
       ...(Number.isFinite(beat.atr) ? { atr: beat.atr } : {}),
       ...(decision.stopLoss === undefined ? {} : { proposedStopLoss: decision.stopLoss }),
@@ -192,7 +169,7 @@ export class Coordinator {
     return new Map(answers.filter((a): a is readonly [string, Prediction] => a !== undefined));
   }
 
-  private async placeEntry(beat: Heartbeat, side: Side, quantity: number, verdict: Extract<RiskVerdict, { status: 'APPROVED' }>) {
+  private async placeEntry(beat: Heartbeat, side: Side, quantity: number, verdict: Extract<RiskDecision, { status: 'APPROVED' }>) {
     const { broker, instrument } = this.deps;
     const id = `${this.options.orderTag}-${beat.ts}`;
     await broker.setLeverage(verdict.leverage);
@@ -261,6 +238,7 @@ export class Coordinator {
         fundingAtOpen: snap.funding,
       };
       this.pendingEntry = undefined;
+      this.journalRisk(ts, this.deps.risk.onTradeOpened(ts));
       return;
     }
     if (this.trade && snap.quantity === 0) this.closeTrade(ts, fill, snap);
@@ -294,7 +272,7 @@ export class Coordinator {
     this.journalRisk(ts, this.deps.risk.onTradeClosed({ ts, pnl: net, equity: snap.equity }));
   }
 
-  private journalRisk(ts: number, events: RiskEvent[]): void {
+  private journalRisk(ts: number, events: readonly RiskEvent[]): void {
     for (const event of events) {
       this.deps.journal.record({ type: 'risk', ts, event });
       if (event.effect === 'HALTED') this.halted = true;

@@ -19,6 +19,6 @@ export * from './risk/index.ts';
 export * from './features/index.ts';
 export * from './models/index.ts';
 export { Coordinator } from './Coordinator.ts';
-export type { Heartbeat, RiskGate, RiskProposal, RiskVerdict, CoordinatorOptions } from './Coordinator.ts';
+export type { Heartbeat, RiskGate, CoordinatorOptions } from './Coordinator.ts';
 export { runReplayLoop, constantFunding } from './replay/ReplayDriver.ts';
 export type { BarInput, ReplayVenue, ReplayData, FundingSchedule, BaseCandles } from './replay/ReplayDriver.ts';

@@ -1,0 +1,105 @@
+import { formatTime, inputError, intervalMs, INTERVALS, type Interval } from '../../engine/index.ts';
+import type { CandleColumns, FundingColumns, Market, Store } from '../../data/index.ts';
+import { loadCandles, loadFunding, resampleCandles } from '../../data/query/index.ts';
+
+export interface ReplayDataRequest {
+  market: Market;
+  symbol: string;
+  /** Decisions from `from` (inclusive) to `to` (exclusive), Unix ms. */
+  from: number;
+  to: number;
+  decisionInterval: Interval;
+  contextInterval: Interval;
+}
+
+/** Everything a replay reads, loaded once (and shared by every config of a sweep). */
+export interface ReplayInputs extends ReplayDataRequest {
+  /** The finest interval stored for the symbol: fills and position monitoring run on it. */
+  baseInterval: Interval;
+  /** Base candles inside [from, to). */
+  base: CandleColumns;
+  /** Decision and context candles from the warm-up start, so the first decisions have full features. */
+  decision: CandleColumns;
+  context: CandleColumns | undefined;
+  warmupFrom: number;
+  funding: FundingColumns;
+  /** 'stored' when the store has funding rates for the period; otherwise replay charges a constant rate and says so. */
+  fundingSource: 'stored' | 'constant';
+  /** How each of decision and context candles were obtained. */
+  derived: { decision: 'stored' | 'resampled' | 'base'; context: 'stored' | 'resampled' | 'base' | 'none' };
+}
+
+/** Bars of the slowest indicator (EMA 50, plus MACD's 35) with margin: decision and context features are warm by `from`. */
+const WARMUP_BARS = 60;
+
+/**
+ * Load the candles and funding a replay needs from the store: the finest stored interval as the base, decision and
+ * context candles stored or resampled from it (complete buckets only), and a warm-up period before `from`.
+ */
+export async function loadReplayData(store: Store, request: ReplayDataRequest): Promise<ReplayInputs> {
+  const { market, symbol, from, to, decisionInterval, contextInterval } = request;
+  if (!(from < to)) throw inputError('BAD_RANGE', `the replay range is empty: ${formatTime(from)} is not before ${formatTime(to)}`, { where: '--from/--to' });
+  const stored = await storedIntervals(store, market, symbol, from, to);
+  if (stored.length === 0) {
+    throw inputError('NO_DATA', `no ${market} ${symbol} candles stored between ${formatTime(from)} and ${formatTime(to)}`, {
+      hint: `see what is stored with \`xylen data ls\`; import with \`xylen data import …\`, or make synthetic data with \`xylen data synth\``,
+    });
+  }
+  const baseInterval = stored[0]!;
+  const baseMs = intervalMs(baseInterval);
+  if (intervalMs(decisionInterval) < baseMs) {
+    throw inputError('DECISION_FINER_THAN_DATA', `decisions every ${decisionInterval} need ${decisionInterval} candles or finer, but the finest stored is ${baseInterval}`, {
+      where: 'intervals.decision',
+      hint: `set intervals.decision to ${baseInterval} or coarser, or import finer candles`,
+    });
+  }
+  const warmupFrom = from - WARMUP_BARS * Math.max(intervalMs(decisionInterval), intervalMs(contextInterval));
+  const baseKey = { market, symbol, interval: baseInterval };
+  const base = await loadCandles(store, baseKey, { from, to });
+
+  const obtain = async (interval: Interval) => {
+    if (interval === baseInterval) return { columns: await loadCandles(store, baseKey, { from: warmupFrom, to }), how: 'base' as const };
+    if (stored.includes(interval)) return { columns: await loadCandles(store, { market, symbol, interval }, { from: warmupFrom, to }), how: 'stored' as const };
+    const buckets = await resampleCandles(store, baseKey, interval, { from: warmupFrom, to });
+    return { columns: completeBuckets(buckets), how: 'resampled' as const };
+  };
+  const decision = await obtain(decisionInterval);
+  const context = intervalMs(contextInterval) > intervalMs(decisionInterval) ? await obtain(contextInterval) : undefined;
+
+  const storedFunding = await loadFunding(store, { market, symbol }, { from, to });
+  return {
+    ...request,
+    baseInterval,
+    base,
+    decision: decision.columns,
+    context: context?.columns,
+    warmupFrom,
+    funding: storedFunding,
+    fundingSource: storedFunding.length > 0 ? 'stored' : 'constant',
+    derived: { decision: decision.how, context: context?.how ?? 'none' },
+  };
+}
+
+/** Intervals stored for the symbol with candles inside [from, to), finest first. */
+async function storedIntervals(store: Store, market: Market, symbol: string, from: number, to: number): Promise<Interval[]> {
+  const rows = await store.all(
+    `SELECT DISTINCT interval FROM candles WHERE market = $1 AND symbol = $2 AND open_time >= $3 AND open_time < $4`,
+    [market, symbol, BigInt(from), BigInt(to)],
+  );
+  const names = new Set(rows.map((r) => String(r['interval'])));
+  return INTERVALS.filter((interval) => names.has(interval));
+}
+
+function completeBuckets(buckets: readonly { openTime: number; open: number; high: number; low: number; close: number; volume: number; complete: boolean }[]): CandleColumns {
+  const kept = buckets.filter((b) => b.complete);
+  const column = (pick: (b: (typeof kept)[number]) => number) => Float64Array.from(kept, pick);
+  return {
+    length: kept.length,
+    openTime: column((b) => b.openTime),
+    open: column((b) => b.open),
+    high: column((b) => b.high),
+    low: column((b) => b.low),
+    close: column((b) => b.close),
+    volume: column((b) => b.volume),
+  };
+}
