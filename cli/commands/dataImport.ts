@@ -1,4 +1,100 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { formatTime, inputError, parseInterval } from '../../engine/index.ts';
+import { describeProblem, importPaths, type ImportOptions, type ImportReport } from '../../data/import/index.ts';
+import { resolveConfig, withStore } from '../context.ts';
+import { formatTable, printJson } from '../output.ts';
+import { Progress } from '../Progress.ts';
+import { parseSymbol } from './dataSynth.ts';
 
-// Placeholder: replaced by the real command.
-export function registerDataImport(_data: Command): void {}
+interface ImportFlags {
+  symbol?: string;
+  interval?: string;
+  market?: 'usdm' | 'spot';
+  json?: boolean;
+}
+
+const EXAMPLES = `
+Formats (recognised by content and file name):
+  Binance public data (data.binance.vision): kline CSVs with or without a header, or the
+    monthly/daily zips as published (BTCUSDT-1m-2024-01.zip); markPriceKlines; fundingRate.
+    A path containing futures/um means USDⓈ-M futures, spot/ means spot.
+  Plain CSV with a header: open_time,open,high,low,close,volume (SYMBOL-INTERVAL-….csv),
+    funding_time,funding_rate (SYMBOL-funding-….csv), mark price (SYMBOL-markprice-1h-….csv).
+  freqtrade data folders: .feather and .json (BTC_USDT_USDT-1m-futures.feather, …-8h-funding_rate, …-1h-mark).
+  Folders are read recursively; other files (README.md, …) are skipped with a note.
+
+Each file is all or nothing: a file with a bad row is rejected whole (nothing stored from it,
+the store untouched) and reported as file:line; the other files still import. Importing the
+same file again changes nothing; overlapping files merge without duplicates.
+
+Exit status: 0 when every file was imported or unchanged, 2 when any file was rejected.
+
+Examples:
+  xylen data import ~/Downloads/BTCUSDT-1m-2024-01.zip
+  xylen data import ../shared/data/binance-usdm/BTCUSDT
+  xylen data import user_data/data/binance/futures
+  xylen data import prices.csv --symbol BTCUSDT --interval 5m --market spot
+  xylen data import data/ --json > report.json
+`;
+
+export function registerDataImport(data: Command): void {
+  data
+    .command('import')
+    .description('import candles, mark prices and funding rates from Binance CSV/zip files or freqtrade data folders')
+    .argument('<paths...>', 'files or folders')
+    .option('--symbol <symbol>', 'symbol for files whose name does not say it, e.g. BTCUSDT')
+    .option('--interval <interval>', 'candle interval for files whose name does not say it, e.g. 1m')
+    .addOption(new Option('--market <market>', 'market for files whose path does not say it (default: the config market, usdm)').choices(['usdm', 'spot']))
+    .option('--json', 'print the import report as JSON')
+    .addHelpText('after', EXAMPLES)
+    .action(async (paths: string[], flags: ImportFlags, command: Command) => {
+      const config = await resolveConfig(command);
+      const options: ImportOptions = {
+        ...(flags.symbol === undefined ? {} : { symbol: parseSymbol(flags.symbol) }),
+        ...(flags.interval === undefined ? {} : { interval: parseInterval(flags.interval, '--interval') }),
+        ...(flags.market === undefined ? {} : { market: flags.market }),
+        defaultMarket: config.market === 'spot' ? 'spot' : 'usdm',
+      };
+      const report = await withStore(command, { readOnly: false }, async (store) => {
+        let progress: Progress | undefined;
+        try {
+          return await importPaths(store, paths, options, ({ filesDone, filesTotal }) => {
+            progress ??= new Progress({ label: 'import', total: filesTotal, unit: 'files', quiet: flags.json === true });
+            progress.update(filesDone);
+          });
+        } finally {
+          progress?.stop();
+        }
+      });
+      if (flags.json) printJson(report);
+      else process.stdout.write(describeReport(report));
+      if (report.rejected > 0) {
+        throw inputError('IMPORT_REJECTED', `${report.rejected} of ${report.files.length} file(s) rejected; the others were stored`, {
+          hint: 'fix the lines named above and import those files again',
+        });
+      }
+    });
+}
+
+function describeReport(report: ImportReport): string {
+  const rows = report.files.map((f) => ({
+    file: f.source,
+    status: f.status,
+    series: [f.market, f.symbol, f.interval, f.dataset === 'candles' ? undefined : f.dataset].filter(Boolean).join(' '),
+    rows: f.rows,
+    added: f.rowsAdded,
+    range: f.firstTime === undefined ? '' : `${formatTime(f.firstTime)} … ${formatTime(f.lastTime!)}`,
+  }));
+  const lines = [formatTable(rows)];
+  for (const file of report.files) {
+    for (const note of file.notes) lines.push(`note: ${file.source}: ${note}`);
+    for (const problem of file.problems) lines.push(describeProblem(file.source, problem));
+  }
+  for (const skip of report.skipped) lines.push(`skipped: ${skip.path} (${skip.reason})`);
+  lines.push(
+    `${report.files.length} file(s): ${report.imported} imported, ${report.unchanged} unchanged, ${report.rejected} rejected; ` +
+      `${report.rows.toLocaleString('en-US')} rows read, ${report.rowsAdded.toLocaleString('en-US')} new`,
+  );
+  return `${lines.join('\n')}\n`;
+}

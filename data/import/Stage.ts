@@ -44,7 +44,16 @@ export const REQUIRED_COLUMNS = {
 export const timeColumn = (dataset: Dataset): 'open_time' | 'funding_time' => STAGE_COLUMNS[dataset][0];
 
 let stageCounter = 0;
-export const newStageName = (): string => `import_stage_${process.pid}_${++stageCounter}`;
+/**
+ * Stages live in an attached in-memory database: building a multi-million-row stage there takes
+ * about half the time of a TEMP table (measured with bench/importBench.ts), and nothing of it
+ * reaches the store file.
+ */
+export const newStageName = (): string => `xylen_stage.import_stage_${++stageCounter}`;
+
+export async function attachStaging(connection: DuckDBConnection): Promise<void> {
+  await connection.run(`ATTACH IF NOT EXISTS ':memory:' AS xylen_stage`);
+}
 
 // Binance spot files carry microseconds from 2025 on; no millisecond time reaches 1e14 before the year 5138.
 const toMs = (column: string) => `CASE WHEN ${column} >= 100000000000000 THEN ${column} // 1000 ELSE ${column} END`;
@@ -55,13 +64,14 @@ const toMs = (column: string) => `CASE WHEN ${column} >= 100000000000000 THEN ${
  * settlement a few ms after the hour and two records of the same settlement must meet.
  */
 export async function createStage(connection: DuckDBConnection, stage: Omit<Stage, 'table'> & { table?: string }, select: string): Promise<Stage> {
+  await attachStaging(connection);
   const table = stage.table ?? newStageName();
   const columns = STAGE_COLUMNS[stage.target.dataset].map((column) => {
     if (column === 'open_time') return `${toMs(column)} AS open_time`;
     if (column === 'funding_time') return `CAST(round((${toMs(column)}) / 1000.0) AS BIGINT) * 1000 AS funding_time`;
     return column;
   });
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${columns.join(', ')} FROM (${select})`);
+  await connection.run(`CREATE OR REPLACE TABLE ${table} AS SELECT ${columns.join(', ')} FROM (${select})`);
   return { ...stage, table };
 }
 

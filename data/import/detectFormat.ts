@@ -14,9 +14,9 @@ export interface NameFacts {
 }
 
 // BTCUSDT-1m-2024-01.csv, BTCUSDT-1m-2025-05-04_2025-06-03.csv, BTCUSDT-markprice-1h-….csv
-const BINANCE_KLINES = /^([A-Z0-9]+)-(?:(markprice|markPriceKlines)-)?(\d+[a-zA-Z])(?:-[\d_-]+)?\.(?:csv|zip)$/;
+const BINANCE_KLINES = /^([A-Z0-9]+)-(?:(markprice|markPriceKlines)-)?(\d+[a-zA-Z])(?:-[^.]*)?\.(?:csv|zip)$/;
 // BTCUSDT-funding-2019-09-10_2026-05-17.csv, BTCUSDT-fundingRate-2024-01.zip
-const BINANCE_FUNDING = /^([A-Z0-9]+)-(?:funding|fundingRate)(?:-[\d_-]+)?\.(?:csv|zip)$/;
+const BINANCE_FUNDING = /^([A-Z0-9]+)-(?:funding|fundingRate)(?:-[^.]*)?\.(?:csv|zip)$/;
 // BTC_USDT_USDT-1m-futures.feather, BTC_USDT_USDT-8h-funding_rate.feather, BTC_USDT-1m.json (spot)
 const FREQTRADE = /^([A-Z0-9]+)_([A-Z0-9]+)(_[A-Z0-9]+)?-(\d+[a-zA-Z])(?:-(futures|mark|funding_rate|spot))?\.(?:feather|json)$/;
 

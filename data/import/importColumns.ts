@@ -5,7 +5,7 @@ import type { CandleColumns, FundingColumns, Market } from '../CandleColumns.ts'
 import type { Store } from '../Store.ts';
 import type { Dataset, FileImportResult } from './ImportResult.ts';
 import { findUnchanged, importStage } from './importStage.ts';
-import { STAGE_COLUMNS, createStage, newStageName, timeColumn, type ImportTarget, type Stage } from './Stage.ts';
+import { STAGE_COLUMNS, attachStaging, createStage, newStageName, timeColumn, type ImportTarget, type Stage } from './Stage.ts';
 
 export interface CandleColumnsMeta {
   market: Market;
@@ -80,10 +80,11 @@ async function importColumnSet(store: Store, target: ImportTarget, values: Colum
 export async function stageColumns(connection: DuckDBConnection, target: ImportTarget, values: ColumnSet, length: number): Promise<Stage> {
   const dataset: Dataset = target.dataset;
   const names = STAGE_COLUMNS[dataset];
+  await attachStaging(connection);
   const raw = newStageName();
-  await connection.run(`CREATE TEMP TABLE ${raw} (${names.map((n) => `${n} DOUBLE`).join(', ')})`);
+  await connection.run(`CREATE TABLE ${raw} (${names.map((n) => `${n} DOUBLE`).join(', ')})`);
   try {
-    const appender = await connection.createAppender(raw, 'main', 'temp');
+    const appender = await connection.createAppender(raw.slice(raw.indexOf('.') + 1), 'main', 'xylen_stage');
     const present = names.map((name) => values[name]);
     for (let row = 0; row < length; row++) {
       for (const column of present) {

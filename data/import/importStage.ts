@@ -40,9 +40,12 @@ export async function importStage(store: Store, stage: Stage, checksum: string):
         ? [`${validation.identicalDuplicates} row(s) repeating the row before them exactly were collapsed (first at ${stage.lineKind} ${validation.firstDuplicateLine})`]
         : [];
     const merged = await store.transaction(async (connection) => {
-      const conflicts = await findConflicts(connection, stage);
+      // A series with nothing stored in the file's time range (the usual bulk load) needs neither
+      // the conflict check nor the anti-join: both cost a join over every row.
+      const overlaps = await storedRowsBetween(connection, stage.target, validation.firstTime!, validation.lastTime!);
+      const conflicts = overlaps ? await findConflicts(connection, stage) : [];
       if (conflicts.length > 0) return { conflicts, result: undefined };
-      const rowsAdded = await insertNew(connection, stage, validation.identicalDuplicates > 0);
+      const rowsAdded = await insertNew(connection, stage, { collapseRepeats: validation.identicalDuplicates > 0, skipStored: overlaps });
       const result: FileImportResult = { ...resultBase(stage.target, 'imported'), rows: validation.rows, rowsAdded, ...range, notes };
       await recordImport(connection, result, checksum);
       return { conflicts, result };
@@ -83,17 +86,29 @@ function splitColumns(stage: Stage): [string[], string[]] {
   return [values.filter((c) => !optional.has(c)), values.filter((c) => optional.has(c))];
 }
 
-async function insertNew(connection: DuckDBConnection, stage: Stage, collapseRepeats: boolean): Promise<number> {
+async function storedRowsBetween(connection: DuckDBConnection, target: ImportTarget, first: number, last: number): Promise<boolean> {
+  const time = timeColumn(target.dataset);
+  const series = seriesColumns(target).map((c, i) => `${c} = $${i + 1}`);
+  const n = series.length;
+  const reader = await connection.runAndReadAll(
+    `SELECT 1 FROM ${target.dataset} WHERE ${series.join(' AND ')} AND ${time} BETWEEN $${n + 1} AND $${n + 2} LIMIT 1`,
+    [...seriesValues(target), first, last],
+  );
+  return reader.currentRowCount > 0;
+}
+
+async function insertNew(connection: DuckDBConnection, stage: Stage, how: { collapseRepeats: boolean; skipStored: boolean }): Promise<number> {
   const { target } = stage;
   const time = timeColumn(target.dataset);
   const columns = STAGE_COLUMNS[target.dataset];
   const series = seriesColumns(target);
   const keyMatch = [...series.map((c, i) => `t.${c} = $${i + 1}`), `t.${time} = s.${time}`].join(' AND ');
-  const source = collapseRepeats ? `(SELECT DISTINCT * FROM ${stage.table})` : stage.table;
+  const source = how.collapseRepeats ? `(SELECT DISTINCT * FROM ${stage.table})` : stage.table;
+  const newOnly = how.skipStored ? `WHERE NOT EXISTS (SELECT 1 FROM ${target.dataset} t WHERE ${keyMatch})` : '';
   const result = await connection.run(
     `INSERT INTO ${target.dataset} (${[...series, ...columns].join(', ')})
      SELECT ${series.map((_, i) => `$${i + 1}`).join(', ')}, ${columns.map((c) => `s.${c}`).join(', ')}
-     FROM ${source} s WHERE NOT EXISTS (SELECT 1 FROM ${target.dataset} t WHERE ${keyMatch})`,
+     FROM ${source} s ${newOnly}`,
     seriesValues(target),
   );
   return Number(result.rowsChanged);

@@ -73,45 +73,48 @@ export async function stageCsv(
   target: ImportTarget,
 ): Promise<{ stage: Stage } | { problems: ImportProblem[] }> {
   const name = newStageName();
+  // DuckDB keeps rejects in TEMP tables named here.
+  const rejects = `${name.replace('.', '_')}_rejects`;
   const columns = FILE_COLUMNS[shape.layout];
   const read = `read_csv(${quote(path)}, columns = {${columns.map(([c, t]) => `${quote(c)}: ${quote(t)}`).join(', ')}},
     header = ${shape.header}, delim = ',', quote = '"', escape = '"', auto_detect = false,
-    store_rejects = true, rejects_table = '${name}_rejects', rejects_scan = '${name}_scan')`;
+    store_rejects = true, rejects_table = '${rejects}', rejects_scan = '${rejects}_scan')`;
   const stage = await createStage(
     connection,
     { table: name, target, firstLine: shape.header ? 2 : 1, lineKind: 'line' },
     `SELECT ${stageSelect(shape.layout, target)} FROM ${read}`,
   );
   try {
-    const rejects = await connection.runAndReadAll(
-      `SELECT line::DOUBLE AS line, min(column_idx)::DOUBLE AS column_idx, min_by(column_name, column_idx) AS column_name,
+    const rejected = await connection.runAndReadAll(
+      `SELECT line::DOUBLE AS line, min_by(column_name, column_idx) AS column_name,
               any_value(error_type) AS error_type, any_value(csv_line) AS csv_line, any_value(error_message) AS error_message,
               (count(*) OVER ())::DOUBLE AS total
-       FROM ${name}_rejects GROUP BY line ORDER BY line LIMIT ${MAX_PROBLEMS}`,
+       FROM ${rejects} GROUP BY line ORDER BY line LIMIT ${MAX_PROBLEMS}`,
     );
-    const rows = rejects.getRowObjects();
+    const rows = rejected.getRowObjects();
     if (rows.length === 0) return { stage };
     await connection.run(`DROP TABLE IF EXISTS ${name}`);
-    const problems: ImportProblem[] = rows.map((row) => ({ line: row['line'] as number, message: describeReject(row, columns.length) }));
+    const problems: ImportProblem[] = rows.map((row) => ({ line: row['line'] as number, message: describeReject(row, columns.map(([c]) => c)) }));
     const total = rows[0]!['total'] as number;
     if (total > rows.length) problems.push({ message: `… and ${total - rows.length} more unreadable lines` });
     return { problems };
   } finally {
-    await connection.run(`DROP TABLE IF EXISTS ${name}_rejects`);
-    await connection.run(`DROP TABLE IF EXISTS ${name}_scan`);
+    await connection.run(`DROP TABLE IF EXISTS ${rejects}`);
+    await connection.run(`DROP TABLE IF EXISTS ${rejects}_scan`);
   }
 }
 
-function describeReject(row: Record<string, unknown>, expected: number): string {
+function describeReject(row: Record<string, unknown>, columns: string[]): string {
   const line = String(row['csv_line'] ?? '');
-  const column = row['column_idx'] as number;
   switch (row['error_type']) {
-    case 'CAST':
-      return `${row['column_name']} is not a number ("${line.split(',')[column] ?? ''}")`;
+    case 'CAST': {
+      const name = String(row['column_name']);
+      return `${name} is not a number ("${line.split(',')[columns.indexOf(name)] ?? ''}")`;
+    }
     case 'MISSING COLUMNS':
-      return `truncated row: ${column} of ${expected} fields ("${line}")`;
+      return `truncated row: ${line.split(',').length} of ${columns.length} fields ("${line}")`;
     case 'TOO MANY COLUMNS':
-      return `too many fields: expected ${expected} ("${line}")`;
+      return `too many fields: expected ${columns.length} ("${line}")`;
     default:
       return `${String(row['error_message'])} ("${line}")`;
   }

@@ -60,41 +60,66 @@ export async function validateStage(connection: DuckDBConnection, stage: Stage):
     const anchor = interval === '3d' ? `(SELECT min(open_time) FROM ${stage.table})` : String(ANCHOR_MS[interval] ?? 0);
     rules.push(`WHEN (open_time - ${anchor}) % ${ms} <> 0 THEN 'open_time is not on the ${interval} grid: ' || ${timeText('open_time')}`);
   }
-  rules.push(
-    `WHEN ${time} < prev_time THEN '${time} goes backwards: ' || ${timeText(time)} || ' after ' || ${timeText('prev_time')}`,
-    `WHEN ${time} = prev_time AND differs THEN 'duplicate ${time} ' || ${timeText(time)} || ' with values different from the row before it (' || ${valueColumns.map(text).join(` || ',' || `)} || ')'`,
-  );
+  rules.push(`WHEN ${time} < prev_time THEN '${time} goes backwards: ' || ${timeText(time)} || ' after ' || ${timeText('prev_time')}`);
 
-  const differs = valueColumns.map((c) => `${c} IS DISTINCT FROM lag(${c}) OVER w`).join(' OR ');
-  const checked = `
-    WITH s AS (
-      SELECT rowid + ${stage.firstLine} AS line, *, lag(${time}) OVER w AS prev_time, (${differs}) AS differs
-      FROM ${stage.table} WINDOW w AS (ORDER BY rowid)
-    )
-    SELECT line, CASE ${rules.join('\n')} END AS message, (${time} = prev_time AND NOT differs) AS repeat FROM s`;
   const found = (
     await connection.runAndReadAll(`
-      WITH c AS (${checked})
+      WITH s AS (SELECT rowid + ${stage.firstLine} AS line, *, lag(${time}) OVER (ORDER BY rowid) AS prev_time FROM ${stage.table}),
+           c AS (SELECT line, CASE ${rules.join('\n')} END AS message, ${time} = prev_time AS repeat FROM s)
       SELECT line::DOUBLE AS line, message,
              (count(*) FILTER (WHERE message IS NOT NULL) OVER ())::DOUBLE AS total,
-             (count(*) FILTER (WHERE repeat) OVER ())::DOUBLE AS repeats,
-             (min(line) FILTER (WHERE repeat) OVER ())::DOUBLE AS first_repeat
+             (count(*) FILTER (WHERE repeat) OVER ())::DOUBLE AS repeats
       FROM c WHERE message IS NOT NULL OR repeat ORDER BY message IS NULL, line LIMIT ${MAX_PROBLEMS}`)
   ).getRowObjects();
   const problems: ImportProblem[] = found
     .filter((row) => row['message'] !== null)
     .map((row) => ({ line: row['line'] as number, message: row['message'] as string }));
-  const total = (found[0]?.['total'] as number | undefined) ?? 0;
+  const repeats = (found[0]?.['repeats'] as number | undefined) ?? 0;
+  const duplicates = repeats > 0 ? await findRepeats(connection, stage, problems.length) : { problems: [], identical: 0, firstIdentical: undefined };
+  problems.push(...duplicates.problems);
+  problems.sort((a, b) => a.line! - b.line!);
+  problems.splice(MAX_PROBLEMS);
+  const total = ((found[0]?.['total'] as number | undefined) ?? 0) + repeats - duplicates.identical;
   if (total > problems.length) problems.push({ message: `… and ${total - problems.length} more problems` });
   if (problems.length > 0) return { rows, problems, identicalDuplicates: 0 };
 
-  const identicalDuplicates = (found[0]?.['repeats'] as number | undefined) ?? 0;
+  const identicalDuplicates = duplicates.identical;
   return {
     rows,
     firstTime: summary['first'] as number,
     lastTime: summary['last'] as number,
     problems,
     identicalDuplicates,
-    ...(identicalDuplicates > 0 ? { firstDuplicateLine: found[0]?.['first_repeat'] as number } : {}),
+    ...(duplicates.firstIdentical === undefined ? {} : { firstDuplicateLine: duplicates.firstIdentical }),
   };
+}
+
+/**
+ * Rows whose time equals the row before them: identical repeats are collapsed on merge, rows that
+ * differ are errors (which one would be right?). Only run when such rows exist.
+ */
+async function findRepeats(connection: DuckDBConnection, stage: Stage, alreadyFound: number) {
+  const { dataset } = stage.target;
+  const time = timeColumn(dataset);
+  const valueColumns = STAGE_COLUMNS[dataset].slice(1);
+  const shown = REQUIRED_COLUMNS[dataset].slice(1);
+  const differs = valueColumns.map((c) => `a.${c} IS DISTINCT FROM b.${c}`).join(' OR ');
+  const rows = (
+    await connection.runAndReadAll(`
+      WITH r AS (
+        SELECT a.rowid + ${stage.firstLine} AS line, (${differs}) AS differs,
+               'duplicate ${time} ' || ${timeText(`a.${time}`)} || ' with values different from the row before it (${shown.join(',')} '
+               || ${shown.map((c) => text(`a.${c}`)).join(` || ',' || `)} || ' after '
+               || ${shown.map((c) => text(`b.${c}`)).join(` || ',' || `)} || ')' AS message
+        FROM ${stage.table} a JOIN ${stage.table} b ON b.rowid = a.rowid - 1 AND a.${time} = b.${time}
+      )
+      SELECT line::DOUBLE AS line, message, differs,
+             (count(*) FILTER (WHERE NOT differs) OVER ())::DOUBLE AS identical,
+             (min(line) FILTER (WHERE NOT differs) OVER ())::DOUBLE AS first_identical
+      FROM r ORDER BY differs DESC, line LIMIT ${MAX_PROBLEMS - alreadyFound + 1}`)
+  ).getRowObjects();
+  const identical = (rows[0]?.['identical'] as number | undefined) ?? 0;
+  const firstIdentical = identical > 0 ? (rows[0]!['first_identical'] as number) : undefined;
+  const problems = rows.filter((row) => row['differs']).map((row) => ({ line: row['line'] as number, message: row['message'] as string }));
+  return { problems, identical, firstIdentical };
 }
