@@ -1,5 +1,13 @@
-import ccxt, { type binance, type binanceusdm } from 'ccxt';
+import type ccxtModule from 'ccxt';
+import type { binance, binanceusdm } from 'ccxt';
 import { inputError } from '../../engine/index.ts';
+
+export type Ccxt = typeof ccxtModule;
+
+/** ccxt, loaded on first use: importing it costs about a second, which commands that never fetch should not pay. */
+export async function loadCcxt(): Promise<Ccxt> {
+  return (await import('ccxt')).default;
+}
 
 export type FetchMarket = 'usdm' | 'spot';
 
@@ -16,7 +24,7 @@ export interface BinanceClientOptions {
  * with ccxt's rate limiter on. With a base URL, every entry of `urls.api` (fapiPublic, public, …)
  * keeps its path and gets the new host, as ccxt builds request URLs from those entries.
  */
-export function createBinanceClient(options: BinanceClientOptions): binance | binanceusdm {
+export function createBinanceClient(ccxt: Ccxt, options: BinanceClientOptions): binance | binanceusdm {
   const settings = { enableRateLimit: true, ...(options.rateLimitMs === undefined ? {} : { rateLimit: options.rateLimitMs }) };
   const client =
     options.market === 'usdm'

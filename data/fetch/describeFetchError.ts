@@ -1,5 +1,5 @@
-import ccxt from 'ccxt';
 import { ErrorKind, inputError, operationalError, XylenError } from '../../engine/index.ts';
+import type { Ccxt } from './createBinanceClient.ts';
 
 const RESUME_HINT = 'run the same command again later: it resumes after the last stored candle';
 
@@ -8,7 +8,7 @@ const RESUME_HINT = 'run the same command again later: it resumes after the last
  * fetched and from where: an unknown symbol is bad input, network trouble and rate limits are
  * temporary, anything else the exchange said is operational. Errors that are not ccxt's pass through.
  */
-export function describeCcxtError(error: unknown, what: string, host: string): unknown {
+export function describeCcxtError(ccxt: Ccxt, error: unknown, what: string, host: string): unknown {
   if (error instanceof XylenError || !(error instanceof ccxt.BaseError)) return error;
   const detail = shorten(error.message);
   if (error instanceof ccxt.BadSymbol) {

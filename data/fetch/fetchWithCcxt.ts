@@ -1,9 +1,8 @@
-import ccxt from 'ccxt';
 import { intervalMs, operationalError, type Interval } from '../../engine/index.ts';
 import type { CandleColumns, FundingColumns } from '../CandleColumns.ts';
 import { describeProblem, importCandleColumns, importFundingColumns, type FileImportResult } from '../import/index.ts';
 import type { Store } from '../Store.ts';
-import { createBinanceClient, type FetchMarket } from './createBinanceClient.ts';
+import { createBinanceClient, loadCcxt, type Ccxt, type FetchMarket } from './createBinanceClient.ts';
 import { describeCcxtError } from './describeFetchError.ts';
 import { DEFAULT_RETRY_POLICY, retryWithBackoff, type RetryPolicy } from './retryWithBackoff.ts';
 
@@ -60,13 +59,14 @@ export async function fetchWithCcxt(store: Store, request: FetchRequest, options
   if (options.funding && request.market !== 'usdm') {
     throw operationalError('FETCH_NO_FUNDING', 'funding rates exist only for USDⓈ-M futures', { hint: 'drop --funding, or use --market usdm' });
   }
-  const client = createBinanceClient({ market: request.market, baseUrl: options.baseUrl, rateLimitMs: options.rateLimitMs });
+  const ccxt = await loadCcxt();
+  const client = createBinanceClient(ccxt, { market: request.market, baseUrl: options.baseUrl, rateLimitMs: options.rateLimitMs });
   const api = client.urls['api'] as Record<string, string>;
   const host = new URL(api[request.market === 'usdm' ? 'fapiPublic' : 'public']!).origin;
   const source = `ccxt:${client.id}@${host}`;
   const call = <T>(what: string, work: () => Promise<T>): Promise<T> =>
-    retryWithBackoff(work, (error) => retryDelay(error, client.last_response_headers), options.retry ?? DEFAULT_RETRY_POLICY).catch((error: unknown) => {
-      throw describeCcxtError(error, what, host);
+    retryWithBackoff(work, (error) => retryDelay(ccxt, error, client.last_response_headers), options.retry ?? DEFAULT_RETRY_POLICY).catch((error: unknown) => {
+      throw describeCcxtError(ccxt, error, what, host);
     });
   try {
     const candles = await fetchCandles(store, request, options, source, (params) =>
@@ -191,7 +191,7 @@ function unexpected(source: string, what: string, value: unknown) {
  * How long to wait before retrying a ccxt error, or undefined when retrying cannot help: network
  * trouble and rate limits are retried, waiting at least the `Retry-After` the server sent.
  */
-function retryDelay(error: unknown, headers: Record<string, string> | undefined): number | undefined {
+function retryDelay(ccxt: Ccxt, error: unknown, headers: Record<string, string> | undefined): number | undefined {
   if (!(error instanceof ccxt.NetworkError)) return undefined;
   const retryAfter = Number(headers?.['Retry-After']);
   return Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 0;

@@ -52,10 +52,9 @@ const REGIMES = [
  * intraday volume and volatility profile, volume that rises with |return|).
  *
  * Pure: no I/O, no wall time; the same options give byte-identical columns. The market is
- * simulated minute by minute and folded into candles of `interval`; `onProgress` (candles done,
- * candles total) lets a caller draw a bar.
+ * simulated minute by minute and folded into candles of `interval`.
  */
-export function generateSynthetic(options: SyntheticOptions, onProgress?: (done: number, total: number) => void): SyntheticSeries {
+export function generateSynthetic(options: SyntheticOptions): SyntheticSeries {
   const { start, end, interval, seed, price } = options;
   const stepMs = intervalMs(interval);
   validate(options, stepMs);
@@ -141,10 +140,7 @@ export function generateSynthetic(options: SyntheticOptions, onProgress?: (done:
     candles.trades[row] = candles.trades[row]! + trades;
     candles.takerBuyBase[row] = round(candles.takerBuyBase[row]! + takerBuyBase, 3);
     candles.takerBuyQuote[row] = round(candles.takerBuyQuote[row]! + takerBuyBase * vwap, 5);
-
-    if (onProgress && (minute + 1) % 1_440 === 0) onProgress(Math.floor((minute + 1) / perCandle), count);
   }
-  onProgress?.(count, count);
 
   return {
     candles,
