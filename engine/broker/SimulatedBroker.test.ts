@@ -117,7 +117,7 @@ describe('limit orders', () => {
     expect(Object.values(byId).every((f) => f.liquidity === 'taker')).toBe(true);
   });
 
-  it('a resting limit is hit at its own price when a later bar opens beyond it', async () => {
+  it('a resting limit fills at the open, still as a maker, when a later bar opens beyond it', async () => {
     const h = harness(NO_IMPACT);
     const bars = candles(`
       0 100 101 99   100 1000
@@ -128,7 +128,7 @@ describe('limit orders', () => {
     await h.submit({ clientOrderId: 'bid', side: 1, type: 'LIMIT', quantity: 1, price: 98 });
     h.bar(bars[1]!);
     h.bar(bars[2]!);
-    expect(h.fills()[0]).toMatchObject({ price: 98, liquidity: 'maker' });
+    expect(h.fills()[0]).toMatchObject({ price: 96, liquidity: 'maker' });
   });
 });
 

@@ -70,10 +70,9 @@ const NO_BAR = -1;
  *
  * Fill prices. Market-type fills (market orders, triggered stops and take-profits, limits marketable on arrival)
  * pay slippageFraction (fixed bps + √participation impact): buys pay up, sells receive less; a marketable limit
- * never fills beyond its price. A resting limit fills at exactly its price when the bar trades through it
- * (buy: low ≤ price), even if a later bar opens beyond it: a resting order is in the book and is hit at its price
- * as the market passes it. Maker fee for a limit that was not marketable on arrival, taker fee for everything
- * else. Liquidation fills at the liquidation price; Binance's clearance keeps what is left of the isolated margin
+ * never fills beyond its price. A resting limit fills when the bar trades through it (buy: low ≤ price) at its
+ * price, or at the open when the bar opens beyond it (so no fill lies outside its bar's range). Maker fee for a
+ * limit that was not marketable on arrival, taker fee for everything else. Liquidation fills at the liquidation price; Binance's clearance keeps what is left of the isolated margin
  * (booked as a fee), so the trader loses exactly the isolated margin.
  *
  * Participation: one order fills at most participationCap × the bar's volume per bar (rounded down to the step).
@@ -384,7 +383,8 @@ export class SimulatedBroker implements Broker {
       if (s.type === 'LIMIT') {
         if (s.side === 1 ? bar.low > s.price! : bar.high < s.price!) continue;
         const quantity = this.executable(o, bar, index);
-        if (quantity > 0) this.execute(o, quantity, s.price!, this.makerFee, 'maker', bar.closeTime);
+        const price = s.side === 1 ? Math.min(s.price!, bar.open) : Math.max(s.price!, bar.open);
+        if (quantity > 0) this.execute(o, quantity, price, this.makerFee, 'maker', bar.closeTime);
         continue;
       }
       const trigger = s.triggerPrice!;
