@@ -13,3 +13,5 @@ export { seriesCoverage } from './seriesCoverage.ts';
 export type { SeriesCoverage, CoverageFilter, Gap } from './seriesCoverage.ts';
 export { importLog } from './importLog.ts';
 export type { ImportLog, ImportLogEntry } from './importLog.ts';
+export { exportSeries, exportFormat } from './exportSeries.ts';
+export type { ExportFormat, ExportRequest, ExportResult } from './exportSeries.ts';

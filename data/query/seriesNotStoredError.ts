@@ -35,7 +35,10 @@ export async function seriesNotStoredError(
       : `SELECT DISTINCT market, interval FROM ${table} WHERE symbol = $1 ORDER BY ALL`,
     [key.symbol],
   );
-  const sameMarket = stored.filter((row) => row['market'] === key.market).map((row) => String(row['interval']));
+  const sameMarket = stored
+    .filter((row) => row['market'] === key.market)
+    .map((row) => String(row['interval']))
+    .sort((a, b) => (isInterval(a) && isInterval(b) ? intervalMs(a) - intervalMs(b) : a.localeCompare(b)));
   const elsewhere = [...new Set(stored.filter((row) => row['market'] !== key.market).map((row) => String(row['market'])))];
   const parts = [`no ${what} in the store`];
   if (kind !== 'funding' && sameMarket.length > 0) parts.push(`stored intervals: ${sameMarket.join(', ')}`);
