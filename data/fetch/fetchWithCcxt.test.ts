@@ -105,6 +105,17 @@ describe('fetchWithCcxt against a loopback Binance fapi server', () => {
     expect(third.candles.rowsAdded).toBe(0);
   });
 
+  it('does not skip a gap: candles stored further on do not make it resume past missing ones', async () => {
+    const late = FROM + 4_000 * 60_000;
+    await fetchWithCcxt(store, { ...REQUEST, from: late }, fast());
+    server.requests.length = 0;
+    const whole = await fetchWithCcxt(store, REQUEST, fast());
+    expect(whole.candles.resumedFrom).toBe(FROM);
+    expect(klineRequests(server).map((r) => Number(r.query['startTime']))[0]).toBe(FROM);
+    expect(whole.candles.rowsAdded).toBe(4_000);
+    expect(await storedCandles()).toEqual(expectedCandles(FROM, TO));
+  });
+
   it('fetches only closed candles: nothing at or after the current minute', async () => {
     const now = FROM + 100 * 60_000 + 30_000; // half-way through the 101st minute
     await fetchWithCcxt(store, REQUEST, fast({ now }));

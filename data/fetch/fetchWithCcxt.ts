@@ -28,7 +28,7 @@ export interface CcxtFetchOptions {
 }
 
 export interface SeriesFetchSummary {
-  /** Where this run started: `from`, or just after the last row an earlier run stored. */
+  /** Where this run started: `from`, or just after the candles an earlier run stored from `from` on. */
   resumedFrom: number;
   requests: number;
   rows: number;
@@ -48,7 +48,7 @@ const FUNDING_PAGE_LIMIT = 1000;
 /**
  * Fetch Binance candles (and optionally funding rates) for a range through ccxt, page by page,
  * storing each page as it arrives, so an interrupted fetch loses at most one page and the next run
- * resumes after the last stored row of the range.
+ * resumes where the stored candles of the range stop (see storedPrefixEnd).
  *
  * It calls Binance's klines endpoint through ccxt's implicit API (`fapiPublicGetKlines`,
  * `publicGetKlines`) rather than `fetchOHLCV`: that keeps ccxt's rate limiter, URLs and error
@@ -88,13 +88,14 @@ type RangeParams = { symbol: string; startTime: number; endTime: number; limit: 
 type Page = (params: RangeParams & { interval?: Interval }) => Promise<unknown>;
 
 async function fetchCandles(store: Store, request: FetchRequest, options: CcxtFetchOptions, source: string, page: Page): Promise<SeriesFetchSummary> {
-  const { market, symbol, interval, from } = request;
+  const { market, symbol, interval } = request;
   const step = intervalMs(interval);
+  const from = Math.ceil(request.from / step) * step;
   // Only closed candles: a candle still forming would be stored with a close that later changes.
   const to = Math.min(request.to, Math.floor((options.now ?? Date.now()) / step) * step);
   const total = Math.max(0, Math.ceil((to - from) / step));
-  const last = await lastStoredTime(store, `SELECT max(open_time) AS t FROM candles WHERE market = $1 AND symbol = $2 AND interval = $3 AND open_time >= $4 AND open_time < $5`, [market, symbol, interval, from, to]);
-  const summary: SeriesFetchSummary = { resumedFrom: last === undefined ? from : last + step, requests: 0, rows: 0, rowsAdded: 0 };
+  const stored = await storedPrefixEnd(store, request, from, to);
+  const summary: SeriesFetchSummary = { resumedFrom: stored ?? from, requests: 0, rows: 0, rowsAdded: 0 };
   let cursor = summary.resumedFrom;
   options.onProgress?.(Math.min(total, Math.ceil((cursor - from) / step)), total);
   while (cursor < to) {
@@ -109,11 +110,30 @@ async function fetchCandles(store: Store, request: FetchRequest, options: CcxtFe
   return summary;
 }
 
+/**
+ * Where an earlier fetch of this range stopped: the end of the unbroken run of stored candles that
+ * starts at `from`, or undefined when the range's first candle is not stored. Candles stored
+ * further on (by another fetch or import) are fetched again and merge as unchanged; skipping to
+ * the last stored candle instead would leave the gap before it empty for good.
+ */
+async function storedPrefixEnd(store: Store, request: FetchRequest, from: number, to: number): Promise<number | undefined> {
+  const step = intervalMs(request.interval);
+  const [row] = await store.all(
+    `WITH stored AS (
+       SELECT open_time, row_number() OVER (ORDER BY open_time) - 1 AS i FROM candles
+       WHERE market = $1 AND symbol = $2 AND interval = $3 AND open_time >= $4 AND open_time < $5)
+     SELECT max(open_time)::DOUBLE AS t FROM stored WHERE open_time = $4 + i * $6`,
+    [request.market, request.symbol, request.interval, from, to, step],
+  );
+  const last = row?.['t'];
+  return typeof last === 'number' ? last + step : undefined;
+}
+
+/** Funding history of the whole range: a year is two requests, so there is nothing worth resuming. */
 async function fetchFunding(store: Store, request: FetchRequest, source: string, page: Page): Promise<SeriesFetchSummary> {
   const { market, symbol, from, to } = request;
-  const last = await lastStoredTime(store, `SELECT max(funding_time) AS t FROM funding_rates WHERE market = $1 AND symbol = $2 AND funding_time >= $3 AND funding_time < $4`, [market, symbol, from, to]);
-  const summary: SeriesFetchSummary = { resumedFrom: last === undefined ? from : last + 1, requests: 0, rows: 0, rowsAdded: 0 };
-  let cursor = summary.resumedFrom;
+  const summary: SeriesFetchSummary = { resumedFrom: from, requests: 0, rows: 0, rowsAdded: 0 };
+  let cursor = from;
   while (cursor < to) {
     summary.requests += 1;
     const columns = parseFunding(await page({ symbol, startTime: cursor, endTime: to - 1, limit: FUNDING_PAGE_LIMIT }), source);
@@ -133,12 +153,6 @@ function addResult(summary: SeriesFetchSummary, result: FileImportResult): void 
   }
   summary.rows += result.rows;
   summary.rowsAdded += result.rowsAdded;
-}
-
-async function lastStoredTime(store: Store, sql: string, params: (string | number)[]): Promise<number | undefined> {
-  const [row] = await store.all(sql, params);
-  const value = row?.['t'];
-  return value === null || value === undefined ? undefined : Number(value);
 }
 
 /** Binance klines (arrays of 12 fields, decimals as strings) into columns. */
