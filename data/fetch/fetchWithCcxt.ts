@@ -1,4 +1,4 @@
-import { intervalMs, operationalError, type Interval } from '../../engine/index.ts';
+import { inputError, intervalMs, operationalError, type Interval } from '../../engine/index.ts';
 import type { CandleColumns, FundingColumns } from '../CandleColumns.ts';
 import { describeProblem, importCandleColumns, importFundingColumns, type FileImportResult } from '../import/index.ts';
 import type { Store } from '../Store.ts';
@@ -57,7 +57,7 @@ const FUNDING_PAGE_LIMIT = 1000;
  */
 export async function fetchWithCcxt(store: Store, request: FetchRequest, options: CcxtFetchOptions = {}): Promise<CcxtFetchResult> {
   if (options.funding && request.market !== 'usdm') {
-    throw operationalError('FETCH_NO_FUNDING', 'funding rates exist only for USDⓈ-M futures', { hint: 'drop --funding, or use --market usdm' });
+    throw inputError('FETCH_NO_FUNDING', 'funding rates exist only for USDⓈ-M futures', { where: '--funding', hint: 'drop --funding, or use --market usdm' });
   }
   const ccxt = await loadCcxt();
   const client = createBinanceClient(ccxt, { market: request.market, baseUrl: options.baseUrl, rateLimitMs: options.rateLimitMs });
