@@ -10,7 +10,7 @@ import type { Store } from '../Store.ts';
 import type { Dataset, FileImportResult, ImportOptions, ImportProblem } from './ImportResult.ts';
 import { csvShape, factsFromPath, isFundingLayout, resolveTarget, type NameFacts } from './detectFormat.ts';
 import { stageColumns } from './importColumns.ts';
-import { findUnchanged, importStage, recordImport } from './importStage.ts';
+import { findUnchanged, importStage, recordRejection } from './importStage.ts';
 import { readFeather, readFreqtradeJson } from './readFreqtrade.ts';
 import { stageCsv } from './stageCsv.ts';
 import type { ImportTarget } from './Stage.ts';
@@ -57,10 +57,10 @@ async function importZip(store: Store, path: string, options: ImportOptions): Pr
   try {
     entries = unzipSync(bytes, { filter: (file) => file.name.toLowerCase().endsWith('.csv') && !file.name.startsWith('__MACOSX/') });
   } catch (error) {
-    return [await rejectFile(store, path, 'zip', sha256(bytes), [{ message: `not a readable zip file (${(error as Error).message})` }])];
+    return [await recordRejection(store, { source: path, format: 'zip' }, sha256(bytes), [{ message: `not a readable zip file (${(error as Error).message})` }])];
   }
   const names = Object.keys(entries).sort();
-  if (names.length === 0) return [await rejectFile(store, path, 'zip', sha256(bytes), [{ message: 'the zip holds no CSV file' }])];
+  if (names.length === 0) return [await recordRejection(store, { source: path, format: 'zip' }, sha256(bytes), [{ message: 'the zip holds no CSV file' }])];
   const dir = await mkdtemp(join(tmpdir(), 'xylen-unzip-'));
   try {
     const results: FileImportResult[] = [];
@@ -112,23 +112,7 @@ async function guarded(store: Store, source: string, format: string, checksum: s
     attempt = { problems: [{ message: error.hint ? `${error.message} (${error.hint})` : error.message }] };
   }
   if ('status' in attempt) return attempt;
-  return rejectFile(store, source, attempt.target?.format ?? format, checksum, attempt.problems, attempt.target);
-}
-
-async function rejectFile(store: Store, source: string, format: string, checksum: string, problems: ImportProblem[], target?: ImportTarget): Promise<FileImportResult> {
-  const result: FileImportResult = {
-    source,
-    format,
-    status: 'rejected',
-    ...(target ? { dataset: target.dataset, market: target.market, symbol: target.symbol } : {}),
-    ...(target?.interval ? { interval: target.interval } : {}),
-    rows: 0,
-    rowsAdded: 0,
-    problems,
-    notes: [],
-  };
-  await recordImport(store.connection, result, checksum);
-  return result;
+  return recordRejection(store, attempt.target ?? { source, format }, checksum, attempt.problems);
 }
 
 async function readFirstLine(path: string): Promise<string> {

@@ -115,7 +115,22 @@ async function insertNew(connection: DuckDBConnection, stage: Stage, how: { coll
 }
 
 async function reject(store: Store, stage: Stage, checksum: string, rows: number, problems: ImportProblem[]): Promise<FileImportResult> {
-  const result: FileImportResult = { ...resultBase(stage.target, 'rejected'), rows, problems };
+  return recordRejection(store, stage.target, checksum, problems, rows);
+}
+
+/** A rejected input, recorded in `imports`; `target` may be only a name and format when the contents never got that far. */
+export async function recordRejection(
+  store: Store,
+  target: ImportTarget | Pick<ImportTarget, 'source' | 'format'>,
+  checksum: string,
+  problems: ImportProblem[],
+  rows = 0,
+): Promise<FileImportResult> {
+  const base: FileImportResult =
+    'dataset' in target
+      ? resultBase(target, 'rejected')
+      : { source: target.source, format: target.format, status: 'rejected', rows: 0, rowsAdded: 0, problems: [], notes: [] };
+  const result: FileImportResult = { ...base, rows, problems };
   await recordImport(store.connection, result, checksum);
   return result;
 }
