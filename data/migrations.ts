@@ -76,4 +76,135 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'runs and their journals (one table per journal record type)',
+    // A run's records are keyed by (run_id, seq): seq is the record's position in the whole journal, shared by all
+    // tables, so the journal can be read back in order. No index is declared on (run_id, seq): an ART index doubles
+    // the append time of a year-long journal, and each run's rows are contiguous, so row-group zonemaps find them.
+    sql: `
+      CREATE TABLE runs (
+        run_id       VARCHAR PRIMARY KEY,
+        created_at   TIMESTAMP NOT NULL,
+        kind         VARCHAR NOT NULL,
+        status       VARCHAR NOT NULL,
+        manifest     VARCHAR NOT NULL,
+        metrics      VARCHAR,
+        journal_hash VARCHAR,
+        records      BIGINT,
+        bars         BIGINT,
+        elapsed_ms   DOUBLE,
+        finished_at  TIMESTAMP,
+        message      VARCHAR
+      );
+      CREATE TABLE snapshots (
+        run_id   VARCHAR  NOT NULL,
+        seq      BIGINT   NOT NULL,
+        ts       BIGINT   NOT NULL,
+        row      INTEGER  NOT NULL,
+        close    DOUBLE   NOT NULL,
+        features DOUBLE[] NOT NULL
+      );
+      CREATE TABLE predictions (
+        run_id     VARCHAR NOT NULL,
+        seq        BIGINT  NOT NULL,
+        ts         BIGINT  NOT NULL,
+        row        INTEGER NOT NULL,
+        model      VARCHAR NOT NULL,
+        action     VARCHAR NOT NULL,
+        confidence DOUBLE  NOT NULL,
+        weight     DOUBLE  NOT NULL
+      );
+      CREATE TABLE decisions (
+        run_id      VARCHAR NOT NULL,
+        seq         BIGINT  NOT NULL,
+        ts          BIGINT  NOT NULL,
+        row         INTEGER NOT NULL,
+        action      VARCHAR NOT NULL,
+        confidence  DOUBLE  NOT NULL,
+        score_long  DOUBLE  NOT NULL,
+        score_short DOUBLE  NOT NULL,
+        score_hold  DOUBLE  NOT NULL,
+        answered    INTEGER NOT NULL,
+        outcome     VARCHAR NOT NULL,
+        detail      VARCHAR
+      );
+      CREATE TABLE orders (
+        run_id          VARCHAR NOT NULL,
+        seq             BIGINT  NOT NULL,
+        ts              BIGINT  NOT NULL,
+        client_order_id VARCHAR NOT NULL,
+        side            INTEGER NOT NULL,
+        type            VARCHAR NOT NULL,
+        quantity        DOUBLE  NOT NULL,
+        price           DOUBLE,
+        trigger_price   DOUBLE,
+        reduce_only     BOOLEAN NOT NULL,
+        close_position  BOOLEAN,
+        status          VARCHAR NOT NULL,
+        filled_quantity DOUBLE  NOT NULL,
+        average_price   DOUBLE  NOT NULL,
+        created_at      BIGINT  NOT NULL,
+        updated_at      BIGINT  NOT NULL,
+        note            VARCHAR
+      );
+      CREATE TABLE fills (
+        run_id          VARCHAR NOT NULL,
+        seq             BIGINT  NOT NULL,
+        ts              BIGINT  NOT NULL,
+        fill_ts         BIGINT  NOT NULL,
+        client_order_id VARCHAR NOT NULL,
+        side            INTEGER NOT NULL,
+        quantity        DOUBLE  NOT NULL,
+        price           DOUBLE  NOT NULL,
+        fee             DOUBLE  NOT NULL,
+        liquidity       VARCHAR NOT NULL,
+        reason          VARCHAR NOT NULL,
+        realized_pnl    DOUBLE  NOT NULL
+      );
+      CREATE TABLE funding (
+        run_id     VARCHAR NOT NULL,
+        seq        BIGINT  NOT NULL,
+        ts         BIGINT  NOT NULL,
+        rate       DOUBLE  NOT NULL,
+        mark_price DOUBLE  NOT NULL,
+        payment    DOUBLE  NOT NULL,
+        quantity   DOUBLE  NOT NULL
+      );
+      CREATE TABLE risk_events (
+        run_id      VARCHAR NOT NULL,
+        seq         BIGINT  NOT NULL,
+        ts          BIGINT  NOT NULL,
+        event_ts    BIGINT  NOT NULL,
+        rule        VARCHAR NOT NULL,
+        effect      VARCHAR NOT NULL,
+        reason      VARCHAR NOT NULL,
+        values_json VARCHAR NOT NULL,
+        until       BIGINT
+      );
+      CREATE TABLE trades (
+        run_id      VARCHAR NOT NULL,
+        seq         BIGINT  NOT NULL,
+        ts          BIGINT  NOT NULL,
+        side        VARCHAR NOT NULL,
+        entry_ts    BIGINT  NOT NULL,
+        entry_price DOUBLE  NOT NULL,
+        exit_price  DOUBLE  NOT NULL,
+        quantity    DOUBLE  NOT NULL,
+        pnl         DOUBLE  NOT NULL,
+        fees        DOUBLE  NOT NULL,
+        funding     DOUBLE  NOT NULL,
+        exit_reason VARCHAR NOT NULL
+      );
+      CREATE TABLE equity (
+        run_id     VARCHAR NOT NULL,
+        seq        BIGINT  NOT NULL,
+        ts         BIGINT  NOT NULL,
+        equity     DOUBLE  NOT NULL,
+        wallet     DOUBLE  NOT NULL,
+        quantity   DOUBLE  NOT NULL,
+        mark_price DOUBLE  NOT NULL
+      );
+    `,
+  },
 ];

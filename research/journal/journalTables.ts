@@ -1,0 +1,285 @@
+import type { Action, DecisionOutcome, FillReason, JournalRecord, JournalRecordType, OrderStatus, OrderType, RiskEffect, RiskRule, Side } from '../../engine/index.ts';
+
+/** The DuckDB column types the journal tables use (see migration 2 in data/migrations.ts). */
+export type ColumnType = 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN' | 'DOUBLE[]';
+export type Cell = number | string | boolean | readonly number[] | null;
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** A Unix-ms time: exported as a readable UTC timestamp. */
+  time?: true;
+}
+
+/** A row as read back: BIGINT columns arrive as numbers (cast to DOUBLE on the way out; they are all < 2^53). */
+export type Row = Record<string, unknown>;
+
+type RecordOf<T extends JournalRecordType> = Extract<JournalRecord, { type: T }>;
+
+/**
+ * One journal record type's table: its columns (after the `run_id, seq` that every table starts with), how a
+ * record becomes a row, and how a row becomes the same record again. Writing, reading back, hashing read-back
+ * journals and the CSV export all go through these, so the three cannot drift apart.
+ */
+export interface JournalTable<T extends JournalRecordType = JournalRecordType> {
+  type: T;
+  table: string;
+  columns: readonly ColumnSpec[];
+  toRow(record: RecordOf<T>): Cell[];
+  fromRow(row: Row): RecordOf<T>;
+}
+
+const ts: ColumnSpec = { name: 'ts', type: 'BIGINT', time: true };
+const col = (name: string, type: ColumnType): ColumnSpec => ({ name, type });
+const double = (name: string): ColumnSpec => col(name, 'DOUBLE');
+const varchar = (name: string): ColumnSpec => col(name, 'VARCHAR');
+const timeCol = (name: string): ColumnSpec => ({ name, type: 'BIGINT', time: true });
+
+/** An optional field as stored (NULL) and as read back (absent, not undefined: the canonical hash ignores both). */
+const orNull = <V>(value: V | undefined): V | null => (value === undefined ? null : value);
+function present<K extends string, V>(key: K, value: unknown): { [P in K]?: V } {
+  return (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+const num = (row: Row, key: string): number => row[key] as number;
+const str = <S extends string = string>(row: Row, key: string): S => row[key] as S;
+
+const snapshots: JournalTable<'snapshot'> = {
+  type: 'snapshot',
+  table: 'snapshots',
+  columns: [ts, col('row', 'INTEGER'), double('close'), col('features', 'DOUBLE[]')],
+  toRow: (r) => [r.ts, r.row, r.close, r.features],
+  fromRow: (row) => ({ type: 'snapshot', ts: num(row, 'ts'), row: num(row, 'row'), close: num(row, 'close'), features: row['features'] as number[] }),
+};
+
+const predictions: JournalTable<'prediction'> = {
+  type: 'prediction',
+  table: 'predictions',
+  columns: [ts, col('row', 'INTEGER'), varchar('model'), varchar('action'), double('confidence'), double('weight')],
+  toRow: (r) => [r.ts, r.row, r.model, r.action, r.confidence, r.weight],
+  fromRow: (row) => ({
+    type: 'prediction',
+    ts: num(row, 'ts'),
+    row: num(row, 'row'),
+    model: str(row, 'model'),
+    action: str<Action>(row, 'action'),
+    confidence: num(row, 'confidence'),
+    weight: num(row, 'weight'),
+  }),
+};
+
+const decisions: JournalTable<'decision'> = {
+  type: 'decision',
+  table: 'decisions',
+  columns: [
+    ts,
+    col('row', 'INTEGER'),
+    varchar('action'),
+    double('confidence'),
+    double('score_long'),
+    double('score_short'),
+    double('score_hold'),
+    col('answered', 'INTEGER'),
+    varchar('outcome'),
+    varchar('detail'),
+  ],
+  toRow: (r) => [r.ts, r.row, r.action, r.confidence, r.scores.long, r.scores.short, r.scores.hold, r.answered, r.outcome, orNull(r.detail)],
+  fromRow: (row) => ({
+    type: 'decision',
+    ts: num(row, 'ts'),
+    row: num(row, 'row'),
+    action: str<Action>(row, 'action'),
+    confidence: num(row, 'confidence'),
+    scores: { long: num(row, 'score_long'), short: num(row, 'score_short'), hold: num(row, 'score_hold') },
+    answered: num(row, 'answered'),
+    outcome: str<DecisionOutcome>(row, 'outcome'),
+    ...present<'detail', string>('detail', row['detail']),
+  }),
+};
+
+const orders: JournalTable<'order'> = {
+  type: 'order',
+  table: 'orders',
+  columns: [
+    ts,
+    varchar('client_order_id'),
+    col('side', 'INTEGER'),
+    varchar('type'),
+    double('quantity'),
+    double('price'),
+    double('trigger_price'),
+    col('reduce_only', 'BOOLEAN'),
+    col('close_position', 'BOOLEAN'),
+    varchar('status'),
+    double('filled_quantity'),
+    double('average_price'),
+    timeCol('created_at'),
+    timeCol('updated_at'),
+    varchar('note'),
+  ],
+  toRow: ({ ts, order: o, note }) => [
+    ts,
+    o.clientOrderId,
+    o.side,
+    o.type,
+    o.quantity,
+    orNull(o.price),
+    orNull(o.triggerPrice),
+    o.reduceOnly,
+    orNull(o.closePosition),
+    o.status,
+    o.filledQuantity,
+    o.averagePrice,
+    o.createdAt,
+    o.updatedAt,
+    orNull(note),
+  ],
+  fromRow: (row) => ({
+    type: 'order',
+    ts: num(row, 'ts'),
+    order: {
+      clientOrderId: str(row, 'client_order_id'),
+      side: num(row, 'side') as Side,
+      type: str<OrderType>(row, 'type'),
+      quantity: num(row, 'quantity'),
+      ...present<'price', number>('price', row['price']),
+      ...present<'triggerPrice', number>('triggerPrice', row['trigger_price']),
+      reduceOnly: row['reduce_only'] as boolean,
+      ...present<'closePosition', boolean>('closePosition', row['close_position']),
+      status: str<OrderStatus>(row, 'status'),
+      filledQuantity: num(row, 'filled_quantity'),
+      averagePrice: num(row, 'average_price'),
+      createdAt: num(row, 'created_at'),
+      updatedAt: num(row, 'updated_at'),
+    },
+    ...present<'note', string>('note', row['note']),
+  }),
+};
+
+const fills: JournalTable<'fill'> = {
+  type: 'fill',
+  table: 'fills',
+  columns: [
+    ts,
+    timeCol('fill_ts'),
+    varchar('client_order_id'),
+    col('side', 'INTEGER'),
+    double('quantity'),
+    double('price'),
+    double('fee'),
+    varchar('liquidity'),
+    varchar('reason'),
+    double('realized_pnl'),
+  ],
+  toRow: ({ ts, fill: f }) => [ts, f.ts, f.clientOrderId, f.side, f.quantity, f.price, f.fee, f.liquidity, f.reason, f.realizedPnl],
+  fromRow: (row) => ({
+    type: 'fill',
+    ts: num(row, 'ts'),
+    fill: {
+      ts: num(row, 'fill_ts'),
+      clientOrderId: str(row, 'client_order_id'),
+      side: num(row, 'side') as Side,
+      quantity: num(row, 'quantity'),
+      price: num(row, 'price'),
+      fee: num(row, 'fee'),
+      liquidity: str<'maker' | 'taker'>(row, 'liquidity'),
+      reason: str<FillReason>(row, 'reason'),
+      realizedPnl: num(row, 'realized_pnl'),
+    },
+  }),
+};
+
+const funding: JournalTable<'funding'> = {
+  type: 'funding',
+  table: 'funding',
+  columns: [ts, double('rate'), double('mark_price'), double('payment'), double('quantity')],
+  toRow: (r) => [r.ts, r.rate, r.markPrice, r.payment, r.quantity],
+  fromRow: (row) => ({
+    type: 'funding',
+    ts: num(row, 'ts'),
+    rate: num(row, 'rate'),
+    markPrice: num(row, 'mark_price'),
+    payment: num(row, 'payment'),
+    quantity: num(row, 'quantity'),
+  }),
+};
+
+/** A rule's numbers vary by rule, so they are stored as a JSON object (DuckDB's json functions read it). */
+const riskEvents: JournalTable<'risk'> = {
+  type: 'risk',
+  table: 'risk_events',
+  columns: [ts, timeCol('event_ts'), varchar('rule'), varchar('effect'), varchar('reason'), varchar('values_json'), timeCol('until')],
+  toRow: ({ ts, event: e }) => [ts, e.ts, e.rule, e.effect, e.reason, JSON.stringify(e.values), orNull(e.until)],
+  fromRow: (row) => ({
+    type: 'risk',
+    ts: num(row, 'ts'),
+    event: {
+      ts: num(row, 'event_ts'),
+      rule: str<RiskRule>(row, 'rule'),
+      effect: str<RiskEffect>(row, 'effect'),
+      reason: str(row, 'reason'),
+      values: JSON.parse(str(row, 'values_json')) as Record<string, number>,
+      ...present<'until', number>('until', row['until']),
+    },
+  }),
+};
+
+const trades: JournalTable<'trade'> = {
+  type: 'trade',
+  table: 'trades',
+  columns: [
+    ts,
+    varchar('side'),
+    timeCol('entry_ts'),
+    double('entry_price'),
+    double('exit_price'),
+    double('quantity'),
+    double('pnl'),
+    double('fees'),
+    double('funding'),
+    varchar('exit_reason'),
+  ],
+  toRow: (r) => [r.ts, r.side, r.entryTs, r.entryPrice, r.exitPrice, r.quantity, r.pnl, r.fees, r.funding, r.exitReason],
+  fromRow: (row) => ({
+    type: 'trade',
+    ts: num(row, 'ts'),
+    side: str<'long' | 'short'>(row, 'side'),
+    entryTs: num(row, 'entry_ts'),
+    entryPrice: num(row, 'entry_price'),
+    exitPrice: num(row, 'exit_price'),
+    quantity: num(row, 'quantity'),
+    pnl: num(row, 'pnl'),
+    fees: num(row, 'fees'),
+    funding: num(row, 'funding'),
+    exitReason: str(row, 'exit_reason'),
+  }),
+};
+
+const equity: JournalTable<'equity'> = {
+  type: 'equity',
+  table: 'equity',
+  columns: [ts, double('equity'), double('wallet'), double('quantity'), double('mark_price')],
+  toRow: (r) => [r.ts, r.equity, r.wallet, r.quantity, r.markPrice],
+  fromRow: (row) => ({
+    type: 'equity',
+    ts: num(row, 'ts'),
+    equity: num(row, 'equity'),
+    wallet: num(row, 'wallet'),
+    quantity: num(row, 'quantity'),
+    markPrice: num(row, 'mark_price'),
+  }),
+};
+
+/** Every journal table, keyed by the record type it stores. */
+export const JOURNAL_TABLES: { readonly [T in JournalRecordType]: JournalTable<T> } = {
+  snapshot: snapshots,
+  prediction: predictions,
+  decision: decisions,
+  order: orders,
+  fill: fills,
+  funding,
+  risk: riskEvents,
+  trade: trades,
+  equity,
+};
+
+export const JOURNAL_TABLE_LIST: readonly JournalTable[] = Object.values(JOURNAL_TABLES) as JournalTable[];
