@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { XylenError } from '../../engine/index.ts';
 import type { CandleColumns, SeriesKey } from '../CandleColumns.ts';
 import type { Store } from '../Store.ts';
 import { loadCandles, loadFunding, loadMarkCandles, streamCandles } from './loadCandles.ts';
-import { insertRealCandles, insertRealFunding, realFile, TempStores } from './testStore.ts';
+import { appendCandles, insertRealCandles, insertRealFunding, realFile, TempStores } from './testStore.ts';
 import { toArrowTable } from './toArrowTable.ts';
 
 const BTC_1M: SeriesKey = { market: 'usdm', symbol: 'BTCUSDT', interval: '1m' };
@@ -109,6 +110,41 @@ describe('streamCandles', () => {
     expect(batches.slice(0, -1).every((b) => b.length === 4999)).toBe(true);
     expect(batches.length).toBe(Math.ceil(full.length / 4999));
     expect(batches.flatMap(columnRows)).toEqual(columnRows(full));
+  });
+
+  it('with holes and any batch size, batches stay within the bound and concatenate to the load', async () => {
+    const store = await scratch.open();
+    const key: SeriesKey = { market: 'synthetic', symbol: 'HOLEUSDT', interval: '5m' };
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.nat(2000), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 64 }), async (slots, batchRows) => {
+        await store.connection.run('DELETE FROM candles');
+        await appendCandles(store, slots.map((slot) => ({ ...key, openTime: slot * 300_000, open: slot, high: slot + 1, low: slot - 1, close: slot, volume: 1 })));
+        const batches: CandleColumns[] = [];
+        for await (const batch of streamCandles(store, key, {}, batchRows)) batches.push(batch);
+        expect(batches.every((b) => b.length > 0 && b.length <= batchRows)).toBe(true);
+        expect(batches.flatMap((b) => Array.from(b.openTime))).toEqual(slots.map((slot) => slot * 300_000).sort((a, b) => a - b));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('loses no rows when other queries run on the same store mid-stream or concurrently', async () => {
+    // DuckDB silently ends a streaming result when the connection runs another query.
+    const full = await loadCandles(real, BTC_1M);
+    let rows = 0;
+    for await (const batch of streamCandles(real, BTC_1M, {}, 10_000)) {
+      rows += batch.length;
+      expect((await loadFunding(real, { market: 'usdm', symbol: 'BTCUSDT' })).length).toBe(1498);
+    }
+    expect(rows).toBe(full.length);
+    const [again, funding, mark] = await Promise.all([
+      loadCandles(real, BTC_1M),
+      loadFunding(real, { market: 'usdm', symbol: 'BTCUSDT' }),
+      loadMarkCandles(real, { ...BTC_1M, interval: '1h' }),
+    ]);
+    expect(Array.from(again.close)).toEqual(Array.from(full.close));
+    expect(funding.length).toBe(1498);
+    expect(mark.length).toBe(56_084); // the README's row count
   });
 
   it('streams a range with the same bounds as loadCandles', async () => {

@@ -1,7 +1,8 @@
 import type { DuckDBValue } from '@duckdb/node-api';
+import { intervalMs, invariantError } from '../../engine/index.ts';
 import type { CandleColumns, FundingColumns, Market, SeriesKey } from '../CandleColumns.ts';
 import type { Store } from '../Store.ts';
-import { concatBatches, readDoubleColumns, type ColumnBatch } from './readDoubleColumns.ts';
+import { readDoubleColumns, type ColumnBatch } from './readDoubleColumns.ts';
 import { requireSeries } from './seriesNotStoredError.ts';
 import { SERIES_TABLE, type SeriesKind } from './SeriesKind.ts';
 import { rangeConditions, type TimeRange } from './TimeRange.ts';
@@ -24,12 +25,13 @@ export const DEFAULT_BATCH_ROWS = 131_072;
  */
 export async function loadCandles(store: Store, key: SeriesKey, range: TimeRange = {}): Promise<CandleColumns> {
   const query = await candleQuery(store, key, range);
-  return toCandleColumns(await loadAll(store, query), query.present);
+  return toCandleColumns(await readDoubleColumns(store.connection, query.sql, query.params), query.present);
 }
 
 /**
  * The same rows as `loadCandles`, in batches of at most `batchRows`, so years of 1m candles never
- * need one allocation. Each batch owns its arrays.
+ * need one allocation. Each batch is one query over a time window of `batchRows` intervals (so a
+ * gap makes a short batch), and owns its arrays.
  */
 export async function* streamCandles(
   store: Store,
@@ -37,16 +39,27 @@ export async function* streamCandles(
   range: TimeRange = {},
   batchRows = DEFAULT_BATCH_ROWS,
 ): AsyncIterable<CandleColumns> {
+  if (!Number.isSafeInteger(batchRows) || batchRows < 1) {
+    throw invariantError('BAD_BATCH_SIZE', `batch size must be a positive integer, got ${batchRows}`);
+  }
   const query = await candleQuery(store, key, range);
-  for await (const batch of readDoubleColumns(store.connection, query.sql, query.params, batchRows)) {
-    yield toCandleColumns(batch, query.present);
+  if (query.rows === 0) return;
+  const span = batchRows * intervalMs(key.interval);
+  for (let from = query.first; from <= query.last; from += span) {
+    const window = query.window(from, from + span);
+    const batch = await readDoubleColumns(store.connection, window.sql, window.params);
+    // Off-grid open times could put more than batchRows in a window: split rather than exceed the bound.
+    for (let start = 0; start < batch.length; start += batchRows) {
+      const end = Math.min(start + batchRows, batch.length);
+      yield toCandleColumns({ length: end - start, columns: batch.columns.map((column) => column.subarray(start, end)) }, query.present);
+    }
   }
 }
 
 /** Mark-price candles of one series, as `loadCandles` (same range rule and errors). */
 export async function loadMarkCandles(store: Store, key: SeriesKey, range: TimeRange = {}): Promise<PriceColumns> {
   const query = await seriesQuery(store, 'mark', key, range, ['open_time', 'open', 'high', 'low', 'close'], []);
-  const { length, columns } = await loadAll(store, query);
+  const { length, columns } = await readDoubleColumns(store.connection, query.sql, query.params);
   const [openTime, open, high, low, close] = columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   return { length, openTime, open, high, low, close };
 }
@@ -54,7 +67,7 @@ export async function loadMarkCandles(store: Store, key: SeriesKey, range: TimeR
 /** Funding settlements with `from <= fundingTime < to`; `markPrice` is present when any row has it. */
 export async function loadFunding(store: Store, key: FundingKey, range: TimeRange = {}): Promise<FundingColumns> {
   const query = await seriesQuery(store, 'funding', key, range, ['funding_time', 'rate'], ['mark_price']);
-  const { length, columns } = await loadAll(store, query);
+  const { length, columns } = await readDoubleColumns(store.connection, query.sql, query.params);
   const [fundingTime, rate, markPrice] = columns as [Float64Array, Float64Array, Float64Array | undefined];
   return markPrice ? { length, fundingTime, rate, markPrice } : { length, fundingTime, rate };
 }
@@ -78,15 +91,18 @@ function toCandleColumns({ length, columns }: ColumnBatch, present: readonly str
 interface SeriesQuery {
   sql: string;
   params: DuckDBValue[];
+  /** The same query limited to times in `[from, to)`. */
+  window: (from: number, to: number) => { sql: string; params: DuckDBValue[] };
   rows: number;
+  first: number;
+  last: number;
   /** The optional columns selected (after the required ones), in order. */
   present: string[];
-  width: number;
 }
 
 /**
- * Count the rows first: the count sizes the arrays exactly, says which optional columns carry
- * data, and tells a missing series (an error) from an empty range (an empty result).
+ * Count the rows first: the count says which optional columns carry data, gives the time span the
+ * stream walks in windows, and tells a missing series (an error) from an empty range (an empty result).
  */
 async function seriesQuery(
   store: Store,
@@ -105,18 +121,23 @@ async function seriesQuery(
   const params = [...keyParams, ...time.params];
 
   const counts = optional.map((column) => `count(${column}) AS ${column}`);
-  const [row] = await store.all(`SELECT ${['count(*) AS n', ...counts].join(', ')} FROM ${table} WHERE ${where}`, params);
+  const [row] = await store.all(
+    `SELECT ${['count(*) AS n', `min(${timeColumn}) AS first`, `max(${timeColumn}) AS last`, ...counts].join(', ')} FROM ${table} WHERE ${where}`,
+    params,
+  );
   const rows = Number(row?.['n'] ?? 0);
   if (rows === 0) await requireSeries(store, kind, key);
   const present = optional.filter((column) => Number(row?.[column] ?? 0) > 0);
   const select = [...required, ...present].map((column) => `${column}::DOUBLE`).join(', ');
-  return { sql: `SELECT ${select} FROM ${table} WHERE ${where} ORDER BY ${timeColumn}`, params, rows, present, width: required.length + present.length };
-}
-
-async function loadAll(store: Store, query: SeriesQuery): Promise<ColumnBatch> {
-  if (query.rows === 0) return { length: 0, columns: Array.from({ length: query.width }, () => new Float64Array(0)) };
-  const batches: ColumnBatch[] = [];
-  // One batch of exactly the counted size; more only if rows arrived between the count and the read.
-  for await (const batch of readDoubleColumns(store.connection, query.sql, query.params, query.rows)) batches.push(batch);
-  return concatBatches(batches);
+  const sql = (extra: string) => `SELECT ${select} FROM ${table} WHERE ${where}${extra} ORDER BY ${timeColumn}`;
+  const next = params.length + 1;
+  return {
+    sql: sql(''),
+    params,
+    window: (from, to) => ({ sql: sql(` AND ${timeColumn} >= $${next} AND ${timeColumn} < $${next + 1}`), params: [...params, BigInt(from), BigInt(to)] }),
+    rows,
+    first: Number(row?.['first'] ?? 0),
+    last: Number(row?.['last'] ?? 0),
+    present,
+  };
 }
