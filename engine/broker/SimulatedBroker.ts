@@ -34,9 +34,27 @@ export interface SimulatedBrokerOptions {
   leverage?: number;
 }
 
-/** Internal mutable state of an accepted order. */
+/** When an order acts inside a bar (see the class comment): the open, or one of the intrabar phases. */
+const AT_OPEN = 0;
+const ENTRY = 2;
+const STOP = 3;
+const EXIT = 5;
+type Phase = typeof AT_OPEN | typeof ENTRY | typeof STOP | typeof EXIT;
+
+/** Internal mutable state of an accepted order, with what the per-bar loops test precomputed as plain fields. */
 interface WorkingOrder {
   state: OrderState;
+  /** NEW or PARTIALLY_FILLED. */
+  live: boolean;
+  /** Its intrabar phase; MARKET orders act only at the open. */
+  phase: Phase;
+  isLimit: boolean;
+  isConditional: boolean;
+  protective: boolean;
+  /** The limit price or the trigger. */
+  level: number;
+  /** Conditional orders: +1 triggers as the price rises to the level, −1 as it falls. */
+  direction: 1 | -1;
   /** Index of the first bar in which the order may act. */
   eligibleFrom: number;
   /** LIMIT: it has met its first open, so any later fill is as a resting (maker) order. */
@@ -166,7 +184,7 @@ export class SimulatedBroker implements Broker {
 
   async cancelAll(): Promise<void> {
     const ts = this.clock.now();
-    for (const order of this.orders) if (isOpen(order)) this.finish(order, 'CANCELED', ts);
+    for (const order of this.orders) if (order.live) this.finish(order, 'CANCELED', ts);
     this.compact();
   }
 
@@ -201,23 +219,20 @@ export class SimulatedBroker implements Broker {
       realizedPnl: a.realizedPnl,
       fees: a.fees,
       funding: a.funding,
-      openOrders: this.orders.filter(isOpen).map((o) => ({ ...o.state })),
+      openOrders: this.orders.filter((o) => o.live).map((o) => ({ ...o.state })),
     };
   }
 
   /** Replay driver: one base candle has closed. Hot path: returns at once when flat with no open orders. */
   onBar(bar: BrokerBar): void {
-    const { open, high, low, close } = bar;
-    if (!(low > 0 && low <= open && open <= high && low <= close && close <= high && bar.volume >= 0)) {
-      throw invariantError('BAD_BAR', `bar closing at ${bar.closeTime} is not a valid candle: O ${open} H ${high} L ${low} C ${close} V ${bar.volume}`);
-    }
-    if (!(bar.closeTime > this.lastBarTime)) {
-      throw invariantError('TIME_BACKWARDS', `bar closing at ${bar.closeTime} comes after a bar that closed at ${this.lastBarTime}`);
-    }
-    this.lastBarTime = bar.closeTime;
-    this.lastPrice = close;
+    const { closeTime, open, high, low, close } = bar;
     const markClose = bar.markClose ?? close;
-    if (!(markClose > 0)) throw invariantError('BAD_BAR', `bar closing at ${bar.closeTime} has mark close ${markClose}`);
+    // One combined test keeps the hot path to a few float compares (NaN fails every one); the message is built off it.
+    if (!(low > 0 && low <= open && open <= high && low <= close && close <= high && bar.volume >= 0 && markClose > 0 && closeTime > this.lastBarTime)) {
+      throw badBar(bar, this.lastBarTime);
+    }
+    this.lastBarTime = closeTime;
+    this.lastPrice = close;
     this.markPrice = markClose;
     const index = this.barCount++;
     if (this.orders.length === 0 && this.account.quantity === 0) return;
@@ -283,18 +298,38 @@ export class SimulatedBroker implements Broker {
     }
 
     const now = this.clock.now();
+    // Every state has the same fields in the same order: one hidden class keeps the per-bar loops monomorphic.
     const state: OrderState = {
-      ...request,
+      clientOrderId,
+      side,
+      type,
       quantity,
-      ...(type === 'LIMIT' ? { price } : {}),
-      ...(conditional ? { triggerPrice: price } : {}),
+      price: type === 'LIMIT' ? price : undefined,
+      triggerPrice: conditional ? price : undefined,
+      reduceOnly: request.reduceOnly,
+      closePosition,
       status: 'NEW',
       filledQuantity: 0,
       averagePrice: 0,
       createdAt: now,
       updatedAt: now,
     };
-    const order: WorkingOrder = { state, eligibleFrom: this.barCount + this.latencyBars - 1, arrived: false, triggered: false, marketBars: 0, actedBar: NO_BAR };
+    const protective = request.reduceOnly || closePosition;
+    const order: WorkingOrder = {
+      state,
+      live: true,
+      phase: type === 'MARKET' ? AT_OPEN : !protective ? ENTRY : type === 'STOP_MARKET' ? STOP : EXIT,
+      isLimit: type === 'LIMIT',
+      isConditional: conditional,
+      protective,
+      level: price,
+      direction: triggerDirection(type, side),
+      eligibleFrom: this.barCount + this.latencyBars - 1,
+      arrived: false,
+      triggered: false,
+      marketBars: 0,
+      actedBar: NO_BAR,
+    };
     this.usedIds.add(clientOrderId);
     this.openById.set(clientOrderId, order);
     this.orders.push(order);
@@ -310,9 +345,9 @@ export class SimulatedBroker implements Broker {
     let pendingNotional = 0;
     let reserved = 0;
     for (const o of this.orders) {
-      if (!isOpen(o) || o.state.reduceOnly || o.state.closePosition) continue;
+      if (!o.live || o.protective) continue;
       const remaining = o.state.quantity - o.state.filledQuantity;
-      const reference = o.state.type === 'MARKET' ? this.lastPrice : (o.state.price ?? o.state.triggerPrice!);
+      const reference = o.phase === AT_OPEN ? this.lastPrice : o.level;
       pendingNotional += remaining * reference;
       reserved += remaining * reference * (1 / this.leverage + this.takerFee);
     }
@@ -335,64 +370,72 @@ export class SimulatedBroker implements Broker {
     const ts = bar.closeTime;
     const open = bar.open;
     // Phase 1: the open. Handlers may submit during the loop: new orders land at the end and are not yet eligible.
+    // The same pass notes whether the bar reaches any order's level at all; on most bars none is, and the
+    // intrabar phases are skipped.
+    let reached = false;
+    let marketLike = false;
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i]!;
-      if (!isOpen(o) || o.eligibleFrom > index) continue;
-      if (o.state.type === 'MARKET' || o.triggered) {
+      if (!o.live || o.eligibleFrom > index) continue;
+      if (o.phase === AT_OPEN || o.triggered) {
+        marketLike = true;
         this.fillMarket(o, open, bar, index);
-      } else if (o.state.type === 'LIMIT' && !o.arrived) {
+        continue;
+      }
+      const side = o.state.side;
+      if (o.isLimit && !o.arrived) {
         o.arrived = true;
-        const limit = o.state.price!;
-        if (o.state.side * (limit - open) >= 0) {
+        if (side * (o.level - open) >= 0) {
           const quantity = this.executable(o, bar, index);
           if (quantity > 0) {
-            const slipped = open * (1 + o.state.side * slippageFraction(this.slippageBps, this.impactBps, quantity, bar.volume));
-            this.execute(o, quantity, o.state.side === 1 ? Math.min(limit, slipped) : Math.max(limit, slipped), this.takerFee, 'taker', ts);
+            const slipped = open * (1 + side * slippageFraction(this.slippageBps, this.impactBps, quantity, bar.volume));
+            this.execute(o, quantity, side === 1 ? Math.min(o.level, slipped) : Math.max(o.level, slipped), this.takerFee, 'taker', ts);
           }
         }
       }
+      // A limit is reached when the bar trades down (buy) or up (sell) to it; a trigger in its direction.
+      const up = o.isLimit ? side === -1 : o.direction === 1;
+      if (up ? bar.high >= o.level : bar.low <= o.level) reached = true;
     }
+    if (reached) {
+      for (let i = 0; i < orders.length; i++) {
+        const o = orders[i]!;
+        if (!o.live || !o.isConditional || o.triggered || o.eligibleFrom > index || o.direction * (open - o.level) < 0) continue;
+        if (o.protective && !this.exitsBeforeLiquidation(open, bar)) continue;
+        o.triggered = true;
+        this.fillMarket(o, open, bar, index);
+      }
+      this.tradeThrough(bar, index, ENTRY);
+      this.tradeThrough(bar, index, STOP);
+    }
+    this.liquidateIfCrossed(bar);
+    if (reached) this.tradeThrough(bar, index, EXIT);
+
+    if (!marketLike && !reached) return;
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i]!;
-      if (!isOpen(o) || o.eligibleFrom > index || o.triggered || o.state.type === 'MARKET' || o.state.type === 'LIMIT') continue;
-      const direction = triggerDirection(o.state.type, o.state.side);
-      if (direction * (open - o.state.triggerPrice!) < 0) continue;
-      if (isProtective(o) && !this.exitsBeforeLiquidation(open, bar)) continue;
-      o.triggered = true;
-      this.fillMarket(o, open, bar, index);
-    }
-    // Phase 2: entries that trade through. Phase 3: protective stops. Phase 4: liquidation. Phase 5: protective take-profits and limits.
-    this.tradeThrough(bar, index, false, true);
-    this.tradeThrough(bar, index, true, true);
-    this.liquidateIfCrossed(bar);
-    this.tradeThrough(bar, index, true, false);
-
-    for (const o of orders) {
-      if (isOpen(o) && (o.state.type === 'MARKET' || o.triggered) && o.marketBars >= this.maxFillBars) this.finish(o, 'EXPIRED', ts);
+      if (o.live && (o.phase === AT_OPEN || o.triggered) && o.marketBars >= this.maxFillBars) this.finish(o, 'EXPIRED', ts);
     }
   }
 
-  /** Orders acting inside the bar (not at its open): protective ones or not; stops (and all entries) or take-profits. */
-  private tradeThrough(bar: BrokerBar, index: number, protective: boolean, stops: boolean): void {
+  /** The orders of one intrabar phase that the bar trades through: limits at their price, conditionals at their trigger. */
+  private tradeThrough(bar: BrokerBar, index: number, phase: Phase): void {
     const orders = this.orders;
     for (let i = 0; i < orders.length; i++) {
       const o = orders[i]!;
-      const s = o.state;
-      if (!isOpen(o) || o.eligibleFrom > index || o.triggered || o.actedBar === index || s.type === 'MARKET' || isProtective(o) !== protective) continue;
-      if (protective && (s.type === 'STOP_MARKET') !== stops) continue;
-      if (s.type === 'LIMIT') {
-        if (s.side === 1 ? bar.low > s.price! : bar.high < s.price!) continue;
+      if (o.phase !== phase || !o.live || o.triggered || o.eligibleFrom > index || o.actedBar === index) continue;
+      const level = o.level;
+      if (o.isLimit) {
+        if (o.state.side === 1 ? bar.low > level : bar.high < level) continue;
         const quantity = this.executable(o, bar, index);
-        const price = s.side === 1 ? Math.min(s.price!, bar.open) : Math.max(s.price!, bar.open);
+        const price = o.state.side === 1 ? Math.min(level, bar.open) : Math.max(level, bar.open);
         if (quantity > 0) this.execute(o, quantity, price, this.makerFee, 'maker', bar.closeTime);
         continue;
       }
-      const trigger = s.triggerPrice!;
-      const direction = triggerDirection(s.type, s.side);
-      if (direction === 1 ? bar.high < trigger : bar.low > trigger) continue;
-      if (protective && !this.exitsBeforeLiquidation(trigger, bar)) continue;
+      if (o.direction === 1 ? bar.high < level : bar.low > level) continue;
+      if (o.protective && !this.exitsBeforeLiquidation(level, bar)) continue;
       o.triggered = true;
-      this.fillMarket(o, trigger, bar, index);
+      this.fillMarket(o, level, bar, index);
     }
   }
 
@@ -433,7 +476,7 @@ export class SimulatedBroker implements Broker {
       realizedPnl: effect.realizedPnl,
     };
     this.emit({ type: 'PositionLiquidated', ts, fill, markPrice: q > 0 ? (bar.markLow ?? bar.low) : (bar.markHigh ?? bar.high), liquidationPrice: price });
-    for (const o of this.orders) if (isOpen(o)) this.finish(o, 'EXPIRED', ts);
+    for (const o of this.orders) if (o.live) this.finish(o, 'EXPIRED', ts);
   }
 
   /** A market-type fill at `base` (the open, or a trigger) less slippage. */
@@ -480,15 +523,19 @@ export class SimulatedBroker implements Broker {
     const done = s.closePosition ? a.quantity === 0 : s.filledQuantity >= s.quantity - this.instrument.step / 2;
     s.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
     s.updatedAt = ts;
-    if (done) this.openById.delete(s.clientOrderId);
+    if (done) {
+      o.live = false;
+      this.openById.delete(s.clientOrderId);
+    }
     const fill: Fill = { ts, clientOrderId: s.clientOrderId, side: s.side, quantity, price, fee, liquidity, reason: fillReason(o), realizedPnl: effect.realizedPnl };
     this.emit({ type: 'OrderFilled', ts, fill, order: { ...s } });
     if (held !== 0 && a.quantity === 0) {
-      for (const other of this.orders) if (isOpen(other) && isProtective(other)) this.finish(other, 'EXPIRED', ts);
+      for (const other of this.orders) if (other.live && other.protective) this.finish(other, 'EXPIRED', ts);
     }
   }
 
   private finish(o: WorkingOrder, status: OrderStatus, ts: number): void {
+    o.live = false;
     o.state.status = status;
     o.state.updatedAt = ts;
     this.openById.delete(o.state.clientOrderId);
@@ -500,8 +547,9 @@ export class SimulatedBroker implements Broker {
     if (this.inBar) return;
     const orders = this.orders;
     let kept = 0;
-    for (const o of orders) if (isOpen(o)) orders[kept++] = o;
-    orders.length = kept;
+    for (const o of orders) if (o.live) orders[kept++] = o;
+    // Setting length is a runtime call: skip it on the common bar where nothing finished.
+    if (kept < orders.length) orders.length = kept;
   }
 
   private refreshLiquidationPrice(): void {
@@ -514,23 +562,23 @@ export class SimulatedBroker implements Broker {
   }
 }
 
-function isOpen(o: WorkingOrder): boolean {
-  return o.state.status === 'NEW' || o.state.status === 'PARTIALLY_FILLED';
-}
-
-function isProtective(o: WorkingOrder): boolean {
-  return o.state.reduceOnly || o.state.closePosition === true;
-}
-
 /** +1 when the order triggers as the price rises to its trigger (buy stop, sell take-profit), −1 when it falls. */
 function triggerDirection(type: OrderRequest['type'], side: Side): 1 | -1 {
   return type === 'STOP_MARKET' ? side : (-side as Side);
 }
 
 function fillReason(o: WorkingOrder): FillReason {
-  if (!isProtective(o)) return 'ORDER';
+  if (!o.protective) return 'ORDER';
   if (o.state.type === 'STOP_MARKET') return 'STOP_LOSS';
   return o.state.type === 'TAKE_PROFIT_MARKET' ? 'TAKE_PROFIT' : 'ORDER';
+}
+
+function badBar(bar: BrokerBar, lastBarTime: number): Error {
+  if (!(bar.closeTime > lastBarTime)) {
+    return invariantError('TIME_BACKWARDS', `bar closing at ${bar.closeTime} comes after a bar that closed at ${lastBarTime}`);
+  }
+  const mark = bar.markClose === undefined ? '' : ` mark close ${bar.markClose}`;
+  return invariantError('BAD_BAR', `bar closing at ${bar.closeTime} is not a valid candle: O ${bar.open} H ${bar.high} L ${bar.low} C ${bar.close} V ${bar.volume}${mark}`);
 }
 
 function option(value: number | undefined, fallback: number, name: string, valid: (v: number) => boolean): number {
