@@ -83,6 +83,30 @@ describe('market orders', () => {
   });
 });
 
+describe('participation cap on a triggered stop', () => {
+  it('fills what the bar allows at the trigger and the rest at the next open, as a market order', async () => {
+    const h = harness({ impactBps: 0, participationCap: 0.1 });
+    const bars = candles(`
+      0 100 100.5 99.5 100 1000
+      1 100 100.5 99.5 100 1000   # entry of 2 at 100.02
+      2 99  99.5  94   95  10     # stop at 95 triggers; 10 % of 10 = 1 fills
+      3 94  95    93   94  1000   # the other 1 at the open
+    `);
+    h.bar(bars[0]!);
+    await h.submit({ clientOrderId: 'entry', side: 1, type: 'MARKET', quantity: 2 });
+    await h.submit({ clientOrderId: 'sl', side: -1, type: 'STOP_MARKET', triggerPrice: 95, reduceOnly: true, closePosition: true });
+    for (const bar of bars.slice(1)) h.bar(bar);
+    const [, first, second] = h.fills();
+    expect(first).toMatchObject({ clientOrderId: 'sl', quantity: 1 });
+    expect(first!.price).toBeCloseTo(95 * 0.9998, 9);
+    expect(second).toMatchObject({ clientOrderId: 'sl', quantity: 1 });
+    expect(second!.price).toBeCloseTo(94 * 0.9998, 9);
+    const done = h.events.findLast((e) => e.type === 'OrderFilled');
+    expect(done?.type === 'OrderFilled' && done.order.status).toBe('FILLED');
+    expect(h.broker.snapshot().quantity).toBe(0);
+  });
+});
+
 describe('limit orders', () => {
   const table = candles(`
     minute open high  low  close volume
