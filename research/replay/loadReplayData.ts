@@ -1,4 +1,4 @@
-import { formatTime, inputError, intervalMs, INTERVALS, type Interval } from '../../engine/index.ts';
+import { formatTime, inputError, intervalMs, INTERVALS, XylenError, type Interval } from '../../engine/index.ts';
 import type { CandleColumns, FundingColumns, Market, Store } from '../../data/index.ts';
 import { loadCandles, loadFunding, resampleCandles } from '../../data/query/index.ts';
 
@@ -66,7 +66,7 @@ export async function loadReplayData(store: Store, request: ReplayDataRequest): 
   const decision = await obtain(decisionInterval);
   const context = intervalMs(contextInterval) > intervalMs(decisionInterval) ? await obtain(contextInterval) : undefined;
 
-  const storedFunding = await loadFunding(store, { market, symbol }, { from, to });
+  const storedFunding = await fundingIfStored(store, market, symbol, from, to);
   return {
     ...request,
     baseInterval,
@@ -78,6 +78,16 @@ export async function loadReplayData(store: Store, request: ReplayDataRequest): 
     fundingSource: storedFunding.length > 0 ? 'stored' : 'constant',
     derived: { decision: decision.how, context: context?.how ?? 'none' },
   };
+}
+
+/** Funding in [from, to), none when the store has no funding for the symbol at all (synthetic data never has). */
+async function fundingIfStored(store: Store, market: Market, symbol: string, from: number, to: number): Promise<FundingColumns> {
+  try {
+    return await loadFunding(store, { market, symbol }, { from, to });
+  } catch (error) {
+    if (error instanceof XylenError && error.code === 'SERIES_NOT_STORED') return { length: 0, fundingTime: new Float64Array(0), rate: new Float64Array(0) };
+    throw error;
+  }
 }
 
 /** Intervals stored for the symbol with candles inside [from, to), finest first. */

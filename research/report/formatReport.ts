@@ -1,6 +1,7 @@
 import { formatTime } from '../../engine/index.ts';
 import type { RunManifest } from '../journal/RunManifest.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
+import { YEAR_MS } from '../metrics/returnRatios.ts';
 import { formatDuration } from './formatDuration.ts';
 
 /** What is known about the stored run, beside its manifest and metrics. */
@@ -41,12 +42,13 @@ export function formatReport(metrics: RunMetrics, manifest: RunManifest, run?: R
   lines.push('', `Performance (annualised on 365 days: ${group(periodsPerYear, 0)} periods of ${formatDuration(barMs)} per year; risk-free rate 0)`);
   line('Total return', percent(metrics.totalReturn), `buy & hold ${percent(metrics.buyAndHoldReturn)}`);
   line('Equity', money(metrics.endEquity), `from ${money(metrics.startEquity)}`);
-  line('CAGR', percent(metrics.cagr));
+  const span = metrics.start !== null && metrics.end !== null ? metrics.end - metrics.start : 0;
+  line('CAGR', percent(metrics.cagr), span > 0 && span < YEAR_MS ? `extrapolated from ${formatDuration(span)}` : '');
   line('Volatility', percent(metrics.volatility));
   line('Sharpe', ratio(metrics.sharpe));
   line('Sortino', ratio(metrics.sortino), metrics.sortino === null && metrics.sharpe !== null ? 'no losing period' : '');
   line('Calmar', ratio(metrics.calmar));
-  line('Max drawdown', percent(-metrics.maxDrawdown), drawdownNote(metrics));
+  line('Max drawdown', percent(metrics.maxDrawdown > 0 ? -metrics.maxDrawdown : 0), drawdownNote(metrics));
 
   lines.push('', 'Trades');
   line('Trades', group(metrics.trades, 0));
@@ -76,7 +78,9 @@ function quoteAsset(symbol: string): string {
   return /(USDT|USDC|FDUSD|BUSD|USD)$/.exec(symbol)?.[1] ?? '';
 }
 
+/** Thousands grouped; beyond a million-fold (a CAGR extrapolated from minutes) in exponent form. */
 function group(value: number, digits: number): string {
+  if (Math.abs(value) >= 1e9) return value.toExponential(2);
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
