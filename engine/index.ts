@@ -21,4 +21,4 @@ export * from './models/index.ts';
 export { Coordinator } from './Coordinator.ts';
 export type { Heartbeat, RiskGate, CoordinatorOptions } from './Coordinator.ts';
 export { runReplayLoop, constantFunding } from './replay/ReplayDriver.ts';
-export type { BarInput, ReplayVenue, ReplayData, FundingSchedule, BaseCandles } from './replay/ReplayDriver.ts';
+export type { ReplayVenue, ReplayData, FundingSchedule, BaseCandles } from './replay/ReplayDriver.ts';

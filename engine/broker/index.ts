@@ -5,3 +5,7 @@ export { fundingPayment } from './fundingPayment.ts';
 export { Account } from './Account.ts';
 export type { Side, FillEffect } from './Account.ts';
 export type { OrderType, OrderRequest, OrderStatus, OrderState, Fill, FillReason, SubmitResult, BrokerEvent, BrokerSnapshot } from './Order.ts';
+export { SimulatedBroker } from './SimulatedBroker.ts';
+export type { SimulatedBrokerOptions } from './SimulatedBroker.ts';
+export type { BrokerBar } from './BrokerBar.ts';
+export { slippageFraction } from './slippageFraction.ts';
