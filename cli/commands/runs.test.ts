@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../data/index.ts';
+import { DuckDbJournal, metricsFromJournal } from '../../research/index.ts';
+import { BAR_MS, sampleJournal, sampleManifest, T0 } from '../../research/test/sampleJournal.ts';
+import { REPO_ROOT } from '../../test/paths.ts';
+import { buildProgram } from '../main.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'xylen-runs-'));
+const db = join(dir, 'runs.duckdb');
+const RUN = 'run-20240101-075000-abcd';
+const FAILED = 'run-20240102-000000-beef';
+
+// bin/xylen.js once cli/main.ts registers `runs`; until then a harness with the same program and error reporting.
+const registered = buildProgram().commands.some((c) => c.name() === 'runs');
+const entry = registered ? [join(REPO_ROOT, 'bin', 'xylen.js')] : ['--import', 'tsx', join(REPO_ROOT, 'research', 'test', 'runsCli.ts')];
+// The harness needs the repository's node_modules to find tsx; every path given to the CLI is absolute.
+const cwd = registered ? dir : REPO_ROOT;
+
+async function xylen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...entry, '--db', db, ...args], { cwd, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  const store = await Store.open(db);
+  try {
+    const records = sampleJournal();
+    const journal = await DuckDbJournal.open(store, { runId: RUN, kind: 'replay', manifest: sampleManifest(), createdAt: new Date(T0) });
+    for (const r of records) journal.record(r);
+    const metrics = metricsFromJournal(records, { barMs: BAR_MS, firstClose: 42_000, lastClose: 42_300 });
+    await journal.finish({ metrics, bars: 20, elapsedMs: 7, finishedAt: new Date(T0 + 7) });
+    const failed = await DuckDbJournal.open(store, { runId: FAILED, kind: 'replay', manifest: sampleManifest(), createdAt: new Date(Date.UTC(2024, 0, 2)) });
+    await failed.fail('no candles in range', new Date(Date.UTC(2024, 0, 2)));
+  } finally {
+    store.close();
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('xylen runs', () => {
+  it('ls lists runs newest first, with symbol, range, return, Sharpe and trades', async () => {
+    const text = await xylen(['runs', 'ls']);
+    expect(text.code, text.stderr).toBe(0);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/run\s+created \(UTC\)\s+kind\s+status\s+symbol\s+range\s+return %\s+sharpe\s+trades/);
+    expect(lines[2]).toContain(FAILED);
+    expect(lines[3]).toMatch(new RegExp(`${RUN}\\s+2024-01-01 07:50:00Z\\s+replay\\s+complete\\s+BTCUSDT\\s+2024-01-01 → 2024-01-01\\s+0\\.44\\s+\\S+\\s+1$`));
+
+    const json = await xylen(['runs', 'ls', '--json']);
+    const list = JSON.parse(json.stdout) as { runId: string; totalReturn: number | null; trades: number | null; status: string }[];
+    expect(list.map((r) => r.runId)).toEqual([FAILED, RUN]);
+    expect(list[1]!.totalReturn).toBeCloseTo(44.3525 / 10_000, 12);
+    expect(list[1]!.trades).toBe(1);
+    expect(list[0]).toMatchObject({ status: 'failed', totalReturn: null });
+  });
+
+  it('show prints the report again, and --json the manifest and metrics', async () => {
+    const text = await xylen(['runs', 'show', RUN]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`Run ${RUN} (replay, complete)`);
+    expect(text.stdout).toContain('annualised on 365 days');
+    expect(text.stdout).toMatch(/Fees paid\s+4\.23 USDT/);
+
+    const json = JSON.parse((await xylen(['runs', 'show', RUN, '--json'])).stdout) as { manifest: unknown; metrics: { trades: number }; journalHash: string };
+    expect(json.manifest).toEqual(sampleManifest());
+    expect(json.metrics.trades).toBe(1);
+    expect(json.journalHash).toMatch(/^[0-9a-f]{64}$/);
+
+    const failed = await xylen(['runs', 'show', FAILED]);
+    expect(failed.code).toBe(0);
+    expect(failed.stdout).toContain('failed: no candles in range');
+  });
+
+  it('export writes one CSV per journal table, decisions with every model’s vote', async () => {
+    const out = join(dir, 'audit');
+    const result = await xylen(['runs', 'export', RUN, '--csv', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(
+      ['decisions', 'equity', 'fills', 'funding', 'orders', 'predictions', 'risk_events', 'snapshots', 'trades'].map((t) => `${t}.csv`),
+    );
+    // Read the CSVs back with DuckDB's own CSV reader and compare with the hand-made journal.
+    const store = await Store.open(join(dir, 'reader.duckdb'));
+    try {
+      const csv = (table: string) => store.all(`SELECT * FROM read_csv('${join(out, `${table}.csv`)}', header = true, all_varchar = true) ORDER BY seq::INTEGER`);
+      const decisions = await csv('decisions');
+      expect(decisions).toHaveLength(4);
+      expect(decisions[0]).toMatchObject({
+        time: '2024-01-01 07:50:00',
+        outcome: 'ORDER_PLACED',
+        momentum_action: 'long',
+        momentum_confidence: '0.8',
+        mean_reversion_action: 'short',
+        macd_weight: '0.4',
+      });
+      expect(decisions[2]).toMatchObject({ outcome: 'NO_QUORUM', detail: '1 of 3 models answered', momentum_action: null });
+      const fills = await csv('fills');
+      expect(fills.map((f) => [f['client_order_id'], f['price'], f['fee'], f['reason']])).toEqual([
+        ['xy-1-E', '42010.0', '2.1005', 'ORDER'],
+        ['xy-1-TP', '42500.0', '2.125', 'TAKE_PROFIT'],
+      ]);
+      const risk = await csv('risk_events');
+      expect(risk[1]).toMatchObject({ rule: 'DAILY_TRADE_LIMIT', until: '2024-01-02 00:00:00', values_json: '{"trades":1,"limit":1}' });
+      const trades = await csv('trades');
+      expect(trades[0]).toMatchObject({ side: 'long', entry_ts: '2024-01-01 07:51:00', pnl: '49.0', funding: '-0.422', exit_reason: 'TAKE_PROFIT' });
+      expect(await csv('equity')).toHaveLength(4);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('an unknown or malformed run id exits 2 and says how to find ids', async () => {
+    const unknown = await xylen(['runs', 'show', 'run-20990101-000000-0000']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('RUN_NOT_FOUND');
+    expect(unknown.stderr).toContain('xylen runs ls');
+    const malformed = await xylen(['runs', 'export', 'latest', '--csv', join(dir, 'x')]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('BAD_RUN_ID');
+  });
+});

@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { formatTime } from '../../engine/index.ts';
+import { exportRunCsv, formatReport, getRun, listRuns, type StoredRun } from '../../research/index.ts';
+import { withStore } from '../context.ts';
+import { formatTable, printJson } from '../output.ts';
+
+/** `xylen runs ls|show|export`: stored runs, read-only (they can run beside a replay writing elsewhere, or a studio). */
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command('runs').description('stored runs: list them, show one (manifest and report), export its journal as CSV');
+
+  runs
+    .command('ls')
+    .description('list the stored runs, newest first')
+    .option('--json', 'print the list as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const stored = await withStore(command, { readOnly: true }, listRuns);
+      if (options.json) return printJson(stored.map(summary));
+      process.stdout.write(`${formatTable(stored.map(tableRow))}\n`);
+    });
+
+  runs
+    .command('show')
+    .description("print a run's manifest and report")
+    .argument('<run>', 'run id (`xylen runs ls` lists them)')
+    .option('--json', 'print the run (manifest, metrics, hash, timings) as one JSON object')
+    .action(async (runId: string, options: { json?: boolean }, command: Command) => {
+      const run = await withStore(command, { readOnly: true }, (store) => getRun(store, runId));
+      if (options.json) return printJson(run);
+      process.stdout.write(describeRun(run));
+    });
+
+  runs
+    .command('export')
+    .description("write a run's journal as CSV files, one per table: decisions with every model's vote, orders, fills, funding, risk events, trades, equity, snapshots")
+    .argument('<run>', 'run id (`xylen runs ls` lists them)')
+    .requiredOption('--csv <dir>', 'directory for the CSV files (created if missing; files of the same name are replaced)')
+    .option('--json', 'print what was written as JSON')
+    .action(async (runId: string, options: { csv: string; json?: boolean }, command: Command) => {
+      const files = await withStore(command, { readOnly: true }, (store) => exportRunCsv(store, runId, options.csv));
+      if (options.json) return printJson({ runId, files });
+      process.stdout.write(`${formatTable(files.map((f) => ({ table: f.table, rows: f.rows, file: f.file })))}\n`);
+    });
+}
+
+function summary(run: StoredRun) {
+  return {
+    runId: run.runId,
+    createdAt: run.createdAt.toISOString(),
+    kind: run.kind,
+    status: run.status,
+    symbol: run.manifest.data.symbol,
+    from: run.manifest.data.from,
+    to: run.manifest.data.to,
+    totalReturn: run.metrics?.totalReturn ?? null,
+    sharpe: run.metrics?.sharpe ?? null,
+    trades: run.metrics?.trades ?? null,
+    journalHash: run.journalHash,
+  };
+}
+
+const round2 = (v: number | null | undefined) => (v == null ? null : Math.round(v * 100) / 100);
+const day = (ms: number) => formatTime(ms).slice(0, 10);
+
+function tableRow(run: StoredRun): Record<string, unknown> {
+  return {
+    run: run.runId,
+    'created (UTC)': formatTime(run.createdAt.getTime()),
+    kind: run.kind,
+    status: run.status,
+    symbol: run.manifest.data.symbol,
+    range: `${day(run.manifest.data.from)} → ${day(run.manifest.data.to)}`,
+    'return %': round2(run.metrics?.totalReturn == null ? null : run.metrics.totalReturn * 100),
+    sharpe: round2(run.metrics?.sharpe),
+    trades: run.metrics?.trades ?? null,
+  };
+}
+
+function describeRun(run: StoredRun): string {
+  const header = { runId: run.runId, kind: run.kind, status: run.status, journalHash: run.journalHash, elapsedMs: run.elapsedMs };
+  if (run.metrics) return formatReport(run.metrics, run.manifest, header);
+  const why = run.status === 'failed' ? `failed: ${run.message ?? 'no reason recorded'}` : 'still running, or stopped before it finished';
+  return `Run ${run.runId} (${run.kind}, ${run.status}): no report — ${why}; ${run.records ?? 0} records journaled\n`;
+}
