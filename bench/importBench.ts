@@ -21,28 +21,19 @@ export async function run(): Promise<void> {
     await writeKlines(file, ROWS);
     const mb = (await stat(file)).size / 1e6;
     console.log(`import: Binance kline CSV, ${ROWS.toLocaleString('en-US')} 1m rows (${mb.toFixed(0)} MB), fresh store; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
-    await importInto(join(dir, 'bench.duckdb'), file, false);
-    await importInto(join(dir, 'bench-nopk.duckdb'), file, true);
+    await importInto(join(dir, 'bench.duckdb'), file);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/**
- * `withoutPrimaryKey` rebuilds `candles` without its PRIMARY KEY first: the ART index behind it
- * is most of the merge cost, and this shows what dropping it (uniqueness then kept by the importer's
- * anti-join alone) would buy.
- */
-async function importInto(dbPath: string, file: string, withoutPrimaryKey: boolean): Promise<void> {
+async function importInto(dbPath: string, file: string): Promise<void> {
   const store = await Store.open(dbPath);
   try {
-    if (withoutPrimaryKey) await store.connection.run('CREATE TABLE candles_copy AS FROM candles; DROP TABLE candles; ALTER TABLE candles_copy RENAME TO candles');
     const first = await timed(() => importPaths(store, [file], {}));
     if (first.value.imported !== 1 || first.value.rowsAdded !== ROWS) throw new Error(`bench import failed: ${JSON.stringify(first.value.files[0])}`);
     const again = await timed(() => importPaths(store, [file], {}));
     if (again.value.unchanged !== 1) throw new Error('bench re-import was not unchanged');
-    const label = withoutPrimaryKey ? 'candles without PRIMARY KEY' : 'store schema (candles PRIMARY KEY)';
-    console.log(`  ${label}:`);
     console.log(`    import     ${first.seconds.toFixed(2)} s  ${Math.round(ROWS / first.seconds).toLocaleString('en-US')} rows/s  (CPU ${first.cpu.toFixed(2)} s; checksum, parse, validate, merge)`);
     console.log(`    re-import  ${again.seconds.toFixed(2)} s  (unchanged: checksum match)`);
   } finally {

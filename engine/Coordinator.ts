@@ -63,6 +63,7 @@ export class Coordinator {
   private pendingEntry: { ts: number; row: number; votes: Vote[] } | undefined;
   private readonly outcomes: TradeOutcome[] = [];
   private halted = false;
+  private readonly allSync: boolean;
 
   constructor(
     private readonly deps: {
@@ -77,6 +78,7 @@ export class Coordinator {
     private readonly options: CoordinatorOptions,
   ) {
     deps.broker.onEvent((event) => this.onBrokerEvent(event));
+    this.allSync = deps.models.every((m) => typeof m.predictNow === 'function');
   }
 
   get isHalted(): boolean {
@@ -85,14 +87,16 @@ export class Coordinator {
 
   async onHeartbeat(beat: Heartbeat): Promise<void> {
     const { journal, broker } = this.deps;
-    await this.tidy(beat.ts);
-    await this.flushOutcomes();
+    // Awaited only when there is work: a replay heartbeat with nothing pending stays free of promise churn.
+    const chores = this.tidy(beat.ts);
+    if (chores) await chores;
+    if (this.outcomes.length > 0) await this.flushOutcomes();
     const snap = broker.snapshot();
     journal.record({ type: 'equity', ts: beat.ts, equity: snap.equity, wallet: snap.wallet, quantity: snap.quantity, markPrice: snap.markPrice });
     if (this.halted) return this.decided(beat, 'hold', 0, 0, 'HALTED');
 
     journal.record({ type: 'snapshot', ts: beat.ts, row: beat.row, close: beat.close, features: Array.from(beat.features) });
-    const predictions = await this.ask(beat);
+    const predictions = this.allSync ? this.askNow(beat) : await this.ask(beat);
     const decision = this.deps.ensemble.decide(predictions);
     for (const v of decision.votes) {
       journal.record({ type: 'prediction', ts: beat.ts, row: beat.row, model: v.model, action: v.action, confidence: v.confidence, weight: v.weight });
@@ -149,6 +153,19 @@ export class Coordinator {
     if (this.halted) return undefined;
     this.journalRisk(ts, this.deps.risk.onEquity(ts, this.deps.broker.snapshot().equity));
     return this.halted ? this.tidy(ts) : undefined;
+  }
+
+  private askNow(beat: Heartbeat): Map<string, Prediction> {
+    const request = { ts: beat.ts, row: beat.row, features: beat.features, names: this.deps.featureNames };
+    const answers = new Map<string, Prediction>();
+    for (const model of this.deps.models) {
+      try {
+        answers.set(model.name, model.predictNow!(request));
+      } catch {
+        // a failing model is left out of this vote, as in the async path
+      }
+    }
+    return answers;
   }
 
   private async ask(beat: Heartbeat): Promise<Map<string, Prediction>> {
@@ -283,17 +300,22 @@ export class Coordinator {
    * Exchange chores deferred out of event handlers (which must not call back into the broker): cancel protective
    * orders left over once the position is flat, and after an emergency halt flatten whatever is open.
    */
-  private async tidy(ts: number): Promise<void> {
+  private tidy(ts: number): Promise<void> | undefined {
+    const snap = this.deps.broker.snapshot();
+    const strayOrders = snap.quantity === 0 && snap.openOrders.length > 0 && !this.pendingEntry;
+    const mustFlatten = this.halted && snap.quantity !== 0;
+    return strayOrders || mustFlatten ? this.doTidy(ts, snap.quantity, mustFlatten) : undefined;
+  }
+
+  private async doTidy(ts: number, quantity: number, mustFlatten: boolean): Promise<void> {
     const { broker } = this.deps;
-    const snap = broker.snapshot();
-    if (snap.quantity === 0 && snap.openOrders.length > 0 && !this.pendingEntry) await broker.cancelAll();
-    if (!this.halted || snap.quantity === 0) return;
     await broker.cancelAll();
+    if (!mustFlatten) return;
     const flatten: OrderRequest = {
       clientOrderId: `${this.options.orderTag}-${ts}-X`,
-      side: snap.quantity > 0 ? -1 : 1,
+      side: quantity > 0 ? -1 : 1,
       type: 'MARKET',
-      quantity: Math.abs(snap.quantity),
+      quantity: Math.abs(quantity),
       reduceOnly: true,
     };
     const result = await broker.submit(flatten);

@@ -22,3 +22,4 @@ export { Coordinator } from './Coordinator.ts';
 export type { Heartbeat, RiskGate, CoordinatorOptions } from './Coordinator.ts';
 export { runReplayLoop, constantFunding } from './replay/ReplayDriver.ts';
 export type { ReplayVenue, ReplayData, FundingSchedule, BaseCandles } from './replay/ReplayDriver.ts';
+export { instrumentSpecFor } from './instruments.ts';

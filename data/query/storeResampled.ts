@@ -91,8 +91,7 @@ export async function storeResampled(
       const inserted = await connection.run(
         `INSERT INTO candles
          SELECT $1, $2, $3, open_time, open, high, low, close, volume, quote_volume, trades, taker_buy_base, taker_buy_quote
-         FROM xylen_resampled r WHERE ${eligible}
-         ON CONFLICT DO NOTHING`,
+         FROM xylen_resampled r WHERE ${eligible} AND NOT EXISTS (SELECT 1 FROM candles s WHERE ${stored})`,
         keyParams,
       );
       report.written += inserted.rowsChanged;

@@ -31,6 +31,11 @@ export interface TradeOutcome {
 export interface ModelClient {
   readonly name: string;
   predict(request: ModelRequest): Promise<Prediction>;
+  /**
+   * The same answer without a promise, for clients that need no I/O to give it (precomputed in replay).
+   * The coordinator uses it when every client has it, which spares a promise round trip per model per decision.
+   */
+  predictNow?(request: ModelRequest): Prediction;
   /** Outcomes of closed trades; a client may retrain once it has enough. */
   retrain(outcomes: readonly TradeOutcome[]): Promise<void>;
 }

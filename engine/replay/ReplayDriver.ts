@@ -42,7 +42,13 @@ export interface ReplayData {
  * is open, and runs the coordinator's heartbeat when a decision candle closes at that instant. Only the heartbeat is
  * async, so the per-bar path has no promise churn. Returns the number of base bars processed.
  */
-export async function runReplayLoop(data: ReplayData, venue: ReplayVenue, coordinator: Coordinator, clock: Clock & { advanceTo(ts: number): void }): Promise<number> {
+export async function runReplayLoop(
+  data: ReplayData,
+  venue: ReplayVenue,
+  coordinator: Coordinator,
+  clock: Clock & { advanceTo(ts: number): void },
+  onProgress?: (barsDone: number, barsTotal: number) => void,
+): Promise<number> {
   const { base, baseMs, matrix, funding } = data;
   const bar: BrokerBar = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   let row = 0;
@@ -53,6 +59,7 @@ export async function runReplayLoop(data: ReplayData, venue: ReplayVenue, coordi
   while (f < funding.length && funding.fundingTime[f]! < firstClose) f++;
 
   for (let i = 0; i < base.length; i++) {
+    if (onProgress && (i & 0xffff) === 0) onProgress(i, base.length);
     const openTime = base.openTime[i]!;
     const closeTime = openTime + baseMs;
     clock.advanceTo(closeTime);
@@ -84,6 +91,7 @@ export async function runReplayLoop(data: ReplayData, venue: ReplayVenue, coordi
       row++;
     }
   }
+  onProgress?.(base.length, base.length);
   return base.length;
 }
 

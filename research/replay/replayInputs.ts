@@ -1,0 +1,120 @@
+import {
+  BTCUSDT_BRACKETS,
+  computeFeatures,
+  constantFunding,
+  Coordinator,
+  Ensemble,
+  featureColumn,
+  inputError,
+  Instrument,
+  instrumentSpecFor,
+  intervalMs,
+  MarginBrackets,
+  PrecomputedModelClient,
+  ReplayClock,
+  RiskManager,
+  ruleModel,
+  runReplayLoop,
+  SimulatedBroker,
+  type BrokerSnapshot,
+  type Journal,
+  type ModelClient,
+} from '../../engine/index.ts';
+import type { XylenConfig } from '../../config/index.ts';
+import type { ReplayInputs } from './loadReplayData.ts';
+
+/** The constant funding rate charged when the store has no rates for the period (Binance's base rate per 8 h). */
+export const DEFAULT_FUNDING_RATE = 0.0001;
+
+export interface ReplayOutcome {
+  bars: number;
+  decisions: number;
+  final: BrokerSnapshot;
+  /** Buy-and-hold reference over the same base candles. */
+  firstOpen: number;
+  lastClose: number;
+  instrumentKnown: boolean;
+  fundingRate: number | undefined;
+}
+
+/**
+ * Run one replay over loaded inputs with one config: the backtest wiring (replay clock, simulated broker,
+ * in-process batched models) around the same coordinator, ensemble and risk code that live mode uses.
+ * Everything the run does goes to `journal`.
+ */
+export async function replayInputs(
+  inputs: ReplayInputs,
+  config: XylenConfig,
+  journal: Journal,
+  onProgress?: (barsDone: number, barsTotal: number) => void,
+): Promise<ReplayOutcome> {
+  const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
+  const models = buildModels(config, matrix);
+  if (config.ensemble.quorum > models.length) {
+    throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, {
+      where: 'ensemble.quorum',
+      hint: `lower ensemble.quorum to at most ${models.length}, or enable more models`,
+    });
+  }
+  const ensemble = new Ensemble({
+    method: config.ensemble.method,
+    quorum: config.ensemble.quorum,
+    weights: Object.fromEntries(config.models.map((m) => [m.name, m.weight])),
+    window: config.ensemble.window,
+    decay: config.ensemble.decay,
+  });
+  const { spec, known } = instrumentSpecFor(inputs.symbol);
+  const instrument = new Instrument(spec);
+  const brackets = new MarginBrackets(BTCUSDT_BRACKETS);
+  const clock = new ReplayClock(inputs.from);
+  const broker = new SimulatedBroker({
+    instrument,
+    brackets,
+    clock,
+    initialBalance: config.replay.initial_balance,
+    takerFee: config.replay.taker_fee,
+    makerFee: config.replay.maker_fee,
+    slippageBps: config.replay.slippage_bps,
+    leverage: config.risk.leverage,
+  });
+  const risk = new RiskManager({ sizing: config.sizing, risk: config.risk, maxLeverageFor: (notional) => brackets.maxLeverage(notional) });
+  const coordinator = new Coordinator(
+    { models, ensemble, risk, broker, instrument, journal, featureNames: matrix.names },
+    { threshold: config.ensemble.threshold, modelTimeoutMs: config.timing.model_timeout_ms, orderTag: 'xy' },
+  );
+  const funding = inputs.fundingSource === 'stored' ? inputs.funding : constantFunding(inputs.from, inputs.to, DEFAULT_FUNDING_RATE);
+  const baseMs = intervalMs(inputs.baseInterval);
+  const bars = await runReplayLoop(
+    { base: inputs.base, baseMs, matrix, decisionClose: inputs.decision.close, decisionAtr: featureColumn(matrix, 'atr_14'), funding },
+    broker,
+    coordinator,
+    clock,
+    onProgress,
+  );
+  let decisions = 0;
+  for (let r = 0; r < matrix.rows; r++) if (matrix.time[r]! > inputs.from && matrix.time[r]! <= inputs.to) decisions++;
+  return {
+    bars,
+    decisions,
+    final: broker.snapshot(),
+    firstOpen: inputs.base.open[0] ?? Number.NaN,
+    lastClose: inputs.base.close[inputs.base.length - 1] ?? Number.NaN,
+    instrumentKnown: known,
+    fundingRate: inputs.fundingSource === 'stored' ? undefined : DEFAULT_FUNDING_RATE,
+  };
+}
+
+function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>): ModelClient[] {
+  return config.models
+    .filter((m) => m.enabled)
+    .map((m, i) => {
+      if (m.kind !== 'rule') {
+        throw inputError('MODEL_KIND_UNAVAILABLE', `model "${m.name}" is of kind ${m.kind}, which this version of Xylen cannot run yet`, {
+          where: `models.${i}.kind`,
+          hint: 'use kind: rule (momentum, mean_reversion, macd_cross, rsi) for now; onnx, xgboost and http models arrive with the model servers',
+        });
+      }
+      if (!m.rule) throw inputError('MODEL_RULE_MISSING', `model "${m.name}" has kind rule but no rule`, { where: `models.${i}.rule`, hint: 'set rule: momentum | mean_reversion | macd_cross | rsi' });
+      return new PrecomputedModelClient(ruleModel(m.rule, m.name), matrix);
+    });
+}
