@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { XylenError } from '../engine/index.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDataCommands } from './commands/data.ts';
+import { registerFeaturesCommands } from './commands/features.ts';
 
 /** Build the `xylen` program. Exported for tests that run commands in-process. */
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerConfigCommands(program);
   registerDataCommands(program);
+  registerFeaturesCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

@@ -4,3 +4,5 @@ export { MIGRATIONS } from './migrations.ts';
 export type { Migration } from './migrations.ts';
 export { MARKETS } from './CandleColumns.ts';
 export type { Market, SeriesKey, CandleColumns, FundingColumns } from './CandleColumns.ts';
+export * from './query/index.ts';
+export * from './import/index.ts';

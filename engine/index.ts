@@ -23,3 +23,4 @@ export type { Heartbeat, RiskGate, CoordinatorOptions } from './Coordinator.ts';
 export { runReplayLoop, constantFunding } from './replay/ReplayDriver.ts';
 export type { ReplayVenue, ReplayData, FundingSchedule, BaseCandles } from './replay/ReplayDriver.ts';
 export { instrumentSpecFor } from './instruments.ts';
+export * from './labels/index.ts';
