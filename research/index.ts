@@ -1,6 +1,7 @@
 export { DuckDbJournal } from './journal/DuckDbJournal.ts';
 export type { FinishedRun, RunKind, RunStart, RunStatus, RunSummary } from './journal/DuckDbJournal.ts';
-export { canonicalJson, journalHash, JournalHasher } from './journal/journalHash.ts';
+export { canonicalJson } from './journal/canonicalJson.ts';
+export { journalHash, JournalHasher } from './journal/journalHash.ts';
 export { JOURNAL_TABLES } from './journal/journalTables.ts';
 export { readJournal } from './journal/readJournal.ts';
 export { exportRunCsv } from './journal/exportRunCsv.ts';

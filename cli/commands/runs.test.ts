@@ -110,7 +110,7 @@ describe('xylen runs', () => {
         ['xy-1-TP', '42500.0', '2.125', 'TAKE_PROFIT'],
       ]);
       const risk = await csv('risk_events');
-      expect(risk[1]).toMatchObject({ rule: 'DAILY_TRADE_LIMIT', until: '2024-01-02 00:00:00', values_json: '{"trades":1,"limit":1}' });
+      expect(risk[1]).toMatchObject({ rule: 'DAILY_TRADE_LIMIT', until: '2024-01-02 00:00:00', values_json: '{"limit":1,"trades":1}' });
       const trades = await csv('trades');
       expect(trades[0]).toMatchObject({ side: 'long', entry_ts: '2024-01-01 07:51:00', pnl: '49.0', funding: '-0.422', exit_reason: 'TAKE_PROFIT' });
       expect(await csv('equity')).toHaveLength(4);

@@ -66,9 +66,9 @@ export class DuckDbJournal implements Journal {
 
   record(entry: JournalRecord): void {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `a record arrived after the journal of ${this.runId} was closed`);
-    this.hasher.update(entry);
-    const table = JOURNAL_TABLES[entry.type] as JournalTable;
-    this.appenders[entry.type].append([this.runId, this.seq++, ...table.toRow(entry)]);
+    const cells = (JOURNAL_TABLES[entry.type] as JournalTable).toRow(entry);
+    this.hasher.updateRow(entry.type, cells);
+    this.appenders[entry.type].append([this.runId, this.seq++, ...cells]);
   }
 
   /** Write what is buffered and complete the runs row. */

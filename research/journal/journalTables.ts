@@ -1,3 +1,4 @@
+import { canonicalJson } from './canonicalJson.ts';
 import type { Action, DecisionOutcome, FillReason, JournalRecord, JournalRecordType, OrderStatus, OrderType, RiskEffect, RiskRule, Side } from '../../engine/index.ts';
 
 /** The DuckDB column types the journal tables use (see migration 2 in data/migrations.ts). */
@@ -203,12 +204,12 @@ const funding: JournalTable<'funding'> = {
   }),
 };
 
-/** A rule's numbers vary by rule, so they are stored as a JSON object (DuckDB's json functions read it). */
+/** A rule's numbers vary by rule, so they are stored as a JSON object with sorted keys (DuckDB's json functions read it). */
 const riskEvents: JournalTable<'risk'> = {
   type: 'risk',
   table: 'risk_events',
   columns: [ts, timeCol('event_ts'), varchar('rule'), varchar('effect'), varchar('reason'), varchar('values_json'), timeCol('until')],
-  toRow: ({ ts, event: e }) => [ts, e.ts, e.rule, e.effect, e.reason, JSON.stringify(e.values), orNull(e.until)],
+  toRow: ({ ts, event: e }) => [ts, e.ts, e.rule, e.effect, e.reason, canonicalJson(e.values), orNull(e.until)],
   fromRow: (row) => ({
     type: 'risk',
     ts: num(row, 'ts'),
