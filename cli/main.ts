@@ -3,6 +3,8 @@ import { XylenError } from '../engine/index.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerFeaturesCommands } from './commands/features.ts';
+import { registerReplayCommand } from './commands/replay.ts';
+import { registerRunsCommands } from './commands/runs.ts';
 
 /** Build the `xylen` program. Exported for tests that run commands in-process. */
 export function buildProgram(): Command {
@@ -13,8 +15,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--config <path>', 'config file (default: ./xylen.yaml when present)'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerReplayCommand(program);
   registerConfigCommands(program);
   registerDataCommands(program);
+  registerRunsCommands(program);
   registerFeaturesCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/index.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig, maskSecrets } from '../../config/index.ts';
 import { globalOptions } from '../context.ts';
 import { printJson } from '../output.ts';
 
@@ -22,14 +22,4 @@ export function registerConfigCommands(program: Command): void {
       if (options.json) printJson({ ok: true, file: found ? path : null, config: effective });
       else process.stdout.write(`${source}: ok\n\n${stringify(effective)}`);
     });
-}
-
-const SECRET_KEYS = new Set(['api_key', 'api_secret', 'telegram_token']);
-
-/** Secrets never reach output: show only whether they are set. */
-function maskSecrets(value: unknown, key = ''): unknown {
-  if (SECRET_KEYS.has(key)) return value === undefined ? undefined : '***';
-  if (Array.isArray(value)) return value.map((v) => maskSecrets(v));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
-  return value;
 }

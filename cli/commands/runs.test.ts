@@ -8,7 +8,6 @@ import { Store } from '../../data/index.ts';
 import { DuckDbJournal, metricsFromJournal } from '../../research/index.ts';
 import { BAR_MS, sampleJournal, sampleManifest, T0 } from '../../research/test/sampleJournal.ts';
 import { REPO_ROOT } from '../../test/paths.ts';
-import { buildProgram } from '../main.ts';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'xylen-runs-'));
@@ -16,11 +15,8 @@ const db = join(dir, 'runs.duckdb');
 const RUN = 'run-20240101-075000-abcd';
 const FAILED = 'run-20240102-000000-beef';
 
-// bin/xylen.js once cli/main.ts registers `runs`; until then a harness with the same program and error reporting.
-const registered = buildProgram().commands.some((c) => c.name() === 'runs');
-const entry = registered ? [join(REPO_ROOT, 'bin', 'xylen.js')] : ['--import', 'tsx', join(REPO_ROOT, 'research', 'test', 'runsCli.ts')];
-// The harness needs the repository's node_modules to find tsx; every path given to the CLI is absolute.
-const cwd = registered ? dir : REPO_ROOT;
+const entry = [join(REPO_ROOT, 'bin', 'xylen.js')];
+const cwd = dir;
 
 async function xylen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

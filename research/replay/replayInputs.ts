@@ -34,7 +34,6 @@ export interface ReplayOutcome {
   firstOpen: number;
   lastClose: number;
   instrumentKnown: boolean;
-  fundingRate: number | undefined;
 }
 
 /**
@@ -91,16 +90,23 @@ export async function replayInputs(
     clock,
     onProgress,
   );
+  // A last equity point at the end, so the metrics see a trade that closed after the final decision.
+  const last = broker.snapshot();
+  const endTs = inputs.base.length > 0 ? inputs.base.openTime[inputs.base.length - 1]! + baseMs : Number.NaN;
+  let lastDecision = -Infinity;
+  for (let r = 0; r < matrix.rows && matrix.time[r]! <= endTs; r++) lastDecision = matrix.time[r]!;
+  if (endTs > lastDecision) {
+    journal.record({ type: 'equity', ts: endTs, equity: last.equity, wallet: last.wallet, quantity: last.quantity, markPrice: last.markPrice });
+  }
   let decisions = 0;
   for (let r = 0; r < matrix.rows; r++) if (matrix.time[r]! > inputs.from && matrix.time[r]! <= inputs.to) decisions++;
   return {
     bars,
     decisions,
-    final: broker.snapshot(),
+    final: last,
     firstOpen: inputs.base.open[0] ?? Number.NaN,
     lastClose: inputs.base.close[inputs.base.length - 1] ?? Number.NaN,
     instrumentKnown: known,
-    fundingRate: inputs.fundingSource === 'stored' ? undefined : DEFAULT_FUNDING_RATE,
   };
 }
 

@@ -63,7 +63,7 @@ export function formatReport(metrics: RunMetrics, manifest: RunManifest, run?: R
   );
   line('Fees paid', money(metrics.fees));
   line('Funding paid', money(metrics.fundingPaid), metrics.fundingPaid < 0 ? 'net received' : '');
-  if (run?.elapsedMs != null) lines.push('', `Replayed in ${formatDuration(run.elapsedMs)} (${group(run.elapsedMs, 0)} ms)`);
+  if (run?.elapsedMs != null) lines.push('', `Replayed in ${run.elapsedMs < 60_000 ? `${(run.elapsedMs / 1000).toFixed(2)} s` : formatDuration(run.elapsedMs)}`);
   return `${lines.join('\n')}\n`;
 }
 

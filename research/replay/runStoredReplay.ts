@@ -1,0 +1,90 @@
+import { maskSecrets, type XylenConfig } from '../../config/index.ts';
+import type { Market, Store } from '../../data/index.ts';
+import { intervalMs, type Interval } from '../../engine/index.ts';
+import { DuckDbJournal } from '../journal/DuckDbJournal.ts';
+import { candleChecksum, codeVersion, type RunManifest } from '../journal/RunManifest.ts';
+import { newRunId } from '../journal/runId.ts';
+import { metricsFromJournal, type RunMetrics } from '../metrics/computeMetrics.ts';
+import { loadReplayData } from './loadReplayData.ts';
+import { MetricsTap } from './MetricsTap.ts';
+import { DEFAULT_FUNDING_RATE, replayInputs } from './replayInputs.ts';
+
+export interface StoredReplayRequest {
+  market: Market;
+  symbol: string;
+  from: number;
+  to: number;
+}
+
+export interface StoredReplayResult {
+  runId: string;
+  journalHash: string;
+  bars: number;
+  decisions: number;
+  /** Wall time of the replay loop itself (data loading excluded). */
+  elapsedMs: number;
+  loadMs: number;
+  metrics: RunMetrics;
+  manifest: RunManifest;
+  instrumentKnown: boolean;
+}
+
+/**
+ * A replay from the store to the store: load the period, run the engine with the config, journal everything into
+ * the run tables, compute the metrics and complete the run row. The caller owns the (read-write) store.
+ */
+export async function runStoredReplay(
+  store: Store,
+  config: XylenConfig,
+  request: StoredReplayRequest,
+  onProgress?: (barsDone: number, barsTotal: number) => void,
+): Promise<StoredReplayResult> {
+  const loadStarted = performance.now();
+  const inputs = await loadReplayData(store, {
+    ...request,
+    decisionInterval: config.intervals.decision as Interval,
+    contextInterval: config.intervals.context as Interval,
+  });
+  const loadMs = performance.now() - loadStarted;
+  const createdAt = new Date();
+  const manifest: RunManifest = {
+    config: maskSecrets(config),
+    data: {
+      market: inputs.market,
+      symbol: inputs.symbol,
+      baseInterval: inputs.baseInterval,
+      decisionInterval: inputs.decisionInterval,
+      contextInterval: inputs.contextInterval,
+      from: inputs.from,
+      to: inputs.to,
+      bars: inputs.base.length,
+      checksum: candleChecksum({ openTime: inputs.base.openTime, open: inputs.base.open, high: inputs.base.high, low: inputs.base.low, close: inputs.base.close, volume: inputs.base.volume }),
+    },
+    models: config.models.filter((m) => m.enabled).map((m) => ({ name: m.name, kind: m.kind, ...(m.rule ? { version: `rule:${m.rule}` } : {}) })),
+    funding: inputs.fundingSource === 'stored' ? { source: 'stored' } : { source: 'constant', rate: DEFAULT_FUNDING_RATE },
+    code: codeVersion(),
+    seed: config.replay.seed,
+  };
+  const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt });
+  const tap = new MetricsTap(journal);
+  const started = performance.now();
+  const outcome = await replayInputs(inputs, config, tap, onProgress);
+  const elapsedMs = performance.now() - started;
+  const metrics = metricsFromJournal(tap.records, {
+    barMs: intervalMs(inputs.decisionInterval),
+    firstClose: outcome.firstOpen,
+    lastClose: outcome.lastClose,
+  });
+  const finished = await journal.finish({ metrics, bars: outcome.bars, elapsedMs, finishedAt: new Date() });
+  return {
+    runId: finished.runId,
+    journalHash: finished.journalHash,
+    bars: outcome.bars,
+    decisions: outcome.decisions,
+    elapsedMs,
+    loadMs,
+    metrics,
+    manifest,
+    instrumentKnown: outcome.instrumentKnown,
+  };
+}
