@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { inputError, parseInterval } from '../../engine/index.ts';
 import { exportFormat, exportSeries, SERIES_KINDS, type SeriesKind } from '../../data/query/index.ts';
 import { withStore } from '../context.ts';
+import { parseMarket, parseRange, parseSymbol } from '../flags.ts';
 import { printJson } from '../output.ts';
-import { parseMarket, parseRangeFlags } from './dataLs.ts';
-import { parseSymbol } from './dataSynth.ts';
 
 interface ExportFlags {
   symbol: string;
@@ -57,7 +56,7 @@ Examples:
           symbol: parseSymbol(flags.symbol),
           ...(kind === 'funding' || flags.interval === undefined ? {} : { interval: parseInterval(flags.interval, '--interval') }),
         },
-        range: parseRangeFlags(flags),
+        range: parseRange(flags),
         out: flags.out,
       };
       exportFormat(flags.out); // a bad extension is refused before the store is opened

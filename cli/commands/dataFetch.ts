@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { formatTime, inputError, operationalError, parseInterval, parseTime } from '../../engine/index.ts';
+import { formatTime, inputError, operationalError, parseInterval } from '../../engine/index.ts';
 import {
   DEFAULT_RETRY_POLICY,
   fetchPublicFiles,
@@ -13,10 +13,11 @@ import {
   type RetryPolicy,
 } from '../../data/fetch/index.ts';
 import type { Store } from '../../data/index.ts';
+import type { TimeRange } from '../../data/query/index.ts';
 import { resolveConfig, withStore } from '../context.ts';
+import { parseInteger, parseRange, parseSymbol } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
-import { parseSymbol } from './dataSynth.ts';
 
 interface FetchFlags {
   symbol?: string;
@@ -48,23 +49,19 @@ export function registerDataFetch(data: Command): void {
     .action(async (flags: FetchFlags, command: Command) => {
       const config = await resolveConfig(command);
       const now = Date.now();
+      // --to defaults to now, so a --from in the future is refused like any empty range.
+      const { from, to } = parseRange({ from: flags.from, to: flags.to ?? String(now) }) as Required<TimeRange>;
       const request: FetchRequest = {
         market: flags.market ?? (config.market === 'spot' ? 'spot' : 'usdm'),
         symbol: parseSymbol(flags.symbol ?? config.symbol),
         interval: parseInterval(flags.interval, '--interval'),
-        from: parseTime(flags.from, '--from'),
-        to: flags.to === undefined ? now : parseTime(flags.to, '--to'),
+        from,
+        to,
       };
-      if (request.to <= request.from) {
-        throw inputError('BAD_RANGE', `--to (${formatTime(request.to)}) is not after --from (${formatTime(request.from)})`, { where: '--to' });
-      }
       if (flags.funding && (flags.source === 'files' || request.market !== 'usdm')) {
         throw inputError('FETCH_NO_FUNDING', '--funding works with --source ccxt and --market usdm only', { where: '--funding' });
       }
-      const retries = Number(flags.retries);
-      if (!/^\d+$/.test(flags.retries) || retries > 20) {
-        throw inputError('BAD_RETRIES', `must be a whole number from 0 to 20, not "${flags.retries}"`, { where: '--retries' });
-      }
+      const retries = parseInteger(flags.retries, '--retries', { min: 0, max: 20 });
       const baseUrl = flags.baseUrl ?? (flags.source === 'ccxt' ? process.env['XYLEN_BINANCE_URL'] || undefined : undefined);
       const common = { baseUrl: baseUrl === undefined ? undefined : parseBaseUrl(baseUrl), now, retry: { ...DEFAULT_RETRY_POLICY, retries } };
       await withStore(command, { readOnly: false }, (store) => (flags.source === 'ccxt' ? viaCcxt(store, request, flags, common) : viaFiles(store, request, flags, common)));

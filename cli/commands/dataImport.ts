@@ -3,9 +3,9 @@ import { Option } from 'commander';
 import { formatTime, inputError, parseInterval } from '../../engine/index.ts';
 import { describeProblem, importPaths, type ImportOptions, type ImportReport } from '../../data/import/index.ts';
 import { resolveConfig, withStore } from '../context.ts';
+import { parseSymbol } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
-import { parseSymbol } from './dataSynth.ts';
 
 interface ImportFlags {
   symbol?: string;

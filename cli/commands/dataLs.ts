@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { formatTime, inputError, parseInterval, parseTime, XylenError } from '../../engine/index.ts';
-import { MARKETS, type Market } from '../../data/index.ts';
-import { checkRange, importLog, seriesCoverage, type SeriesCoverage, type TimeRange } from '../../data/query/index.ts';
+import { formatTime, parseInterval, XylenError } from '../../engine/index.ts';
+import { MARKETS } from '../../data/index.ts';
+import { importLog, seriesCoverage, type SeriesCoverage } from '../../data/query/index.ts';
 import { resolveDbPath, withStore } from '../context.ts';
+import { parseInteger, parseMarket, parseSymbol } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';
-import { parseSymbol } from './dataSynth.ts';
 
 interface LsFlags {
   symbol?: string;
@@ -50,7 +50,7 @@ Examples:
         interval: flags.interval === undefined ? undefined : parseInterval(flags.interval, '--interval'),
         market: flags.market === undefined ? undefined : parseMarket(flags.market),
       };
-      const limit = positiveInteger(flags.limit, '--limit');
+      const limit = parseInteger(flags.limit, '--limit', { min: 1 });
       let listing;
       try {
         listing = await withStore(command, { readOnly: true }, async (store) => ({
@@ -119,25 +119,4 @@ function importsReport(log: Awaited<ReturnType<typeof importLog>>): string[] {
     for (const e of log.rejected) out.push(`  ${e.importedAt}  ${e.source}`, `    ${e.message ?? '(no message)'}`);
   }
   return out;
-}
-
-/** A `--market` flag: one of the store's markets. */
-export function parseMarket(text: string): Market {
-  if ((MARKETS as readonly string[]).includes(text)) return text as Market;
-  throw inputError('BAD_MARKET', `unknown market "${text}"`, { where: '--market', hint: `use one of ${MARKETS.join(', ')}` });
-}
-
-/** `--from`/`--to` flags as a half-open range (`from` inclusive, `to` exclusive). */
-export function parseRangeFlags(flags: { from?: string; to?: string }): TimeRange {
-  const range: TimeRange = {};
-  if (flags.from !== undefined) range.from = parseTime(flags.from, '--from');
-  if (flags.to !== undefined) range.to = parseTime(flags.to, '--to');
-  checkRange(range);
-  return range;
-}
-
-function positiveInteger(text: string, where: string): number {
-  const value = Number(text);
-  if (/^\d+$/.test(text.trim()) && value > 0 && Number.isSafeInteger(value)) return value;
-  throw inputError('BAD_INTEGER', `must be a positive integer, not "${text}"`, { where });
 }

@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import { formatTime, inputError, isInterval, parseInterval, type Interval } from '../../engine/index.ts';
 import { resampleRatio, storeResampled, type ResampleReport } from '../../data/query/index.ts';
 import { withStore } from '../context.ts';
+import { parseMarket, parseRange, parseSymbol } from '../flags.ts';
 import { printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
-import { parseMarket, parseRangeFlags } from './dataLs.ts';
-import { parseSymbol } from './dataSynth.ts';
 
 interface ResampleFlags {
   symbol: string;
@@ -54,7 +53,7 @@ Examples:
         interval: parseInterval(flags.fromInterval, '--from-interval'),
       };
       const targets = parseTargets(flags.to, source.interval);
-      const range = parseRangeFlags({ from: flags.from, to: flags.until });
+      const range = parseRange({ from: flags.from, to: flags.until }, { from: '--from', to: '--until' });
       const reports = await withStore(command, { readOnly: false }, async (store) => {
         const done: ResampleReport[] = [];
         for (const target of targets) {

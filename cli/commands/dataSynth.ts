@@ -3,6 +3,7 @@ import { formatTime, inputError, intervalMs, parseInterval, parseTime } from '..
 import { importSynthetic, SYNTHETIC_MARKET } from '../../data/synth/index.ts';
 import { withStore } from '../context.ts';
 import { printJson } from '../output.ts';
+import { parseInteger, parseSymbol } from '../flags.ts';
 import { Progress } from '../Progress.ts';
 
 interface SynthFlags {
@@ -37,7 +38,7 @@ export function registerDataSynth(data: Command): void {
         interval,
         start,
         end: start + Math.floor((days * DAY_MS) / intervalMs(interval)) * intervalMs(interval),
-        seed: integer(flags.seed, '--seed'),
+        seed: parseInteger(flags.seed, '--seed'),
         price: positiveNumber(flags.price, '--price'),
       };
       const result = await withStore(command, { readOnly: false }, async (store) => {
@@ -62,20 +63,8 @@ export function registerDataSynth(data: Command): void {
     });
 }
 
-/** A `--symbol` flag: an exchange symbol id such as BTCUSDT. */
-export function parseSymbol(text: string): string {
-  if (/^[A-Z0-9]{2,30}$/.test(text)) return text;
-  throw inputError('BAD_SYMBOL', `"${text}" is not a symbol`, { where: '--symbol', hint: 'upper-case letters and digits, e.g. BTCUSDT' });
-}
-
 function positiveNumber(text: string, where: string): number {
   const value = Number(text);
   if (text.trim() !== '' && Number.isFinite(value) && value > 0) return value;
   throw inputError('BAD_NUMBER', `must be a positive number, not "${text}"`, { where });
-}
-
-function integer(text: string, where: string): number {
-  const value = Number(text);
-  if (/^-?\d+$/.test(text.trim()) && Number.isSafeInteger(value)) return value;
-  throw inputError('BAD_INTEGER', `must be an integer, not "${text}"`, { where });
 }

@@ -3,10 +3,9 @@ import { formatTime, inputError, parseInterval } from '../../engine/index.ts';
 import { exportFormat, type TimeRange } from '../../data/query/index.ts';
 import { exportFeatures, LABEL_KINDS, type FeatureExportResult, type LabelKind, type LabelSpec } from '../../research/features/index.ts';
 import { resolveConfig, withStore } from '../context.ts';
+import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
 import { printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
-import { parseMarket, parseRangeFlags } from './dataLs.ts';
-import { parseSymbol } from './dataSynth.ts';
 
 interface ExportFlags {
   symbol?: string;
@@ -67,7 +66,7 @@ Examples:
     )
     .action(async (flags: ExportFlags, command: Command) => {
       const config = await resolveConfig(command);
-      const { from, to } = parseRangeFlags(flags) as Required<TimeRange>; // both flags are required
+      const { from, to } = parseRange(flags) as Required<TimeRange>; // both flags are required
       exportFormat(flags.out); // a bad extension is refused before any work
       const request = {
         market: flags.market === undefined ? config.market : parseMarket(flags.market),
@@ -97,7 +96,7 @@ Examples:
 function labelSpec(flags: ExportFlags, risk: { take_profit_pct: number; stop_loss_pct: number }): LabelSpec {
   const kind = parseLabelKind(flags.label);
   if (kind === 'none') return { kind };
-  const horizon = positiveInteger(flags.horizon, '--horizon');
+  const horizon = parseInteger(flags.horizon, '--horizon', { min: 1 });
   if (kind === 'forward-return') return { kind, horizon };
   return {
     kind,
@@ -111,12 +110,6 @@ function labelSpec(flags: ExportFlags, risk: { take_profit_pct: number; stop_los
 function parseLabelKind(text: string): LabelKind {
   if ((LABEL_KINDS as readonly string[]).includes(text)) return text as LabelKind;
   throw inputError('BAD_LABEL', `unknown label kind "${text}"`, { where: '--label', hint: `use one of ${LABEL_KINDS.join(', ')}` });
-}
-
-function positiveInteger(text: string, where: string): number {
-  const value = Number(text);
-  if (/^\d+$/.test(text.trim()) && value > 0 && Number.isSafeInteger(value)) return value;
-  throw inputError('BAD_INTEGER', `must be a positive integer, not "${text}"`, { where });
 }
 
 /** A barrier width: a fraction of the price in (0, max], as the config's risk percentages are. */

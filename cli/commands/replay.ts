@@ -5,10 +5,9 @@ import { formatTime, inputError, intervalMs, parseInterval, parseTime } from '..
 import { formatReport } from '../../research/report/formatReport.ts';
 import { runStoredReplay } from '../../research/replay/runStoredReplay.ts';
 import { resolveConfig, withStore } from '../context.ts';
+import { parseMarket, parseSymbol } from '../flags.ts';
 import { printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
-import { parseMarket } from './dataLs.ts';
-import { parseSymbol } from './dataSynth.ts';
 
 interface ReplayFlags {
   symbol?: string;
