@@ -60,7 +60,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       method: z.enum(['weighted_vote', 'bayesian_weighted', 'average_confidence', 'majority']).prefault('weighted_vote'),
       /** Minimum aggregate confidence to act. */
-      threshold: fraction.prefault(0.6),
+      threshold: fraction.prefault(0.5),
       /** Minimum number of models that must answer in time. */
       quorum: z.int().min(1).max(64).prefault(2),
       /** How many recent outcomes per model feed its adaptive weight. */

@@ -58,15 +58,19 @@ describe('Ensemble', () => {
     expect(e.decide(preds([['good', 'short', 0.6], ['bad', 'long', 0.9]])).action).toBe('short');
   });
 
-  it('bayesian_weighted: log-odds of the records; no record means no evidence', () => {
+  it('bayesian_weighted: a new model is taken at its word, a record pulls it to its hit rate', () => {
     const e = make('bayesian_weighted');
-    expect(e.decide(preds([['a', 'long', 0.9]]))).toMatchObject({ action: 'hold', confidence: 0 });
-    for (let i = 0; i < 8; i++) e.recordOutcome('a', true); // p = 9/10
-    for (let i = 0; i < 3; i++) e.recordOutcome('b', true); // p = 4/5
-    const d = e.decide(preds([['a', 'long', 0.5], ['b', 'short', 0.5]]));
-    // L = logit(0.9) − logit(0.8) = ln 9 − ln 4
-    expect(d.action).toBe('long');
-    expect(d.confidence).toBeCloseTo(1 / (1 + Math.exp(-(Math.log(9) - Math.log(4)))), 12);
+    const lone = e.decide(preds([['a', 'long', 0.8]]));
+    expect(lone.action).toBe('long');
+    expect(lone.confidence).toBeCloseTo(0.8, 12); // σ(logit 0.8)
+    expect(e.decide(preds([['a', 'long', 0.4]]))).toMatchObject({ action: 'hold', confidence: 0 }); // below a coin: no evidence
+    for (let i = 0; i < 10; i++) e.recordOutcome('a', false); // q = (10·0.8 + 0) / 20 = 0.4 → clamped to ½
+    expect(e.decide(preds([['a', 'long', 0.8]])).action).toBe('hold');
+    for (let i = 0; i < 10; i++) e.recordOutcome('b', true); // q = (10·0.6 + 10) / 20 = 0.8
+    const d = e.decide(preds([['b', 'short', 0.6], ['c', 'long', 0.7]]));
+    // L = −logit(0.8) + logit(0.7) = −ln 4 + ln(7/3)
+    expect(d.action).toBe('short');
+    expect(d.confidence).toBeCloseTo(1 / (1 + Math.exp(-(Math.log(4) - Math.log(7 / 3)))), 12);
   });
 
   it('for every method: confidence in [0, 1], order of models irrelevant, mirror votes mirror the action', () => {

@@ -2,6 +2,9 @@ import { assertNever } from '../assertNever.ts';
 import { ModelRecord } from './ModelRecord.ts';
 import type { Action, Prediction, Vote } from './Prediction.ts';
 
+/** Pseudo-observations behind a model's stated confidence in `bayesian_weighted`: its record outweighs it after ~10 trades. */
+export const PRIOR_STRENGTH = 10;
+
 export const ENSEMBLE_METHODS = ['weighted_vote', 'bayesian_weighted', 'average_confidence', 'majority'] as const;
 export type EnsembleMethod = (typeof ENSEMBLE_METHODS)[number];
 
@@ -35,12 +38,15 @@ export interface EnsembleDecision {
  * - `average_confidence`: score(a) = Σ confidence of the models voting a / number answering.
  * - `weighted_vote`: score(a) = Σ wᵢ·cᵢ over models voting a / Σ wᵢ over all answering, with
  *   wᵢ = configured weight × the model's adaptive multiplier (ModelRecord).
- * - `bayesian_weighted`: each model's reliability pᵢ is the posterior mean of a Beta(1 + hits, 1 + misses)
- *   over its decayed record. Treating the votes as independent evidence (naive Bayes, flat prior), the
- *   log-odds of "long is right rather than short" is L = Σ sᵢ·wᵢ·logit(pᵢ), sᵢ = +1 for long, −1 for short,
- *   0 for hold, wᵢ the configured weight (1 = plain naive Bayes). The decision is the sign of L with
- *   confidence σ(|L|); with L = 0 (no evidence) it holds. A model with no record has p = ½ and adds nothing,
- *   so this method stays out of the market until models have earned trust; seed records with `recordOutcome`.
+ * - `bayesian_weighted`: each vote's probability of being right, qᵢ, is the posterior mean of a Beta whose prior
+ *   is centred on the model's own confidence cᵢ with PRIOR_STRENGTH pseudo-observations and whose likelihood is the
+ *   model's decayed record: qᵢ = (k·cᵢ + hits) / (k + hits + misses), k = PRIOR_STRENGTH. A new model is taken at its
+ *   word; a model with a record is pulled towards its actual hit rate. Treating votes as independent evidence
+ *   (naive Bayes, flat prior on the direction), the log-odds of "long is right rather than short" is
+ *   L = Σ sᵢ·wᵢ·logit(max(qᵢ, ½)), sᵢ = +1 long, −1 short, 0 hold, wᵢ the configured weight (1 = plain naive Bayes);
+ *   a vote no better than a coin adds nothing. The decision is the sign of L with confidence σ(|L|). Naive Bayes
+ *   is overconfident when models are correlated, so its confidences run higher than the other methods': set the
+ *   threshold accordingly.
  * Ties between long and short (or with hold on top) resolve to hold: the ensemble never flips a coin.
  */
 export class Ensemble {
@@ -92,9 +98,11 @@ export class Ensemble {
       case 'bayesian_weighted': {
         let logOdds = 0;
         for (const v of votes) {
-          const p = this.record(v.model).hitRate();
           const sign = v.action === 'long' ? 1 : v.action === 'short' ? -1 : 0;
-          logOdds += sign * (this.options.weights[v.model] ?? 1) * Math.log(p / (1 - p));
+          if (sign === 0) continue;
+          const { hits, misses } = this.record(v.model).tallies();
+          const q = Math.min(1 - 1e-6, Math.max(0.5, (PRIOR_STRENGTH * v.confidence + hits) / (PRIOR_STRENGTH + hits + misses)));
+          logOdds += sign * (this.options.weights[v.model] ?? 1) * Math.log(q / (1 - q));
         }
         const confidence = 1 / (1 + Math.exp(-Math.abs(logOdds)));
         scores.long = logOdds > 0 ? confidence : 1 - confidence;
