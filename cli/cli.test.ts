@@ -1,27 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../test/paths.ts';
+import { runXylen as xylen } from '../test/runXylen.ts';
+import { runXylenBin } from '../test/runXylenBin.ts';
 import { buildProgram } from './main.ts';
 
-const run = promisify(execFile);
-const BIN = join(REPO_ROOT, 'bin', 'xylen.js');
+// In-process runs for what the program does; child processes only for what the bin entry adds (its exit status).
 const dir = mkdtempSync(join(tmpdir(), 'xylen-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function xylen(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 function commandPaths(command: Command, prefix: string[] = []): string[][] {
   return command.commands.flatMap((c) => [[...prefix, c.name()], ...commandPaths(c, [...prefix, c.name()])]);
@@ -36,6 +24,20 @@ describe('xylen CLI', () => {
       expect(result.code, path.join(' ')).toBe(0);
       expect(result.stdout, path.join(' ')).toContain(`Usage: xylen${path.length ? ' ' + path.join(' ') : ''}`);
     }
+  });
+
+  it('bin/xylen.js runs the CLI and exits with its status: 0 for help, 2 for bad usage or input', async () => {
+    const [help, usage, input] = await Promise.all([
+      runXylenBin(['data', '--help'], { cwd: dir }),
+      runXylenBin(['nonsense'], { cwd: dir }),
+      runXylenBin(['--config', join(dir, 'nope.yaml'), 'config', 'check'], { cwd: dir }),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: xylen data');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("unknown command 'nonsense'");
+    expect(input.code).toBe(2);
+    expect(input.stderr).toContain('CONFIG_MISSING');
   });
 
   it('exits 2 on an unknown command or option', async () => {
@@ -61,12 +63,6 @@ describe('xylen CLI', () => {
     expect(parsed.config.ensemble.threshold).toBe(0.7);
     expect(good.stdout).not.toContain('very-secret-value');
     expect(parsed.config.exchange.api_secret).toBe('***');
-  });
-
-  it('--config naming a missing file is an input error', async () => {
-    const result = await xylen(['--config', join(dir, 'nope.yaml'), 'config', 'check']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('CONFIG_MISSING');
   });
 
   it('honours --db, then XYLEN_DB, then the config data.db', async () => {

@@ -1,30 +1,19 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTime } from '../../engine/index.ts';
 import { Store } from '../../data/index.ts';
 import { appendCandles, insertRealCandles, realFile } from '../../data/query/testStore.ts';
-import { REPO_ROOT } from '../../test/paths.ts';
+import { runXylen } from '../../test/runXylen.ts';
+import { runXylenBin } from '../../test/runXylenBin.ts';
 
-// `xylen data ls`, `data resample` and `data export` as a user runs them: `node bin/xylen.js` in a child process.
-const run = promisify(execFile);
-const BIN = join(REPO_ROOT, 'bin', 'xylen.js');
+// `xylen data ls`, `data resample` and `data export` against a temp store, in-process; readers side by side as child processes.
 const dir = mkdtempSync(join(tmpdir(), 'xylen-query-cli-'));
 const db = join(dir, 'store.duckdb');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function xylen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, '--db', db, ...args], { cwd: dir, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const xylen = (...args: string[]) => runXylen(['--db', db, ...args]);
 
 const FILE = realFile('BTCUSDT', 'BTCUSDT-1m-2025-05-04_2025-06-03.csv');
 /** The real file's rows, read independently of Xylen: [open_time, open, high, low, close, volume]. */
@@ -50,7 +39,8 @@ beforeAll(async () => {
 
 describe('xylen data ls', () => {
   it('says "no data yet" for a store that does not exist, and exits 0', async () => {
-    const result = await run(process.execPath, [BIN, '--db', join(dir, 'none.duckdb'), 'data', 'ls'], { cwd: dir });
+    const result = await runXylen(['--db', join(dir, 'none.duckdb'), 'data', 'ls']);
+    expect(result.code).toBe(0);
     expect(result.stdout).toContain('no data yet; try `xylen data import …` or `xylen data synth`');
   });
 
@@ -67,8 +57,12 @@ describe('xylen data ls', () => {
   });
 
   it('prints JSON with the gap list for scripts, and rejects an unknown market with exit 2', async () => {
-    // Readers open the store read-only, so several can run at once.
-    const [result, bad] = await Promise.all([xylen('data', 'ls', '--symbol', 'BTCUSDT', '--market', 'usdm', '--json'), xylen('data', 'ls', '--market', 'binance')]);
+    // Readers open the store read-only, so several processes can read it at once.
+    const [result, bad] = await Promise.all([
+      runXylenBin(['--db', db, 'data', 'ls', '--symbol', 'BTCUSDT', '--market', 'usdm', '--json']),
+      runXylenBin(['--db', db, 'data', 'ls', '--market', 'binance']),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('error[BAD_MARKET]: --market');
     const listing = JSON.parse(result.stdout) as { series: { rows: number; gaps: unknown[] }[] };
@@ -80,12 +74,9 @@ describe('xylen data ls', () => {
 
 describe('xylen data resample', () => {
   it('refuses a time given to --to, an unknown target and an unknown export format before writing anything', async () => {
-    // All fail on their flags before opening the store, so they can run side by side.
-    const [time, typo, format] = await Promise.all([
-      xylen('data', 'resample', '--symbol', 'BTCUSDT', '--to', '2025-05-10'),
-      xylen('data', 'resample', '--symbol', 'BTCUSDT', '--to', '5m,7m'),
-      xylen('data', 'export', '--symbol', 'BTCUSDT', '--interval', '1m', '--out', join(dir, 'x.xlsx')),
-    ]);
+    const time = await xylen('data', 'resample', '--symbol', 'BTCUSDT', '--to', '2025-05-10');
+    const typo = await xylen('data', 'resample', '--symbol', 'BTCUSDT', '--to', '5m,7m');
+    const format = await xylen('data', 'export', '--symbol', 'BTCUSDT', '--interval', '1m', '--out', join(dir, 'x.xlsx'));
     expect(format.code).toBe(2);
     expect(format.stderr).toContain('error[BAD_EXPORT_FORMAT]: --out');
     expect(time.code).toBe(2);

@@ -1,17 +1,15 @@
-// `xylen features export` run in-process (the program of cli/main.ts with the features commands added): config
+// `xylen features export` run in-process: config
 // defaults reach the labels, --json and text summaries describe the file written, bad flags exit 2.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { CommanderError, type Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTime, XylenError } from '../../engine/index.ts';
+import { parseTime } from '../../engine/index.ts';
 import { Store } from '../../data/index.ts';
 import { insertRealCandles, realFile } from '../../data/query/testStore.ts';
 import { exportFeatures } from '../../research/features/index.ts';
-import { buildProgram } from '../main.ts';
-import { registerFeaturesCommands } from './features.ts';
+import { runXylen } from '../../test/runXylen.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'xylen-features-cli-'));
 const db = join(dir, 'store.duckdb');
@@ -29,29 +27,7 @@ beforeAll(async () => {
   writeFileSync(config, 'risk:\n  take_profit_pct: 0.01\n  stop_loss_pct: 0.005\n');
 });
 
-function allCommands(command: Command): Command[] {
-  return command.commands.flatMap((c) => [c, ...allCommands(c)]);
-}
-
-/** Run `xylen --db DB --config CONFIG …args` in-process; exit codes as cli/main.ts maps them. */
-async function xylen(...args: string[]): Promise<{ code: number; stdout: string; error?: XylenError }> {
-  const program = buildProgram();
-  if (!program.commands.some((c) => c.name() === 'features')) registerFeaturesCommands(program);
-  for (const command of allCommands(program)) command.exitOverride().configureOutput({ writeErr: () => {} });
-  let stdout = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['--db', db, '--config', config, ...args], { from: 'user' });
-    return { code: 0, stdout };
-  } catch (error) {
-    if (error instanceof XylenError) return { code: error.exitCode, stdout, error };
-    if (error instanceof CommanderError) return { code: 2, stdout };
-    throw error;
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const xylen = (...args: string[]) => runXylen(['--db', db, '--config', config, ...args]);
 
 async function fileRows(path: string): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -120,8 +96,7 @@ describe('xylen features export', () => {
     for (const [args, code, where] of cases) {
       const run = await xylen(...args);
       expect(run.code, args.join(' ')).toBe(2);
-      expect(run.error?.code).toBe(code);
-      if (where) expect(run.error?.where).toBe(where);
+      expect(run.stderr, args.join(' ')).toContain(where ? `error[${code}]: ${where}: ` : `error[${code}]: `);
     }
     expect((await xylen('features', 'export', '--from', '2025-03-10', '--out', out)).code).toBe(2); // --to missing
     expect(existsSync(out)).toBe(false);

@@ -1,24 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, SHARED_DATA } from '../../test/paths.ts';
+import { SHARED_DATA } from '../../test/paths.ts';
+import { runXylen as xylen } from '../../test/runXylen.ts';
 
-const run = promisify(execFile);
 const GOOD = join(SHARED_DATA, 'binance-usdm/ETHUSDT/ETHUSDT-5m-2025-03-06_2025-04-13.csv');
-
-/** Run the real `xylen` binary; resolves with the exit code instead of throwing on a non-zero one. */
-async function xylen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [join(REPO_ROOT, 'bin/xylen.js'), ...args], { cwd: REPO_ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('xylen data import', () => {
   let dir: string;
