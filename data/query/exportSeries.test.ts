@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XylenError } from '../../engine/index.ts';
 import type { Store } from '../Store.ts';
-import { exportFormat, exportSeries } from './exportSeries.ts';
+import { exportFormat } from './copyToFile.ts';
+import { exportSeries } from './exportSeries.ts';
 import { appendCandles, insertRealCandles, insertRealFunding, realFile, TempStores } from './testStore.ts';
 
 const stores = new TempStores();

@@ -1,14 +1,11 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { inputError, type Interval } from '../../engine/index.ts';
 import type { Market } from '../CandleColumns.ts';
 import type { Store } from '../Store.ts';
+import { copyQueryToFile, exportTarget, type ExportFormat } from './copyToFile.ts';
 import { requireSeries } from './seriesNotStoredError.ts';
 import { SERIES_TABLE, type SeriesKind } from './SeriesKind.ts';
 import { rangeConditions, type TimeRange } from './TimeRange.ts';
-
-export type ExportFormat = 'parquet' | 'csv';
 
 export interface ExportRequest {
   kind: SeriesKind;
@@ -36,27 +33,12 @@ const COLUMNS: Record<SeriesKind, string> = {
   funding: 'funding_time, rate AS funding_rate, mark_price, market',
 };
 
-/** The file format named by the output's extension (.parquet or .csv), or an input error. */
-export function exportFormat(path: string): ExportFormat {
-  const extension = extname(path).toLowerCase();
-  if (extension === '.parquet') return 'parquet';
-  if (extension === '.csv') return 'csv';
-  throw inputError('BAD_EXPORT_FORMAT', `cannot export to "${path}": the format comes from the extension, and "${extension || '(none)'}" is not one Xylen writes`, {
-    where: '--out',
-    hint: 'end the file name with .parquet or .csv',
-  });
-}
-
 /**
  * Write one series (in `[from, to)`, ordered by time) to a Parquet or CSV file with DuckDB's COPY.
- * The file appears whole or not at all: COPY writes beside it and the result is renamed into place.
+ * The file appears whole or not at all (see copyQueryToFile).
  */
 export async function exportSeries(store: Store, request: ExportRequest): Promise<ExportResult> {
-  const format = exportFormat(request.out);
-  const path = resolve(request.out);
-  if (!existsSync(dirname(path))) {
-    throw inputError('EXPORT_DIR_MISSING', `the folder ${dirname(path)} does not exist`, { where: '--out', hint: 'create it first, or choose another path' });
-  }
+  const target = exportTarget(request.out);
   const { kind, key } = request;
   const timeColumn = kind === 'funding' ? 'funding_time' : 'open_time';
   const keyConditions = kind === 'funding' ? ['market = $1', 'symbol = $2'] : ['market = $1', 'symbol = $2', 'interval = $3'];
@@ -71,21 +53,6 @@ export async function exportSeries(store: Store, request: ExportRequest): Promis
     throw inputError('NOTHING_TO_EXPORT', 'the series has no rows in the given time range', { where: '--from/--to', hint: 'see its span with `xylen data ls`' });
   }
 
-  const partial = `${path}.partial`;
-  const options = format === 'parquet' ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)';
-  try {
-    const result = await store.connection.run(
-      `COPY (SELECT ${COLUMNS[kind]} FROM ${SERIES_TABLE[kind]} WHERE ${where} ORDER BY ${timeColumn}) TO ${sqlString(partial)} ${options}`,
-      allParams,
-    );
-    renameSync(partial, path);
-    return { path, format, rows: result.rowsChanged };
-  } finally {
-    rmSync(partial, { force: true });
-  }
-}
-
-/** A string literal for the one place SQL cannot take a parameter (COPY's target). */
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
+  const select = `SELECT ${COLUMNS[kind]} FROM ${SERIES_TABLE[kind]} WHERE ${where} ORDER BY ${timeColumn}`;
+  return { ...target, rows: await copyQueryToFile(store.connection, select, allParams, target) };
 }

@@ -1,10 +1,8 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { DOUBLE, DuckDBDataChunk, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { computeFeatures, formatTime, inputError, intervalMs, type FeatureMatrix } from '../../engine/index.ts';
 import { forwardReturnLabels, tripleBarrierLabels, type Labels } from '../../engine/labels/index.ts';
 import type { Store } from '../../data/index.ts';
-import { exportFormat, type ExportFormat } from '../../data/query/index.ts';
+import { copyQueryToFile, exportTarget, type ExportFormat, type ExportTarget } from '../../data/query/index.ts';
 import { loadReplayData, type ReplayDataRequest, type ReplayInputs } from '../replay/loadReplayData.ts';
 
 export const LABEL_KINDS = ['none', 'triple-barrier', 'forward-return'] as const;
@@ -69,14 +67,10 @@ const CHUNK_ROWS = 2048;
  * wherever the file goes), every feature by name, then label, label_time (Unix ms when the label became known)
  * and label_return (simple return to where it resolved) when labels are asked for. Labels may look up to
  * `horizon` decision bars past `to` when the store has those candles; NaN cells are written as NULL.
- * The file appears whole or not at all (written beside it, then renamed).
+ * The file appears whole or not at all (see copyQueryToFile).
  */
 export async function exportFeatures(store: Store, request: FeatureExportRequest): Promise<FeatureExportResult> {
-  const format = exportFormat(request.out);
-  const path = resolve(request.out);
-  if (!existsSync(dirname(path))) {
-    throw inputError('EXPORT_DIR_MISSING', `the folder ${dirname(path)} does not exist`, { where: '--out', hint: 'create it first, or choose another path' });
-  }
+  const target = exportTarget(request.out);
   const { label: labelSpec, from, to } = request;
   const decisionMs = intervalMs(request.decisionInterval);
   const labelSpan = labelSpec.kind === 'none' ? 0 : labelSpec.horizon * decisionMs;
@@ -108,7 +102,7 @@ export async function exportFeatures(store: Store, request: FeatureExportRequest
   const labelNames = labels ? ['label', 'label_time', 'label_return'] : [];
   if (labels) sources.push(labels.label.subarray(start, end), labels.time.subarray(start, end), labels.realizedReturn.subarray(start, end));
   const time = matrix.time.subarray(start, end);
-  await writeFile(path, format, {
+  await writeFile(target, {
     time,
     values: sources,
     names: [...columns, ...labelNames],
@@ -118,8 +112,7 @@ export async function exportFeatures(store: Store, request: FeatureExportRequest
     onProgress: request.onProgress,
   });
   return {
-    path,
-    format,
+    ...target,
     rows: end - start,
     columns: ['time', 'time_utc', 'symbol', 'market', ...columns, ...labelNames],
     market: request.market,
@@ -181,10 +174,9 @@ interface FileContent {
  * Append the columns to a table of a private in-memory DuckDB (the store stays read-only), then COPY it out.
  * Every appended column is DOUBLE; the COPY query casts times and integer labels and adds the text columns.
  */
-async function writeFile(path: string, format: ExportFormat, content: FileContent): Promise<void> {
+async function writeFile(target: ExportTarget, content: FileContent): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const partial = `${path}.partial`;
   try {
     const width = 1 + content.values.length;
     const stored = Array.from({ length: width }, (_, c) => `c${c}`);
@@ -198,11 +190,8 @@ async function writeFile(path: string, format: ExportFormat, content: FileConten
       '$2::VARCHAR AS market',
       ...content.names.map((name, i) => `${columnCast(name, content.labelIsInteger, `c${i + 1}`)} AS ${quoteIdentifier(name)}`),
     ];
-    const options = format === 'parquet' ? '(FORMAT parquet)' : '(FORMAT csv, HEADER true)';
-    await connection.run(`COPY (SELECT ${select.join(', ')} FROM features ORDER BY c0) TO ${sqlString(partial)} ${options}`, [content.symbol, content.market]);
-    renameSync(partial, path);
+    await copyQueryToFile(connection, `SELECT ${select.join(', ')} FROM features ORDER BY c0`, [content.symbol, content.market], target);
   } finally {
-    rmSync(partial, { force: true });
     connection.closeSync();
     instance.closeSync();
   }
@@ -242,9 +231,4 @@ async function appendColumns(
 
 function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A string literal for the one place SQL cannot take a parameter (COPY's target). */
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
