@@ -1,0 +1,93 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Journal, JournalRecord } from '../../engine/index.ts';
+import type { XylenConfig } from '../../config/index.ts';
+import { JournalHasher } from '../journal/journalHash.ts';
+import type { ReplayInputs } from './loadReplayData.ts';
+import { perturbInputs, type PerturbedCounts } from './perturbInputs.ts';
+import { replayInputs } from './replayInputs.ts';
+
+/** A replay of loaded inputs into a journal: the engine's own wiring by default, another one to check it. */
+export type ReplayRunner = (inputs: ReplayInputs, config: XylenConfig, journal: Journal) => Promise<unknown>;
+
+export interface LookaheadOptions {
+  /** Seed of the perturbation (default 1). */
+  seed?: number;
+  replay?: ReplayRunner;
+}
+
+export interface LookaheadResult {
+  t: number;
+  status: 'PASS' | 'FAIL';
+  /** Journal records at or before `t` in the unperturbed run: each must come out the same. */
+  compared: number;
+  perturbed: PerturbedCounts;
+  /**
+   * Whether the records after `t` changed. False means the perturbation never reached the engine (nothing
+   * after `t`, or an engine that ignores its inputs), so a PASS says little.
+   */
+  futureChanged: boolean;
+  /** For FAIL: the first record at or before `t` that differs (undefined on the side that has no such record). */
+  difference?: { index: number; expected: JournalRecord | undefined; actual: JournalRecord | undefined };
+}
+
+/**
+ * The look-ahead check of the issue (freqtrade's lookahead-analysis, built in): replay the inputs, replay them
+ * again with everything after `t` perturbed (perturbInputs), and compare every journal record stamped at or
+ * before `t` — snapshots, votes, decisions, orders placed, risk events, fills, equity. Any difference means
+ * something at or before `t` read the future. Records after `t` legitimately differ: an order placed at `t`
+ * fills on the next bar's open, which is after `t`.
+ */
+export async function checkLookahead(inputs: ReplayInputs, config: XylenConfig, t: number, options: LookaheadOptions = {}): Promise<LookaheadResult> {
+  const replay = options.replay ?? replayInputs;
+  const reference = new KeepUntil(t);
+  await replay(inputs, config, reference);
+  const { inputs: future, counts } = perturbInputs(inputs, t, options.seed ?? 1);
+  const compare = new CompareUntil(t, reference.kept);
+  await replay(future, config, compare);
+  const difference = compare.difference ?? compare.missing();
+  return {
+    t,
+    status: difference === undefined ? 'PASS' : 'FAIL',
+    compared: reference.kept.length,
+    perturbed: counts,
+    futureChanged: reference.after.digest() !== compare.after.digest(),
+    ...(difference === undefined ? {} : { difference }),
+  };
+}
+
+/** Keeps the records up to `t`; only hashes the later ones (a long replay's journal need not fit in memory). */
+class KeepUntil implements Journal {
+  readonly kept: JournalRecord[] = [];
+  readonly after = new JournalHasher();
+
+  constructor(private readonly t: number) {}
+
+  record(entry: JournalRecord): void {
+    if (entry.ts <= this.t) this.kept.push(entry);
+    else this.after.update(entry);
+  }
+}
+
+/** Compares the records up to `t` with the reference's as they come, and remembers the first that differs. */
+class CompareUntil implements Journal {
+  readonly after = new JournalHasher();
+  difference: LookaheadResult['difference'];
+  private index = 0;
+
+  constructor(
+    private readonly t: number,
+    private readonly reference: readonly JournalRecord[],
+  ) {}
+
+  record(entry: JournalRecord): void {
+    if (entry.ts > this.t) return this.after.update(entry);
+    const expected = this.reference[this.index];
+    if (this.difference === undefined && !isDeepStrictEqual(expected, entry)) this.difference = { index: this.index, expected, actual: entry };
+    this.index++;
+  }
+
+  /** The reference's first record this run never wrote, if it wrote fewer. */
+  missing(): LookaheadResult['difference'] {
+    return this.index < this.reference.length ? { index: this.index, expected: this.reference[this.index], actual: undefined } : undefined;
+  }
+}
