@@ -53,9 +53,11 @@ export interface RunMetrics extends TradeStats {
   fees: number;
   fundingPaid: number;
   buyAndHoldReturn: number | null;
+  /** Risk rules that fired, by rule: how often, with what effect, and when first (e.g. when a drawdown shutdown halted trading). */
+  riskEvents: Record<string, { count: number; effect: string; first: number }>;
 }
 
-export function computeMetrics(input: MetricsInput): RunMetrics {
+export function computeMetrics(input: MetricsInput, riskEvents: RunMetrics['riskEvents'] = {}): RunMetrics {
   const { time, equity, quantity, barMs } = input;
   const n = equity.length;
   const perYear = periodsPerYear(barMs);
@@ -99,6 +101,7 @@ export function computeMetrics(input: MetricsInput): RunMetrics {
     fees: input.fees,
     fundingPaid: input.fundingPaid,
     buyAndHoldReturn: input.firstClose > 0 ? input.lastClose / input.firstClose - 1 : null,
+    riskEvents,
   };
 }
 
@@ -115,6 +118,7 @@ export function metricsFromJournal(records: Iterable<JournalRecord>, market: { b
   let tradedNotional = 0;
   let fees = 0;
   let fundingPaid = 0;
+  const riskEvents: RunMetrics['riskEvents'] = {};
   for (const r of records) {
     switch (r.type) {
       case 'equity':
@@ -132,9 +136,18 @@ export function metricsFromJournal(records: Iterable<JournalRecord>, market: { b
       case 'funding':
         fundingPaid -= r.payment;
         break;
+      case 'risk': {
+        const seen = riskEvents[r.event.rule];
+        if (seen) seen.count++;
+        else riskEvents[r.event.rule] = { count: 1, effect: r.event.effect, first: r.ts };
+        break;
+      }
       default:
         break;
     }
   }
-  return computeMetrics({ time, equity, quantity, barMs: market.barMs, trades, tradedNotional, fees, fundingPaid, firstClose: market.firstClose, lastClose: market.lastClose });
+  return computeMetrics(
+    { time, equity, quantity, barMs: market.barMs, trades, tradedNotional, fees, fundingPaid, firstClose: market.firstClose, lastClose: market.lastClose },
+    riskEvents,
+  );
 }

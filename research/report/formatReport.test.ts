@@ -25,6 +25,24 @@ describe('formatReport', () => {
     expect(text).not.toMatch(/NaN|undefined|Infinity|-0\.00/);
   });
 
+  it('lists the risk rules that fired and says when a shutdown halted trading', () => {
+    const halted = { ts: Date.UTC(2024, 0, 1, 8, 5), rule: 'DRAWDOWN_SHUTDOWN' as const, effect: 'HALTED' as const, reason: 'drawdown 21 % ≥ 20 %', values: { drawdown: 0.21 } };
+    const paused = { ...halted, ts: Date.UTC(2024, 0, 1, 8, 0), rule: 'CONSECUTIVE_LOSSES' as const, effect: 'PAUSED' as const };
+    const withRisk = metricsFromJournal(
+      [...sampleJournal(), { type: 'risk', ts: paused.ts, event: paused }, { type: 'risk', ts: halted.ts, event: halted }],
+      { barMs: BAR_MS, firstClose: 42_000, lastClose: 42_300 },
+    );
+    expect(withRisk.riskEvents['CONSECUTIVE_LOSSES']).toEqual({ count: 1, effect: 'PAUSED', first: paused.ts });
+    expect(withRisk.riskEvents['DRAWDOWN_SHUTDOWN']).toEqual({ count: 1, effect: 'HALTED', first: halted.ts });
+    const counted = (m: typeof metrics) => Object.values(m.riskEvents).reduce((sum, e) => sum + e.count, 0);
+    expect(counted(metrics)).toBe(sampleJournal().filter((r) => r.type === 'risk').length);
+    expect(counted(withRisk)).toBe(counted(metrics) + 2);
+    const text = formatReport(withRisk, sampleManifest());
+    expect(text).toContain('Risk rules that fired');
+    expect(text).toMatch(/CONSECUTIVE_LOSSES\s+1×\s+PAUSED, first 2024-01-01 08:00:00Z/);
+    expect(text).toMatch(/DRAWDOWN_SHUTDOWN\s+1×\s+HALTED trading from 2024-01-01 08:05:00Z: no new positions after that/);
+  });
+
   it('says when funding was a configured constant', () => {
     const manifest = { ...sampleManifest(), funding: { source: 'constant' as const, rate: 0.0001 } };
     expect(formatReport(metrics, manifest)).toContain('constant 0.0100 % per 8h (no stored rates for this period)');

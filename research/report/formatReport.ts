@@ -63,6 +63,13 @@ export function formatReport(metrics: RunMetrics, manifest: RunManifest, run?: R
   );
   line('Fees paid', money(metrics.fees));
   line('Funding paid', money(metrics.fundingPaid), metrics.fundingPaid < 0 ? 'net received' : '');
+  const risk = Object.entries(metrics.riskEvents ?? {});
+  if (risk.length > 0) {
+    lines.push('', 'Risk rules that fired');
+    for (const [rule, { count, effect, first }] of risk.sort((a, b) => a[1].first - b[1].first)) {
+      line(rule, `${group(count, 0)}×`, effect === 'HALTED' ? `HALTED trading from ${formatTime(first)}: no new positions after that` : `${effect}, first ${formatTime(first)}`);
+    }
+  }
   if (run?.elapsedMs != null) lines.push('', `Replayed in ${run.elapsedMs < 60_000 ? `${(run.elapsedMs / 1000).toFixed(2)} s` : formatDuration(run.elapsedMs)}`);
   return `${lines.join('\n')}\n`;
 }
