@@ -6,7 +6,7 @@ import { checkLookahead, type ReplayRunner } from './checkLookahead.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
 import { perturbInputs } from './perturbInputs.ts';
 import { replayInputs } from './replayInputs.ts';
-import { syntheticInputs, testConfig } from './test/syntheticInputs.ts';
+import { stampedOneBarEarly, syntheticInputs, testConfig } from './test/syntheticInputs.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -98,7 +98,7 @@ describe('checkLookahead', () => {
 
   it('catches decision candles stamped at their open (each decision sees the candle that has not closed yet)', async () => {
     const inputs = inputsFor(1);
-    const stampedAtOpen: ReplayRunner = (i, c, j) => replayInputs({ ...i, decision: shiftBack(i.decision) }, c, j);
+    const stampedAtOpen: ReplayRunner = (i, c, j) => replayInputs({ ...i, decision: stampedOneBarEarly(i.decision) }, c, j);
     const t = inputs.from + DAY + 17 * MINUTE;
     const result = await checkLookahead(inputs, config, t, { replay: stampedAtOpen });
     expect(result.status).toBe('FAIL');
@@ -110,7 +110,7 @@ describe('checkLookahead', () => {
 
   it('catches 1h context features taken from the hour still open', async () => {
     const inputs = inputsFor(3);
-    const openHour: ReplayRunner = (i, c, j) => replayInputs({ ...i, context: shiftBack(i.context!) }, c, j);
+    const openHour: ReplayRunner = (i, c, j) => replayInputs({ ...i, context: stampedOneBarEarly(i.context!) }, c, j);
     const t = inputs.from + DAY + 30 * MINUTE;
     const result = await checkLookahead(inputs, config, t, { replay: openHour });
     expect(result.status).toBe('FAIL');
@@ -118,9 +118,3 @@ describe('checkLookahead', () => {
     expect(result.difference!.expected!.ts).toBeLessThanOrEqual(t);
   });
 });
-
-/** Each candle's values under the previous candle's open time: the series as a loader that stamps candles one bar early would give it. */
-function shiftBack(c: CandleColumns): CandleColumns {
-  const next = (a: Float64Array) => a.slice(1);
-  return { length: c.length - 1, openTime: c.openTime.slice(0, -1), open: next(c.open), high: next(c.high), low: next(c.low), close: next(c.close), volume: next(c.volume) };
-}

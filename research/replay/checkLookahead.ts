@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Journal, JournalRecord } from '../../engine/index.ts';
+import { formatTime, type Journal, type JournalRecord } from '../../engine/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
 import { JournalHasher } from '../journal/journalHash.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
@@ -91,3 +91,32 @@ class CompareUntil implements Journal {
     return this.index < this.reference.length ? { index: this.index, expected: this.reference[this.index], actual: undefined } : undefined;
   }
 }
+
+/**
+ * The first difference in words: which record (type, time, position among the records at or before t) and up to
+ * `limit` of its fields that differ, as `path: before → after`.
+ */
+export function describeDifference(difference: NonNullable<LookaheadResult['difference']>, limit = 3): string {
+  const { index, expected, actual } = difference;
+  const record = expected ?? actual!;
+  const what = `${record.type} at ${formatTime(record.ts)} (record ${index + 1} at or before t)`;
+  if (expected === undefined) return `${what}: only in the perturbed run`;
+  if (actual === undefined) return `${what}: missing from the perturbed run`;
+  if (actual.type !== expected.type || actual.ts !== expected.ts) return `${what}: the perturbed run wrote a ${actual.type} at ${formatTime(actual.ts)} instead`;
+  const changes: string[] = [];
+  collectChanges(expected, actual, '', changes);
+  const shown = changes.slice(0, limit).join('; ');
+  return `${what}: ${shown}${changes.length > limit ? `; and ${changes.length - limit} more` : ''}`;
+}
+
+function collectChanges(a: unknown, b: unknown, path: string, out: string[]): void {
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      collectChanges((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], Array.isArray(a) ? `${path}[${key}]` : path ? `${path}.${key}` : key, out);
+    }
+  } else if (!Object.is(a, b)) {
+    out.push(`${path}: ${show(a)} → ${show(b)}`);
+  }
+}
+
+const show = (value: unknown): string => (typeof value === 'number' ? String(value) : JSON.stringify(value));

@@ -1,3 +1,4 @@
+import type { CandleColumns } from '../../../data/index.ts';
 import { generateSynthetic } from '../../../data/synth/index.ts';
 import { intervalMs } from '../../../engine/index.ts';
 import { configSchema, type XylenConfig, type XylenConfigInput } from '../../../config/index.ts';
@@ -53,4 +54,13 @@ function fundingFrom(f: ReturnType<typeof generateSynthetic>['funding'], from: n
 /** The default config with overrides, parsed by the real schema (so a test cannot build an invalid one). */
 export function testConfig(overrides: XylenConfigInput = {}): XylenConfig {
   return configSchema.parse(overrides);
+}
+
+/**
+ * Each candle's values under the previous candle's open time: the series a loader that stamps candles one bar
+ * early would give, so every bar carries the one that has not closed yet. A look-ahead bug to catch.
+ */
+export function stampedOneBarEarly(c: CandleColumns): CandleColumns {
+  const next = (a: Float64Array) => a.slice(1);
+  return { length: c.length - 1, openTime: c.openTime.slice(0, -1), open: next(c.open), high: next(c.high), low: next(c.low), close: next(c.close), volume: next(c.volume) };
 }
