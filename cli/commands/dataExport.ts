@@ -36,11 +36,12 @@ Columns (times are Unix ms UTC; empty where the store has no value):
   mark     open_time,open,high,low,close,market
   funding  funding_time,funding_rate,mark_price,market
 The leading columns are the plain import formats; every row carries its market, so SYNTHETIC data
-stays labelled 'synthetic' wherever the file goes. An existing file is replaced.
+stays labelled 'synthetic' wherever the file goes. An existing file is replaced. \`xylen data import\`
+reads the file back (with --symbol and --interval unless its name says them, as BTCUSDT-1h-….csv does).
 
 Examples:
   xylen data export --symbol BTCUSDT --interval 1h --out btc-1h.parquet
-  xylen data export --symbol BTCUSDT --interval 1m --from 2025-05-10 --to 2025-05-11 --out day.csv
+  xylen data export --symbol BTCUSDT --interval 1m --from 2025-05-10 --to 2025-05-11 --out BTCUSDT-1m-2025-05-10.csv
   xylen data export --symbol BTCUSDT --kind funding --out funding.csv
   xylen data export --market synthetic --symbol BTCUSDT --interval 5m --out synth-5m.parquet --json`,
     )

@@ -22,6 +22,9 @@ Formats (recognised by content and file name):
   Plain CSV with a header: open_time,open,high,low,close,volume (SYMBOL-INTERVAL-….csv),
     funding_time,funding_rate (SYMBOL-funding-….csv), mark price (SYMBOL-markprice-1h-….csv).
   freqtrade data folders: .feather and .json (BTC_USDT_USDT-1m-futures.feather, …-8h-funding_rate, …-1h-mark).
+  What \`xylen data export\` writes, CSV or Parquet: the market comes from its market column (a file of
+    SYNTHETIC rows stays synthetic; a file mixing markets is rejected); pass --symbol and --interval
+    unless the name says them (BTCUSDT-1h-….csv).
   Folders are read recursively; other files (README.md, …) are skipped with a note.
 
 Each file is all or nothing: a file with a bad row is rejected whole (nothing stored from it,
@@ -36,6 +39,7 @@ Examples:
   xylen data import user_data/data/binance/futures
   xylen data import prices.csv --symbol BTCUSDT --interval 5m --market spot
   xylen data import data/ --json > report.json
+  xylen data import synth-5m.parquet --symbol BTCUSDT --interval 5m
 `;
 
 export function registerDataImport(data: Command): void {

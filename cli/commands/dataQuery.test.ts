@@ -126,5 +126,13 @@ describe('xylen data export', () => {
       `${Date.UTC(2024, 0, 1, 0)},1.0,2.0,0.5,1.5,3.0,,,,,synthetic`,
       `${Date.UTC(2024, 0, 1, 1)},1.0,2.0,0.5,1.5,3.0,,,,,synthetic`,
     ]);
+
+    // A new user's round trip: import the file into a fresh store, and it is SYNTHETIC there too.
+    const fresh = join(dir, 'fresh.duckdb');
+    const imported = await runXylen(['--db', fresh, 'data', 'import', out, '--symbol', 'BTCUSDT', '--interval', '1h']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/imported\s+synthetic BTCUSDT 1h\s+2\s+2/);
+    const ls = await runXylen(['--db', fresh, 'data', 'ls']);
+    expect(ls.stdout.split('\n').filter((l) => l.startsWith('candles'))).toEqual([expect.stringMatching(/^candles\s+SYNTHETIC\s+BTCUSDT\s+1h/)]);
   });
 });

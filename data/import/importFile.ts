@@ -8,18 +8,20 @@ import { unzipSync } from 'fflate';
 import { XylenError } from '../../engine/index.ts';
 import type { Store } from '../Store.ts';
 import type { Dataset, FileImportResult, ImportOptions, ImportProblem } from './ImportResult.ts';
-import { csvShape, factsFromPath, isFundingLayout, resolveTarget, type NameFacts } from './detectFormat.ts';
+import { csvShape, factsFromPath, hasMarketColumn, layoutDataset, layoutFromColumns, marketColumn, resolveTarget, type CsvLayout, type NameFacts } from './detectFormat.ts';
 import { stageColumns } from './importColumns.ts';
 import { findUnchanged, importStage, recordRejection } from './importStage.ts';
 import { readFeather, readFreqtradeJson } from './readFreqtrade.ts';
-import { stageCsv } from './stageCsv.ts';
-import type { ImportTarget } from './Stage.ts';
+import { csvTextRelation, stageCsv } from './stageCsv.ts';
+import { parquetColumns, parquetRelation, stageParquet } from './stageParquet.ts';
+import type { ImportTarget, Stage } from './Stage.ts';
 
 /** File extensions `importFile` reads; anything else in a folder is skipped with a note. */
-export const IMPORTABLE_EXTENSIONS = ['.csv', '.zip', '.feather', '.json'] as const;
+export const IMPORTABLE_EXTENSIONS = ['.csv', '.zip', '.feather', '.json', '.parquet'] as const;
 
 /**
- * Import one file: a CSV, a zip of CSVs (one result per CSV inside), a freqtrade feather or JSON file.
+ * Import one file: a CSV, a zip of CSVs (one result per CSV inside), a freqtrade feather or JSON file,
+ * or a Parquet file as `xylen data export` writes it.
  * Never throws for bad content: a file that cannot be read is a 'rejected' result.
  */
 export async function importFile(store: Store, path: string, options: ImportOptions): Promise<FileImportResult[]> {
@@ -29,6 +31,8 @@ export async function importFile(store: Store, path: string, options: ImportOpti
     case '.feather':
     case '.json':
       return [await importFreqtrade(store, path, options)];
+    case '.parquet':
+      return [await importParquet(store, path, options)];
     default:
       return [await importCsv(store, path, path, factsFromPath(path), await sha256File(path), options)];
   }
@@ -40,14 +44,58 @@ async function importCsv(store: Store, path: string, source: string, facts: Name
     if (firstLine.trim() === '') return { problems: [{ message: 'empty file' }] };
     const shape = csvShape(firstLine);
     if (typeof shape === 'string') return { problems: [{ line: 1, message: shape }] };
-    const dataset: Dataset = isFundingLayout(shape.layout) ? 'funding_rates' : 'candles';
-    const target = resolveTarget(source, facts, { dataset, format: `${shape.layout}-csv` }, options);
-    const unchanged = await findUnchanged(store, target, checksum);
-    if (unchanged) return unchanged;
-    const staged = await stageCsv(store.connection, path, shape, target);
-    if ('problems' in staged) return { target, problems: staged.problems };
-    return importStage(store, staged.stage, checksum);
+    return importTable(store, source, facts, checksum, options, {
+      layout: shape.layout,
+      format: `${shape.layout}-csv`,
+      textRelation: csvTextRelation(path, shape),
+      firstLine: shape.header ? 2 : 1,
+      stage: (target) => stageCsv(store.connection, path, shape, target),
+    });
   });
+}
+
+async function importParquet(store: Store, path: string, options: ImportOptions): Promise<FileImportResult> {
+  const checksum = await sha256File(path);
+  return guarded(store, path, 'parquet', checksum, async () => {
+    let columns;
+    try {
+      columns = await parquetColumns(store.connection, path);
+    } catch (error) {
+      return { problems: [{ message: `not a readable Parquet file (${(error as Error).message})` }] };
+    }
+    const layout = layoutFromColumns(columns);
+    if (layout === undefined) return { problems: [{ message: `unknown Parquet columns "${columns.join(',')}"` }] };
+    return importTable(store, path, factsFromPath(path), checksum, options, {
+      layout,
+      format: `${layout}-parquet`,
+      textRelation: parquetRelation(path),
+      firstLine: 1,
+      stage: async (target) => ({ stage: await stageParquet(store.connection, path, layout, target) }),
+    });
+  });
+}
+
+/** A CSV or Parquet file whose layout is known, and how to read it. */
+interface TableFile {
+  layout: CsvLayout;
+  format: string;
+  /** The file as a DuckDB relation, for reading its market column before staging. */
+  textRelation: string;
+  /** The line (or row) number of the first data row. */
+  firstLine: number;
+  stage: (target: ImportTarget) => Promise<{ stage: Stage } | { problems: ImportProblem[] }>;
+}
+
+async function importTable(store: Store, source: string, facts: NameFacts, checksum: string, options: ImportOptions, file: TableFile): Promise<Attempt> {
+  const market = hasMarketColumn(file.layout) ? await marketColumn(store.connection, file.textRelation, file.firstLine) : undefined;
+  if (Array.isArray(market)) return { problems: market };
+  const contents = { dataset: layoutDataset(file.layout), format: file.format, ...(market === undefined ? {} : { market }) };
+  const target = resolveTarget(source, facts, contents, options);
+  const unchanged = await findUnchanged(store, target, checksum);
+  if (unchanged) return unchanged;
+  const staged = await file.stage(target);
+  if ('problems' in staged) return { target, problems: staged.problems };
+  return importStage(store, staged.stage, checksum);
 }
 
 /** Binance publishes each month or day as a zip holding one CSV of the same name. */

@@ -1,9 +1,18 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MAX_PROBLEMS, type ImportProblem } from './ImportResult.ts';
-import { createStage, newStageName, type ImportTarget, type Stage } from './Stage.ts';
+import { createStage, newStageName, STAGE_COLUMNS, type ImportTarget, type Stage } from './Stage.ts';
 import type { CsvShape, CsvLayout } from './detectFormat.ts';
 
-const FILE_COLUMNS: Record<CsvLayout, [string, string][]> = {
+const OHLC: [string, string][] = [
+  ['open_time', 'BIGINT'],
+  ['open', 'DOUBLE'],
+  ['high', 'DOUBLE'],
+  ['low', 'DOUBLE'],
+  ['close', 'DOUBLE'],
+];
+
+/** Each layout's columns with the types they are read as. */
+export const FILE_COLUMNS: Record<CsvLayout, [string, string][]> = {
   'binance-klines': [
     ['open_time', 'BIGINT'],
     ['open', 'DOUBLE'],
@@ -35,15 +44,37 @@ const FILE_COLUMNS: Record<CsvLayout, [string, string][]> = {
     ['funding_time', 'BIGINT'],
     ['funding_rate', 'DOUBLE'],
   ],
+  'xylen-candles': [
+    ...OHLC,
+    ['volume', 'DOUBLE'],
+    ['quote_volume', 'DOUBLE'],
+    ['trades', 'BIGINT'],
+    ['taker_buy_base', 'DOUBLE'],
+    ['taker_buy_quote', 'DOUBLE'],
+    ['market', 'VARCHAR'],
+  ],
+  'xylen-mark': [...OHLC, ['market', 'VARCHAR']],
+  'xylen-funding': [
+    ['funding_time', 'BIGINT'],
+    ['funding_rate', 'DOUBLE'],
+    ['mark_price', 'DOUBLE'],
+    ['market', 'VARCHAR'],
+  ],
 };
 
-/** How each layout's columns become a stage's columns. */
-function stageSelect(layout: CsvLayout, target: ImportTarget): string {
+/** How each layout's columns become a stage's columns (the market column is read by marketColumn). */
+export function stageSelect(layout: CsvLayout, target: ImportTarget): string {
   switch (layout) {
     case 'binance-funding':
       return 'calc_time AS funding_time, last_funding_rate AS rate, NULL::DOUBLE AS mark_price';
     case 'funding':
       return 'funding_time, funding_rate AS rate, NULL::DOUBLE AS mark_price';
+    case 'xylen-funding':
+      return 'funding_time, funding_rate AS rate, mark_price';
+    case 'xylen-mark':
+      return 'open_time, open, high, low, close';
+    case 'xylen-candles':
+      return target.dataset === 'mark_candles' ? 'open_time, open, high, low, close' : STAGE_COLUMNS.candles.join(', ');
     case 'binance-klines':
       return target.dataset === 'mark_candles'
         ? 'open_time, open, high, low, close'
@@ -58,7 +89,17 @@ function stageSelect(layout: CsvLayout, target: ImportTarget): string {
   }
 }
 
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+export const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * `read_csv` of a file of this shape with every column as text and one row per non-blank line, as
+ * a stage has: for reading the market column before the file is staged.
+ */
+export function csvTextRelation(path: string, shape: CsvShape): string {
+  const columns = FILE_COLUMNS[shape.layout].map(([c]) => `${quote(c)}: 'VARCHAR'`).join(', ');
+  return `read_csv(${quote(path)}, columns = {${columns}}, header = ${shape.header}, delim = ',', quote = '"', escape = '"',
+    auto_detect = false, null_padding = true, strict_mode = false)`;
+}
 
 /**
  * Read a CSV with DuckDB's parallel reader (explicit columns and types, no sniffing) into a stage.
