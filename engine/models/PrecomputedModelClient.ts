@@ -10,13 +10,15 @@ import { predictionAt, type BatchModel, type BatchPredictions } from './RuleMode
  * cannot tell it from an HTTP client. A model that retrains must be re-batched by its owner (`rebatch`).
  */
 export class PrecomputedModelClient implements ModelClient {
-  private batch: BatchPredictions;
-
-  constructor(
+  private constructor(
     private readonly model: BatchModel,
     private readonly matrix: FeatureMatrix,
-  ) {
-    this.batch = model.predictBatch(matrix);
+    private batch: BatchPredictions,
+  ) {}
+
+  /** Predict every row of `matrix` in one batch and answer from that table afterwards. */
+  static async create(model: BatchModel, matrix: FeatureMatrix): Promise<PrecomputedModelClient> {
+    return new PrecomputedModelClient(model, matrix, await model.predictBatch(matrix));
   }
 
   get name(): string {
@@ -40,7 +42,7 @@ export class PrecomputedModelClient implements ModelClient {
     return Promise.resolve();
   }
 
-  rebatch(): void {
-    this.batch = this.model.predictBatch(this.matrix);
+  async rebatch(): Promise<void> {
+    this.batch = await this.model.predictBatch(this.matrix);
   }
 }

@@ -19,7 +19,8 @@ export interface BatchModel {
   readonly name: string;
   /** Feature names the model reads; a matrix without them is an error when the model is bound. */
   readonly features: readonly string[];
-  predictBatch(matrix: FeatureMatrix): BatchPredictions;
+  /** Native runtimes (onnxruntime) answer asynchronously; rule models at once. */
+  predictBatch(matrix: FeatureMatrix): BatchPredictions | Promise<BatchPredictions>;
 }
 
 export function predictionAt(batch: BatchPredictions, row: number): Prediction {

@@ -48,7 +48,7 @@ export async function replayInputs(
   onProgress?: (barsDone: number, barsTotal: number) => void,
 ): Promise<ReplayOutcome> {
   const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
-  const models = buildModels(config, matrix);
+  const models = await buildModels(config, matrix);
   if (config.ensemble.quorum > models.length) {
     throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, {
       where: 'ensemble.quorum',
@@ -110,8 +110,8 @@ export async function replayInputs(
   };
 }
 
-function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>): ModelClient[] {
-  return config.models
+async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>): Promise<ModelClient[]> {
+  const clients = config.models
     .filter((m) => m.enabled)
     .map((m, i) => {
       if (m.kind !== 'rule') {
@@ -121,6 +121,7 @@ function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatu
         });
       }
       if (!m.rule) throw inputError('MODEL_RULE_MISSING', `model "${m.name}" has kind rule but no rule`, { where: `models.${i}.rule`, hint: 'set rule: momentum | mean_reversion | macd_cross | rsi' });
-      return new PrecomputedModelClient(ruleModel(m.rule, m.name), matrix);
+      return PrecomputedModelClient.create(ruleModel(m.rule, m.name), matrix);
     });
+  return Promise.all(clients);
 }
