@@ -63,9 +63,10 @@ export function registerDataImport(data: Command): void {
       const report = await withStore(command, { readOnly: false }, async (store) => {
         let progress: Progress | undefined;
         try {
-          return await importPaths(store, paths, options, ({ filesDone, filesTotal }) => {
-            progress ??= new Progress({ label: 'import', total: filesTotal, unit: 'files', quiet: flags.json === true });
-            progress.update(filesDone);
+          // In MB of the input files: DuckDB tells how far it is through a file, not how many rows it has read.
+          return await importPaths(store, paths, options, ({ bytesDone, bytesTotal }) => {
+            progress ??= new Progress({ label: 'import', total: megabytes(bytesTotal), unit: 'MB', quiet: flags.json === true });
+            progress.update(megabytes(bytesDone));
           });
         } finally {
           progress?.stop();
@@ -80,6 +81,8 @@ export function registerDataImport(data: Command): void {
       }
     });
 }
+
+const megabytes = (bytes: number): number => Math.round(bytes / 1e5) / 10;
 
 function describeReport(report: ImportReport): string {
   const rows = report.files.map((f) => ({

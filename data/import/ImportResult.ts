@@ -55,10 +55,16 @@ export interface ImportOptions {
   defaultMarket?: Market;
 }
 
+/** Where an import of several files is (see importPaths). */
 export interface ImportProgress {
+  /** The file being imported ('' at the end). */
   file: string;
   filesDone: number;
   filesTotal: number;
+  /** Bytes of the input files: whole for the files done, a share of the current one as DuckDB reads it. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** Rows read from the files done. */
   rows: number;
 }
 
