@@ -31,6 +31,10 @@ Each file is all or nothing: a file with a bad row is rejected whole (nothing st
 the store untouched) and reported as file:line; the other files still import. Importing the
 same file again changes nothing; overlapping files merge without duplicates.
 
+The progress bar counts megabytes of the input files as DuckDB reads them (it reports how far it is
+through a file, not rows). Checking and merging a file after the read does not move the bar, so a big
+file can rest near its end for a while.
+
 Exit status: 0 when every file was imported or unchanged, 2 when any file was rejected.
 
 Examples:
