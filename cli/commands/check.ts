@@ -98,9 +98,10 @@ export function formatLookaheadResult(result: LookaheadResult): string {
   if (result.difference !== undefined) return `FAIL ${when}: look-ahead: ${describeDifference(result.difference)}`;
   const p = result.perturbed;
   const vacuous = result.futureChanged ? '' : ' (nothing after t changed the run, so this proves little)';
+  const halted = result.haltedAt === undefined ? '' : ` (trading halted at ${formatTime(result.haltedAt)}: decisions after it only say HALTED)`;
   return (
     `PASS ${when}: ${result.compared.toLocaleString('en-US')} records at or before t unchanged with ` +
-    `${p.base.toLocaleString('en-US')} base, ${p.decision.toLocaleString('en-US')} decision, ${p.context.toLocaleString('en-US')} context candles and ${p.funding} funding rates after t perturbed${vacuous}`
+    `${p.base.toLocaleString('en-US')} base, ${p.decision.toLocaleString('en-US')} decision, ${p.context.toLocaleString('en-US')} context candles and ${p.funding} funding rates after t perturbed${vacuous}${halted}`
   );
 }
 

@@ -96,6 +96,18 @@ describe('checkLookahead', () => {
     expect(result.futureChanged).toBe(true);
   });
 
+  it('says when the run halted trading before t (later decisions test less), and not otherwise', async () => {
+    const inputs = inputsFor(2);
+    const halting = testConfig({ ...config, sizing: { fraction: 0.05 }, risk: { leverage: 20, stop_loss_pct: 0.005, take_profit_pct: 0.005, max_drawdown_pct: 0.03, daily_loss_limit_pct: 0 } });
+    const journal = new MemoryJournal();
+    await replayInputs(inputs, halting, journal);
+    const halt = journal.ofType('risk').find((r) => r.event.effect === 'HALTED');
+    expect(halt, 'a drawdown shutdown').toBeDefined();
+    const after = await checkLookahead(inputs, halting, halt!.ts + 3_600_000);
+    expect([after.status, after.haltedAt]).toEqual(['PASS', halt!.ts]);
+    expect((await checkLookahead(inputs, halting, halt!.ts - 60_000)).haltedAt).toBeUndefined();
+  });
+
   it('catches decision candles stamped at their open (each decision sees the candle that has not closed yet)', async () => {
     const inputs = inputsFor(1);
     const stampedAtOpen: ReplayRunner = (i, c, j) => replayInputs({ ...i, decision: stampedOneBarEarly(i.decision) }, c, j);

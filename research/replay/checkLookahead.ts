@@ -26,6 +26,8 @@ export interface LookaheadResult {
    * after `t`, or an engine that ignores its inputs), so a PASS says little.
    */
   futureChanged: boolean;
+  /** When the reference run halted trading (drawdown shutdown) at or before `t`: later decisions only say HALTED, so they test less. */
+  haltedAt?: number;
   /** For FAIL: the first record at or before `t` that differs (undefined on the side that has no such record). */
   difference?: { index: number; expected: JournalRecord | undefined; actual: JournalRecord | undefined };
 }
@@ -45,12 +47,14 @@ export async function checkLookahead(inputs: ReplayInputs, config: XylenConfig, 
   const compare = new CompareUntil(t, reference.kept);
   await replay(future, config, compare);
   const difference = compare.difference ?? compare.missing();
+  const halt = reference.kept.find((r) => r.type === 'risk' && r.event.effect === 'HALTED');
   return {
     t,
     status: difference === undefined ? 'PASS' : 'FAIL',
     compared: reference.kept.length,
     perturbed: counts,
     futureChanged: reference.after.digest() !== compare.after.digest(),
+    ...(halt === undefined ? {} : { haltedAt: halt.ts }),
     ...(difference === undefined ? {} : { difference }),
   };
 }
