@@ -10,16 +10,12 @@ const OHLC: [string, string][] = [
   ['low', 'DOUBLE'],
   ['close', 'DOUBLE'],
 ];
+const OHLCV: [string, string][] = [...OHLC, ['volume', 'DOUBLE']];
 
 /** Each layout's columns with the types they are read as. */
 export const FILE_COLUMNS: Record<CsvLayout, [string, string][]> = {
   'binance-klines': [
-    ['open_time', 'BIGINT'],
-    ['open', 'DOUBLE'],
-    ['high', 'DOUBLE'],
-    ['low', 'DOUBLE'],
-    ['close', 'DOUBLE'],
-    ['volume', 'DOUBLE'],
+    ...OHLCV,
     ['close_time', 'BIGINT'],
     ['quote_volume', 'DOUBLE'],
     ['count', 'BIGINT'],
@@ -27,14 +23,7 @@ export const FILE_COLUMNS: Record<CsvLayout, [string, string][]> = {
     ['taker_buy_quote_volume', 'DOUBLE'],
     ['ignore', 'VARCHAR'],
   ],
-  ohlcv: [
-    ['open_time', 'BIGINT'],
-    ['open', 'DOUBLE'],
-    ['high', 'DOUBLE'],
-    ['low', 'DOUBLE'],
-    ['close', 'DOUBLE'],
-    ['volume', 'DOUBLE'],
-  ],
+  ohlcv: OHLCV,
   'binance-funding': [
     ['calc_time', 'BIGINT'],
     ['funding_interval_hours', 'BIGINT'],
@@ -45,8 +34,7 @@ export const FILE_COLUMNS: Record<CsvLayout, [string, string][]> = {
     ['funding_rate', 'DOUBLE'],
   ],
   'xylen-candles': [
-    ...OHLC,
-    ['volume', 'DOUBLE'],
+    ...OHLCV,
     ['quote_volume', 'DOUBLE'],
     ['trades', 'BIGINT'],
     ['taker_buy_base', 'DOUBLE'],
