@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { XylenError } from '../engine/index.ts';
+import { registerCheckCommands } from './commands/check.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerFeaturesCommands } from './commands/features.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerDataCommands(program);
   registerRunsCommands(program);
+  registerCheckCommands(program);
   registerFeaturesCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;

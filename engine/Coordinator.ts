@@ -3,6 +3,7 @@ import type { BrokerEvent, BrokerSnapshot, Fill, OrderRequest, OrderState } from
 import type { Ensemble } from './ensemble/Ensemble.ts';
 import type { Prediction, Vote } from './ensemble/Prediction.ts';
 import type { Instrument } from './Instrument.ts';
+import { formatTime } from './UnixMs.ts';
 import type { Broker } from './ports/Broker.ts';
 import type { DecisionOutcome, Journal } from './ports/Journal.ts';
 import type { ModelClient, TradeOutcome } from './ports/ModelClient.ts';
@@ -120,7 +121,7 @@ export class Coordinator {
     if (decision.confidence < this.options.threshold) return record('BELOW_THRESHOLD');
     const state = this.deps.risk.tradingState(beat.ts);
     if (state.status === 'HALTED') return record('HALTED');
-    if (state.status === 'PAUSED') return record('RISK_DENIED', `${state.rule}: paused until ${state.until}`);
+    if (state.status === 'PAUSED') return record('RISK_DENIED', `${state.rule}: paused until ${formatTime(state.until)}`);
 
     const side: Side = decision.action === 'long' ? 1 : -1;
     const verdict = this.deps.risk.evaluate({

@@ -45,6 +45,15 @@ describe('RiskManager sizing, worked by hand', () => {
     expect(d.events[0]!.values.sizedQuantity).toBeCloseTo(0.8, 12);
   });
 
+  it('a capped size leaves room for the entry costs: margin + fee fits the equity the broker checks', () => {
+    // 3× on 10 000 at 50 000 with 0.07 % entry costs: q = 10 000 / (50 000 · (1/3 + 0.0007)) = 0.598744…
+    const withCosts = new RiskManager({ sizing: defaults.sizing, risk: { ...defaults.risk, stop_loss_pct: 0.005 }, entryCostRate: 0.0007 });
+    const d = approved(withCosts.evaluate(proposal()));
+    expect(d.quantity).toBeCloseTo(10_000 / (50_000 * (1 / 3 + 0.0007)), 12);
+    const margin = (d.quantity * 50_000) / 3;
+    expect(margin + d.quantity * 50_000 * 0.0007).toBeCloseTo(10_000, 6);
+  });
+
   it('kelly with no payoff given uses the planned reward/risk 4 %/2 % = 2: p 0.5 ⇒ f* 0.25, × confidence 0.4 = 10 % ⇒ 1 BTC', () => {
     const d = approved(manager({ method: 'kelly' }, { leverage: 10 }).evaluate(proposal({ winRate: 0.5, confidence: 0.4 })));
     expect(d.quantity).toBeCloseTo(1, 12);

@@ -79,6 +79,7 @@ export class RiskManager {
   private readonly sizing: SizingOptions;
   private readonly limits: ResolvedRiskLimits;
   private readonly maxLeverageFor: ((notional: number) => number) | undefined;
+  private readonly entryCostRate: number;
 
   private lastTs = Number.NEGATIVE_INFINITY;
   private day = Number.NaN;
@@ -95,6 +96,7 @@ export class RiskManager {
     this.sizing = options.sizing;
     this.limits = resolveRiskLimits(options.risk);
     this.maxLeverageFor = options.maxLeverageFor;
+    this.entryCostRate = options.entryCostRate ?? 0;
   }
 
   get isHalted(): boolean {
@@ -143,7 +145,7 @@ export class RiskManager {
     for (;;) {
       const sized = positionSize(this.sizing, { equity, price, stopDistance, leverage, confidence: proposal.confidence, winRate: proposal.winRate, payoff });
       if (sized.status === 'NO_EDGE') return deny(ts, 'KELLY_NO_EDGE', sized.reason, sized.values, events);
-      const maxQuantity = (leverage * equity) / price;
+      const maxQuantity = equity / (price * (1 / leverage + this.entryCostRate));
       const quantity = Math.min(sized.quantity, maxQuantity);
       if (!(quantity > 0)) {
         return deny(ts, 'POSITION_SIZE', `sizing gave no positive quantity (${quantity}) at equity ${equity.toFixed(2)}`, { quantity, equity });
@@ -164,7 +166,7 @@ export class RiskManager {
         events.push(
           capped(
             ts,
-            `size ${sized.quantity.toPrecision(6)} needs more than ${leverage}× leverage on equity ${equity.toFixed(2)}; capped at ${quantity.toPrecision(6)}`,
+            `size ${sized.quantity.toPrecision(8)} needs more than ${leverage}× leverage (with entry costs) on equity ${equity.toFixed(2)}; capped at ${quantity.toPrecision(8)}`,
             { sizedQuantity: sized.quantity, quantity, leverage, equity, price },
           ),
         );

@@ -48,6 +48,11 @@ export interface RiskOptions {
   risk: RiskLimits;
   /** The exchange's maximum leverage for a position of this notional (USDT), e.g. `MarginBrackets.maxLeverage`. */
   maxLeverageFor?: (notional: number) => number;
+  /**
+   * Cost of entering as a fraction of notional (taker fee + expected slippage), reserved beside the margin when the
+   * size is capped by leverage, so that a capped order still fits the balance the broker checks. Default 0.
+   */
+  entryCostRate?: number;
 }
 
 /** Defaults of the keys config/schema.ts does not have yet. ATR 2×/4× mirrors the default 2 %/4 % stop/target ratio. */

@@ -76,7 +76,12 @@ export async function replayInputs(
     slippageBps: config.replay.slippage_bps,
     leverage: config.risk.leverage,
   });
-  const risk = new RiskManager({ sizing: config.sizing, risk: config.risk, maxLeverageFor: (notional) => brackets.maxLeverage(notional) });
+  const risk = new RiskManager({
+    sizing: config.sizing,
+    risk: config.risk,
+    maxLeverageFor: (notional) => brackets.maxLeverage(notional),
+    entryCostRate: config.replay.taker_fee + config.replay.slippage_bps / 10_000,
+  });
   const coordinator = new Coordinator(
     { models, ensemble, risk, broker, instrument, journal, featureNames: matrix.names },
     { threshold: config.ensemble.threshold, modelTimeoutMs: config.timing.model_timeout_ms, orderTag: 'xy' },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MemoryJournal, type JournalRecord } from '../../engine/index.ts';
+import { formatTime, MemoryJournal, type JournalRecord } from '../../engine/index.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
 import { replayInputs } from './replayInputs.ts';
 import { syntheticInputs, testConfig } from './test/syntheticInputs.ts';
@@ -126,7 +126,7 @@ describe('consecutive-loss circuit breaker in a replay', () => {
       expect(journal.ofType('order').filter((r) => isEntry(r) && inPause(r))).toEqual([]);
       for (const d of journal.ofType('decision').filter(inPause)) {
         if (d.outcome === 'RISK_DENIED') {
-          expect(d.detail).toBe(`CONSECUTIVE_LOSSES: paused until ${until}`);
+          expect(d.detail).toBe(`CONSECUTIVE_LOSSES: paused until ${formatTime(until)}`);
           denied++;
         } else expect(['HOLD', 'BELOW_THRESHOLD', 'IN_POSITION']).toContain(d.outcome);
       }
