@@ -18,6 +18,7 @@ interface LookaheadFlags {
   points?: string;
   seed?: string;
   json?: boolean;
+  asConfigured?: boolean;
 }
 
 const DEFAULT_POINTS = '3';
@@ -35,6 +36,7 @@ export function registerCheckCommands(program: Command): void {
     .option('--points <n>', 'how many random decision times t to check', DEFAULT_POINTS)
     .option('--seed <n>', 'seed for the choice of times and the perturbation (default: replay.seed)')
     .option('--json', 'print one JSON object with every result')
+    .option('--as-configured', 'keep the risk rules that pause or halt trading (by default the check turns them off)')
     .addHelpText(
       'after',
       `
@@ -44,13 +46,19 @@ stamped at or before t (snapshots, votes, decisions, orders, risk events, fills,
 the first that differs is named. Records after t may differ: an order placed at t fills on the next bar.
 Exit status 0 when every t passes, 1 when a look-ahead is detected.
 
+By default the drawdown shutdown, the daily loss limits and the loss-streak breaker are turned off for the check:
+a replay halted early compares little but "HALTED" decisions. --as-configured keeps them.
+
 Examples:
   xylen check lookahead                                # 3 random times over the stored period
   xylen check lookahead --from 2024-01-01 --to 2024-02-01 --points 10 --seed 7
   xylen check lookahead --at "2024-01-15 12:00" --json`,
     )
     .action(async (flags: LookaheadFlags, command: Command) => {
-      const config = await resolveConfig(command);
+      const configured = await resolveConfig(command);
+      const config: XylenConfig = flags.asConfigured
+        ? configured
+        : { ...configured, risk: { ...configured.risk, max_drawdown_pct: 0, daily_loss_limit_pct: 0, daily_loss_limit_abs: 0, max_consecutive_losses: 1000 } };
       if (flags.at !== undefined && command.getOptionValueSource('points') === 'cli') {
         throw inputError('CONFLICTING_FLAGS', '--at and --points cannot be used together', { where: '--at/--points', hint: 'give one time with --at, or a count of random times with --points' });
       }
