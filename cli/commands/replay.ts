@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { type Market, type Store } from '../../data/index.ts';
 import { importSynthetic, SYNTHETIC_MARKET } from '../../data/synth/index.ts';
-import { formatTime, inputError, intervalMs, parseInterval, parseTime } from '../../engine/index.ts';
+import { formatTime, inputError, intervalMs, parseInterval } from '../../engine/index.ts';
 import { formatReport } from '../../research/report/formatReport.ts';
 import { runStoredReplay } from '../../research/replay/runStoredReplay.ts';
 import { resolveConfig, withStore } from '../context.ts';
-import { parseMarket, parseSymbol } from '../flags.ts';
+import { parseMarket, parseRange, parseSymbol } from '../flags.ts';
 import { printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
 
@@ -104,8 +104,7 @@ async function useDemoData(store: Store, symbol: string, seed: number, quiet: bo
 
 /** The requested period, or the stored extent of the series where a bound is missing. */
 async function period(store: Store, market: Market, symbol: string, flags: ReplayFlags): Promise<{ from: number; to: number }> {
-  const from = flags.from === undefined ? undefined : parseTime(flags.from, '--from');
-  const to = flags.to === undefined ? undefined : parseTime(flags.to, '--to');
+  const { from, to } = parseRange(flags);
   if (from !== undefined && to !== undefined) return { from, to };
   const rows = await store.all(
     `SELECT interval, min(open_time)::DOUBLE AS first, max(open_time)::DOUBLE AS last FROM candles WHERE market = $1 AND symbol = $2 GROUP BY interval`,

@@ -1,32 +1,19 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../data/index.ts';
 import { DuckDbJournal, metricsFromJournal } from '../../research/index.ts';
 import { BAR_MS, sampleJournal, sampleManifest, T0 } from '../../research/test/sampleJournal.ts';
-import { REPO_ROOT } from '../../test/paths.ts';
+import { runXylenBin } from '../../test/runXylenBin.ts';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'xylen-runs-'));
 const db = join(dir, 'runs.duckdb');
 const RUN = 'run-20240101-075000-abcd';
 const FAILED = 'run-20240102-000000-beef';
 
-const entry = [join(REPO_ROOT, 'bin', 'xylen.js')];
-const cwd = dir;
-
-async function xylen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...entry, '--db', db, ...args], { cwd, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+/** The real bin in a child process: these tests are also about its exit status. */
+const xylen = (args: string[]) => runXylenBin(['--db', db, ...args], { cwd: dir });
 
 beforeAll(async () => {
   const store = await Store.open(db);
