@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CandleColumns } from '../../data/index.ts';
-import { MemoryJournal } from '../../engine/index.ts';
+import { featureColumn, MemoryJournal, type BatchModel } from '../../engine/index.ts';
 import { checkLookahead, type ReplayRunner } from './checkLookahead.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
 import { perturbInputs } from './perturbInputs.ts';
@@ -118,6 +118,33 @@ describe('checkLookahead', () => {
     expect(result.difference!.expected).toMatchObject({ type: 'snapshot', ts: t - 2 * MINUTE });
     expect(result.difference!.actual).toMatchObject({ type: 'snapshot', ts: t - 2 * MINUTE });
     expect(result.difference!.actual).not.toStrictEqual(result.difference!.expected);
+  });
+
+  it('catches a model that peeks at the next row (look-ahead inside a model, not the data)', async () => {
+    const inputs = inputsFor(2);
+    // Votes long when the NEXT decision bar's return is up: a classic leak from a label-shifted training set.
+    const peeking: BatchModel = {
+      name: 'peeking',
+      features: ['ret_1'],
+      predictBatch(matrix) {
+        const ret = featureColumn(matrix, 'ret_1');
+        const action = new Int8Array(matrix.rows);
+        const confidence = new Float64Array(matrix.rows);
+        for (let r = 0; r + 1 < matrix.rows; r++) {
+          if (!Number.isFinite(ret[r + 1]!)) continue;
+          action[r] = ret[r + 1]! > 0 ? 1 : -1;
+          confidence[r] = 0.9;
+        }
+        return { action, confidence };
+      },
+    };
+    const solo = testConfig({ ensemble: { threshold: 0.5, quorum: 1 } });
+    const leaky: ReplayRunner = (i, c, j) => replayInputs(i, c, j, { models: [peeking] });
+    const t = inputs.from + DAY + 42 * MINUTE;
+    const result = await checkLookahead(inputs, solo, t, { replay: leaky });
+    expect(result.status).toBe('FAIL');
+    expect(result.difference!.expected).toMatchObject({ type: 'prediction', model: 'peeking' });
+    expect(result.difference!.expected!.ts).toBeLessThanOrEqual(t);
   });
 
   it('catches 1h context features taken from the hour still open', async () => {

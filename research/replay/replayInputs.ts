@@ -16,6 +16,7 @@ import {
   ruleModel,
   runReplayLoop,
   SimulatedBroker,
+  type BatchModel,
   type BrokerSnapshot,
   type Journal,
   type ModelClient,
@@ -41,14 +42,19 @@ export interface ReplayOutcome {
  * in-process batched models) around the same coordinator, ensemble and risk code that live mode uses.
  * Everything the run does goes to `journal`.
  */
-export async function replayInputs(
-  inputs: ReplayInputs,
-  config: XylenConfig,
-  journal: Journal,
-  onProgress?: (barsDone: number, barsTotal: number) => void,
-): Promise<ReplayOutcome> {
+export interface ReplayOptions {
+  onProgress?: (barsDone: number, barsTotal: number) => void;
+  /**
+   * Batch models to vote instead of the config's `models` (from a notebook or a test); each is predicted over the
+   * run's feature matrix in one batch, and its name is what the ensemble's weights and the journal use.
+   */
+  models?: readonly BatchModel[];
+}
+
+export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
+  const { onProgress } = options;
   const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
-  const models = await buildModels(config, matrix);
+  const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix);
   if (config.ensemble.quorum > models.length) {
     throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, {
       where: 'ensemble.quorum',

@@ -68,7 +68,7 @@ export async function runStoredReplay(
   const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt });
   const tap = new MetricsTap(journal);
   const started = performance.now();
-  const outcome = await replayInputs(inputs, config, tap, onProgress);
+  const outcome = await replayInputs(inputs, config, tap, { onProgress });
   const elapsedMs = performance.now() - started;
   const metrics = metricsFromJournal(tap.records, {
     barMs: intervalMs(inputs.decisionInterval),
