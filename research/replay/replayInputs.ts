@@ -22,6 +22,7 @@ import {
   type ModelClient,
 } from '../../engine/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
+import { bindModel, loadModel } from '../../model-servers/index.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
 
 /** The constant funding rate charged when the store has no rates for the period (Binance's base rate per 8 h). */
@@ -124,11 +125,16 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
 async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>): Promise<ModelClient[]> {
   const clients = config.models
     .filter((m) => m.enabled)
-    .map((m, i) => {
+    .map(async (m, i) => {
+      if (m.kind === 'onnx' || m.kind === 'xgboost') {
+        if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path`, hint: `set path: to the model file (${m.kind === 'onnx' ? '.onnx' : 'XGBoost .json'})` });
+        const runtime = await loadModel(m.path);
+        return PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix).finally(() => runtime.close());
+      }
       if (m.kind !== 'rule') {
         throw inputError('MODEL_KIND_UNAVAILABLE', `model "${m.name}" is of kind ${m.kind}, which this version of Xylen cannot run yet`, {
           where: `models.${i}.kind`,
-          hint: 'use kind: rule (momentum, mean_reversion, macd_cross, rsi) for now; onnx, xgboost and http models arrive with the model servers',
+          hint: 'use kind: rule, onnx or xgboost for now; http models arrive with the model servers',
         });
       }
       if (!m.rule) throw inputError('MODEL_RULE_MISSING', `model "${m.name}" has kind rule but no rule`, { where: `models.${i}.rule`, hint: 'set rule: momentum | mean_reversion | macd_cross | rsi' });
