@@ -11,8 +11,10 @@ export const MAX_VALUE_BINS = 255;
 export interface QuantileBins {
   readonly rows: number;
   readonly width: number;
-  /** Row-major [rows × width] bin indices. */
+  /** Row-major [rows × width] bin indices: a histogram pass reads every feature of a row. */
   readonly bins: Uint8Array;
+  /** The same, column-major [width × rows]: a partition reads one feature of many rows. */
+  readonly columns: Uint8Array;
   /** Ascending cut points per feature; feature f has cuts[f].length + 1 value bins. */
   readonly cuts: readonly Float32Array[];
 }
@@ -27,6 +29,7 @@ export function quantileBins(X: Float32Array, rows: number, width: number, maxBi
   }
   const cuts: Float32Array[] = [];
   const bins = new Uint8Array(rows * width);
+  const columns = new Uint8Array(rows * width);
   const column = new Float32Array(rows);
   for (let f = 0; f < width; f++) {
     let present = 0;
@@ -38,10 +41,10 @@ export function quantileBins(X: Float32Array, rows: number, width: number, maxBi
     cuts.push(featureCuts);
     for (let r = 0; r < rows; r++) {
       const v = X[r * width + f]!;
-      bins[r * width + f] = v === v ? binOf(featureCuts, v) : MISSING_BIN;
+      columns[f * rows + r] = bins[r * width + f] = v === v ? binOf(featureCuts, v) : MISSING_BIN;
     }
   }
-  return { rows, width, bins, cuts };
+  return { rows, width, bins, columns, cuts };
 }
 
 /** Strictly ascending cuts from sorted values: each distinct value past the first, thinned to quantiles if too many. */
