@@ -20,9 +20,9 @@ export function checkTrainingData(X: Float32Array, y: ClassLabels, rows: number,
   for (let r = 0; r < rows; r++) {
     const label = y[r]!;
     if (label < 0 || (classes !== undefined && label >= classes)) {
-      throw inputError('train-label', `${what} row ${r} has label ${label}, outside the classes 0 … ${(classes ?? 256) - 1}`, {
+      throw inputError('train-label', `${what} row ${r} has label ${label}; labels are class indices 0 … ${classes === undefined ? 'C − 1' : classes - 1}`, {
         where: `${what} row ${r}`,
-        hint: 'labels are class indices (e.g. short 0, hold 1, long 2)',
+        hint: 'map triple-barrier labels −1/0/+1 to short 0, hold 1, long 2',
       });
     }
     max = Math.max(max, label);

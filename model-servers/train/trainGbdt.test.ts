@@ -146,8 +146,9 @@ describe('trainGbdt', () => {
     const cases: [() => unknown, RegExp][] = [
       [() => trainGbdt(X, y, 100, 3), /needs 300 feature cells .* got 200/],
       [() => trainGbdt(X, y.subarray(0, 99), 100, 2), /99/],
-      [() => trainGbdt(X, Uint8Array.from(y, (v, i) => (i === 42 ? 7 : v)), 100, 2, { classes: 3 }), /row 42 has label 7/],
+      [() => trainGbdt(X, Uint8Array.from(y, (v, i) => (i === 42 ? 7 : v)), 100, 2, { classes: 3 }), /row 42 has label 7; labels are class indices 0 … 2/],
       [() => trainGbdt(Float32Array.from(X, (v, i) => (i === 9 ? Infinity : v)), y, 100, 2), /row 4 feature 1 is infinite/],
+      [() => trainGbdt(X, Int8Array.from(y, (v, i) => (i === 3 ? -1 : v)), 100, 2), /row 3 has label -1/],
       [() => trainGbdt(X, y, 100, 2, { eta: 0 }), /eta must be/],
       [() => trainGbdt(X, y, 100, 2, { maxDepth: 2.5 }), /maxDepth must be/],
       [() => trainGbdt(X, y, 100, 2, { subsample: 1.5 }), /subsample must be/],
