@@ -8,34 +8,46 @@ type Objective = (typeof XGBOOST_OBJECTIVES)[number];
 export const MAX_TREE_DEPTH = 12;
 
 /**
- * An XGBoost gbtree model (the `save_model` JSON of XGBoost ≥ 1.0) as typed arrays, evaluated natively.
- *
- * Every tree is padded to a perfect binary tree of the deepest tree's depth D, stored in heap order: internal
- * node i has children 2i+1 and 2i+2, and a row's path is D bits (right = 1), so the leaf index is computed
- * without per-node leaf tests or branches. A leaf above depth D becomes a subtree whose splits lead to copies of
- * its value. This is what makes the kernel fast (≈ one dependent load chain per level, no mispredicted branches).
+ * The evaluated form of a forest, plain typed arrays (so that worker threads can hold a copy). Every tree is padded
+ * to a perfect binary tree of the deepest tree's depth D, stored in heap order: internal node i has children 2i+1
+ * and 2i+2, and a row's path is D bits (right = 1), so the leaf index is computed without per-node leaf tests or
+ * branches. A leaf above depth D becomes a subtree whose splits all lead to copies of its value.
  */
+export interface ForestArrays {
+  trees: number;
+  depth: number;
+  numFeature: number;
+  /** Output groups: num_class for multi-class, 1 for binary. */
+  groups: number;
+  /** Per tree: the output group it adds to (tree_info). */
+  treeGroup: Int32Array;
+  /** Per padded internal node (trees × (2^D − 1)): split feature and threshold (a float32 value). */
+  feature: Int32Array;
+  threshold: Float64Array;
+  /** Per padded leaf (trees × 2^D). */
+  leaf: Float64Array;
+}
+
+/** An XGBoost gbtree model (the `save_model` JSON of XGBoost ≥ 1.0), evaluated natively over typed arrays. */
 export class XgboostForest {
   private constructor(
     readonly objective: Objective,
-    readonly numFeature: number,
-    /** Output groups: num_class for multi-class, 1 for binary. */
-    readonly groups: number,
+    readonly arrays: ForestArrays,
     /** Per group: the margin before any tree (base_score, in margin space). */
     private readonly baseMargin: Float64Array,
-    readonly trees: number,
-    readonly depth: number,
-    /** Per tree: the output group it adds to (tree_info). */
-    private readonly treeGroup: Int32Array,
-    /** Per padded internal node (trees × (2^D − 1)): split feature, threshold (float32 value), missing goes right. */
-    private readonly feature: Int32Array,
-    private readonly threshold: Float64Array,
+    /** Per padded internal node: a missing value goes right (XGBoost's default_left = 0). */
     private readonly missingRight: Uint8Array,
-    /** Per padded leaf (trees × 2^D). */
-    private readonly leaf: Float64Array,
     /** Feature names saved with the model (learner.feature_names), if any. */
     readonly featureNames: readonly string[] | undefined,
   ) {}
+
+  get numFeature(): number {
+    return this.arrays.numFeature;
+  }
+
+  get groups(): number {
+    return this.arrays.groups;
+  }
 
   /** Parse a model's JSON text; `where` (the file) goes into every error. */
   static parse(text: string, where: string): XgboostForest {
@@ -112,48 +124,84 @@ export class XgboostForest {
     });
     const names = learner['feature_names'];
     const featureNames = Array.isArray(names) && names.length > 0 ? names.map(String) : undefined;
-    return new XgboostForest(objective as Objective, numFeature, groups, baseMargin, parsed.length, depth, treeGroup, feature, threshold, missingRight, leaf, featureNames);
+    const arrays = { trees: parsed.length, depth, numFeature, groups, treeGroup, feature, threshold, leaf };
+    return new XgboostForest(objective as Objective, arrays, baseMargin, missingRight, featureNames);
   }
 
   /** Class probabilities for n rows of numFeature values (row-major): n × 2 for binary (p0, p1), n × num_class otherwise. */
   predictProbabilities(rows: Float32Array | Float64Array, n: number): Float64Array {
-    const x = rows instanceof Float64Array ? rows : new Float64Array(rows); // float64 loads are faster; values stay the float32 ones
-    const margins = this.margins(x, n);
-    return this.groups === 1 ? sigmoidPairs(margins, n) : softmaxRows(margins, n, this.groups);
+    const { x, margins } = this.start(rows, n);
+    addTrees(this.arrays, x, 0, n, margins);
+    return this.finish(x, n, margins);
   }
 
-  /** Raw margins, n × groups: base margin plus the sum of each group's trees' leaves. */
-  margins(x: Float64Array, n: number): Float64Array {
-    const out = new Float64Array(n * this.groups);
-    for (let r = 0; r < n; r++) out.set(this.baseMargin, r * this.groups);
-    this.addTrees(x, n, out);
+  /**
+   * The first step of a prediction split across threads: the rows as float64 (faster loads; the values stay the
+   * float32 ones) and the margins at their base, both on shared memory when asked. Then `addTrees` over row
+   * ranges, then `finish`.
+   */
+  start(rows: Float32Array | Float64Array, n: number, shared = false): { x: Float64Array; margins: Float64Array } {
+    const memory = (length: number) => (shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length));
+    const x = memory(rows.length);
+    x.set(rows);
+    const margins = memory(n * this.groups);
+    for (let i = 0; i < margins.length; i++) margins[i] = this.baseMargin[i % this.groups]!;
+    return { x, margins };
+  }
+
+  /** Redo the rows with a missing value (the kernel ignores default_left), then turn margins into probabilities. */
+  finish(x: Float64Array, n: number, margins: Float64Array): Float64Array {
+    const f = this.numFeature;
     for (let r = 0; r < n; r++) {
-      for (let c = 0; c < this.numFeature; c++) {
-        if (Number.isNaN(x[r * this.numFeature + c]!)) {
-          this.marginsWithMissing(x, r, out);
+      for (let c = 0; c < f; c++) {
+        if (Number.isNaN(x[r * f + c]!)) {
+          this.marginsWithMissing(x, r, margins);
           break;
         }
       }
     }
-    return out;
+    return this.groups === 1 ? sigmoidPairs(margins, n) : softmaxRows(margins, n, this.groups);
   }
 
-  /**
-   * The hot loop for rows without missing values: trees outer (a tree's nodes stay in cache), four rows at a time
-   * so that their independent load chains overlap. `x >= threshold` is the right-hand bit (XGBoost goes left when
-   * value < split_condition); rows with NaN are redone by `marginsWithMissing`.
-   */
-  private addTrees(x: Float64Array, n: number, out: Float64Array): void {
-    const { feature, threshold, leaf, treeGroup, depth, groups } = this;
-    const f = this.numFeature;
+  /** Row r again, with missing values following each split's default direction. */
+  private marginsWithMissing(x: Float64Array, r: number, out: Float64Array): void {
+    const { trees, depth, groups, feature, threshold, leaf, treeGroup } = this.arrays;
     const internal = (1 << depth) - 1;
-    const leaves = 1 << depth;
-    for (let t = 0; t < this.trees; t++) {
+    const o = r * this.numFeature;
+    out.set(this.baseMargin, r * groups);
+    for (let t = 0; t < trees; t++) {
+      let k = 0;
+      for (let d = 0; d < depth; d++) {
+        const node = t * internal + (1 << d) - 1 + k;
+        const v = x[o + feature[node]!]!;
+        k = (k << 1) + (Number.isNaN(v) ? this.missingRight[node]! : +(v >= threshold[node]!));
+      }
+      const cell = r * groups + treeGroup[t]!;
+      out[cell] = out[cell]! + leaf[t * (1 << depth) + k]!;
+    }
+  }
+}
+
+/**
+ * The hot loop: adds every tree's leaf to the margins of rows [r0, r1). Rows go in blocks that stay in cache while
+ * all trees pass over them; within a block, trees outer (a tree's nodes stay in L1) and four rows at a time so that
+ * their independent load chains overlap. `x >= threshold` is the right-hand bit (XGBoost goes left when value <
+ * split_condition); a NaN goes left here, and `finish` redoes such rows. Self-contained (no imports, no `this`):
+ * worker threads run its source text.
+ */
+export function addTrees(m: ForestArrays, x: Float64Array, r0: number, r1: number, out: Float64Array): void {
+  const { feature, threshold, leaf, treeGroup, depth, groups, trees } = m;
+  const f = m.numFeature;
+  const internal = (1 << depth) - 1;
+  const leaves = 1 << depth;
+  for (let block = r0; block < r1; block += 2048) {
+    const end = Math.min(r1, block + 2048);
+    for (let t = 0; t < trees; t++) {
       const b = t * internal;
       const lb = t * leaves;
       const g = treeGroup[t]!;
-      let r = 0;
-      for (; r + 4 <= n; r += 4) {
+      let r = block;
+      for (; r + 4 <= end; r += 4) {
         const o0 = r * f;
         const o1 = o0 + f;
         const o2 = o1 + f;
@@ -178,7 +226,7 @@ export class XgboostForest {
         out[(r + 2) * groups + g] = out[(r + 2) * groups + g]! + leaf[lb + k2]!;
         out[(r + 3) * groups + g] = out[(r + 3) * groups + g]! + leaf[lb + k3]!;
       }
-      for (; r < n; r++) {
+      for (; r < end; r++) {
         const o = r * f;
         let k = 0;
         for (let d = 0; d < depth; d++) {
@@ -187,23 +235,6 @@ export class XgboostForest {
         }
         out[r * groups + g] = out[r * groups + g]! + leaf[lb + k]!;
       }
-    }
-  }
-
-  /** Row r again, with missing values following each split's default direction. */
-  private marginsWithMissing(x: Float64Array, r: number, out: Float64Array): void {
-    const internal = (1 << this.depth) - 1;
-    const o = r * this.numFeature;
-    out.set(this.baseMargin, r * this.groups);
-    for (let t = 0; t < this.trees; t++) {
-      let k = 0;
-      for (let d = 0; d < this.depth; d++) {
-        const node = t * internal + (1 << d) - 1 + k;
-        const v = x[o + this.feature[node]!]!;
-        k = (k << 1) + (Number.isNaN(v) ? this.missingRight[node]! : +(v >= this.threshold[node]!));
-      }
-      const cell = r * this.groups + this.treeGroup[t]!;
-      out[cell] = out[cell]! + this.leaf[t * (1 << this.depth) + k]!;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { inputError, operationalError } from '../engine/index.ts';
+import { inputError, invariantError, operationalError } from '../engine/index.ts';
+import { ForestWorkers, PARALLEL_MIN_ROWS } from './ForestWorkers.ts';
 import { resolveCard, type ModelCard } from './ModelCard.ts';
 import { checkInput, outputFromProbabilities, type ModelRuntime } from './ModelRuntime.ts';
 import { XgboostForest } from './XgboostForest.ts';
@@ -34,18 +35,31 @@ export async function loadXgboostModel(path: string, explicit: Partial<ModelCard
   let calls = 0;
   let rows = 0;
   let closed = false;
+  // Created on the first large batch, so that small models and single snapshots never start threads.
+  let workers: ForestWorkers | undefined | null = null;
+  const predictInParallel = async (input: Float32Array, n: number, pool: ForestWorkers) => {
+    const { x, margins } = forest.start(input, n, true);
+    await pool.addTrees(x, n, margins);
+    return outputFromProbabilities(forest.finish(x, n, margins), n, card.classes);
+  };
   return {
     card,
     path,
     predict(input: Float32Array, n: number) {
       checkInput(card, input, n);
+      if (closed) throw invariantError('MODEL_CLOSED', `model "${card.id}" was closed; load it again to predict`, { where: path });
       calls++;
       rows += n;
+      if (n >= PARALLEL_MIN_ROWS) {
+        workers ??= ForestWorkers.create(forest.arrays);
+        if (workers) return predictInParallel(input, n, workers);
+      }
       return outputFromProbabilities(forest.predictProbabilities(input, n), n, card.classes);
     },
     health: () => ({ status: closed ? 'closed' : 'ok', id: card.id, version: card.version, kind: card.kind, path, calls, rows }),
-    close() {
+    async close() {
       closed = true;
+      await workers?.close();
     },
   };
 }
