@@ -9,7 +9,8 @@ interface PredictOptions {
   json?: boolean;
 }
 
-export function registerModelCommands(program: Command): void {
+/** Registers `xylen model …` and returns the `model` command, so that other subcommands (train) can join it. */
+export function registerModelCommands(program: Command): Command {
   const model = program.command('model').description('trained models: check a model file on your own rows');
   model
     .command('predict')
@@ -20,6 +21,7 @@ export function registerModelCommands(program: Command): void {
     .action(async (options: PredictOptions) => {
       await predict(options);
     });
+  return model;
 }
 
 async function predict(options: PredictOptions): Promise<void> {
