@@ -4,6 +4,7 @@ import { registerCheckCommands } from './commands/check.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerFeaturesCommands } from './commands/features.ts';
+import { registerModelCommands } from './commands/model.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerCheckCommands(program);
   registerFeaturesCommands(program);
+  registerModelCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

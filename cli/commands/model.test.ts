@@ -1,33 +1,11 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XylenError } from '../../engine/index.ts';
 import { SHARED_MODELS } from '../../test/paths.ts';
-import { registerModelCommands } from './model.ts';
+import { runXylen } from '../../test/runXylen.ts';
 
-// Until cli/main.ts registers `model`, run the command on a program of its own (test/runXylen.ts runs main's).
-async function xylenModel(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command('xylen').exitOverride();
-  registerModelCommands(program);
-  for (const c of program.commands.flatMap((c) => [c, ...c.commands])) c.exitOverride();
-  const output = { stdout: '', stderr: '' };
-  const saved = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const capture = (stream: 'stdout' | 'stderr') => ((chunk: string) => ((output[stream] += chunk), true)) as typeof process.stdout.write;
-  process.stdout.write = capture('stdout');
-  process.stderr.write = capture('stderr');
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return { code: 0, ...output };
-  } catch (error) {
-    if (error instanceof XylenError) return { code: error.exitCode, stdout: output.stdout, stderr: `${output.stderr}error[${error.code}]: ${error.describe()}` };
-    throw error;
-  } finally {
-    Object.assign(process.stdout, { write: saved.stdout });
-    Object.assign(process.stderr, { write: saved.stderr });
-  }
-}
+const xylenModel = (args: string[]) => runXylen(args);
 
 const fixture = (name: string) => join(SHARED_MODELS, name);
 const expectedRows = async (name: string) =>
