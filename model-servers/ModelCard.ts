@@ -15,7 +15,7 @@ export interface ModelCard {
   createdAt?: string;
   parent?: number | string;
   training?: { from: number | string; to: number | string; rows: number; metrics: Record<string, number> };
-  label?: Record<string, unknown>;
+  label?: object;
 }
 
 export const MODEL_KINDS = ['onnx', 'xgboost', 'gbdt', 'logreg', 'rule'] as const;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../engine/index.ts';
 import { loadModel } from './index.ts';
-import { predictGbdt, saveOnnx, trainGbdt, type ModelCard } from './train/index.ts';
+import { predictGbdt, saveOnnx, trainGbdt, type TrainedModelCard } from './train/index.ts';
 
 // The contract between the trainers (model-servers/train) and the runtimes: what saveOnnx writes, loadModel
 // loads, with the trainer's card and the trainer's own predictions.
@@ -22,7 +22,7 @@ describe('models saved by the TypeScript trainers', () => {
     const X = Float32Array.from({ length: rows * width }, () => (rng.next() < 0.05 ? Number.NaN : rng.normal()));
     const y = Uint8Array.from({ length: rows }, (_, r) => (X[r * width]! > 0.3 ? 2 : X[r * width + 1]! < -0.3 ? 0 : 1));
     const model = trainGbdt(X, y, rows, width, { rounds: 10, maxDepth: 3, eta: 0.3 });
-    const card: ModelCard = {
+    const card: TrainedModelCard = {
       id: 'gbdt-contract',
       version: 2,
       parent: 1,

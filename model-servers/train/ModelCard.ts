@@ -1,3 +1,5 @@
+import type { ModelCard } from '../ModelCard.ts';
+
 /** What a class index means: the trade direction the model votes for. */
 export type TradeClass = 'short' | 'hold' | 'long';
 
@@ -22,15 +24,13 @@ export interface TrainingSummary {
 }
 
 /**
- * The sidecar `<name>.card.json` beside `<name>.onnx`: what a runtime needs to feed the model and read its
- * output. The ONNX graph takes one float32 input `features` [N, features.length] in the order of `features`
+ * The card of a model Xylen trained: the runtime's ModelCard (../ModelCard.ts) with everything a retrain needs
+ * made mandatory. Written as the sidecar `<name>.card.json` beside `<name>.onnx` and into the ONNX metadata. The ONNX graph takes one float32 input `features` [N, features.length] in the order of `features`
  * and gives `probabilities` float32 [N, classes.length] in the order of `classes`.
  */
-export interface ModelCard {
-  id: string;
+export interface TrainedModelCard extends ModelCard {
   version: number;
   kind: 'gbdt' | 'logreg';
-  features: string[];
   classes: TradeClass[];
   /** ISO 8601 time the model was made; the caller supplies it so that training stays deterministic. */
   createdAt: string;

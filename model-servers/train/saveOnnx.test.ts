@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { Rng, XylenError } from '../../engine/index.ts';
-import { predictGbdt, predictLogreg, saveOnnx, trainGbdt, trainLogreg, type ModelCard, type TrainedModel } from './index.ts';
+import { predictGbdt, predictLogreg, saveOnnx, trainGbdt, trainLogreg, type TrainedModelCard, type TrainedModel } from './index.ts';
 import { syntheticClasses } from './test/syntheticClasses.ts';
 
 const WIDTH = 5;
 
-function cardFor(model: TrainedModel, classes: ModelCard['classes']): ModelCard {
+function cardFor(model: TrainedModel, classes: TrainedModelCard['classes']): TrainedModelCard {
   return {
     id: `test-${model.kind}`,
     version: 1,
@@ -93,7 +93,7 @@ describe('saveOnnx', () => {
     const model = trainGbdt(X, y, 500, WIDTH, { rounds: 2 });
     const dir = await mkdtemp(join(tmpdir(), 'xylen-onnx-'));
     const good = cardFor(model, ['short', 'hold', 'long']);
-    const attempts: [string, ModelCard][] = [
+    const attempts: [string, TrainedModelCard][] = [
       ['a.onnx', { ...good, features: good.features.slice(1) }],
       ['a.onnx', { ...good, classes: ['short', 'long'] }],
       ['a.onnx', { ...good, kind: 'logreg' }],

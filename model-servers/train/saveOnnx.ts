@@ -4,13 +4,13 @@ import type { GbdtModel } from './GbdtModel.ts';
 import { gbdtGraph } from './gbdtGraph.ts';
 import type { LogregModel } from './LogregModel.ts';
 import { logregGraph } from './logregGraph.ts';
-import type { ModelCard } from './ModelCard.ts';
+import type { TrainedModelCard } from './ModelCard.ts';
 import { encodeOnnx } from './onnxModel.ts';
 
 export type TrainedModel = GbdtModel | LogregModel;
 
 /** The ONNX bytes of a trained model; the card goes into the metadata too (key `xylen.card`). */
-export function modelToOnnx(model: TrainedModel, card: ModelCard): Uint8Array {
+export function modelToOnnx(model: TrainedModel, card: TrainedModelCard): Uint8Array {
   checkCard(model, card);
   const graph = model.kind === 'gbdt' ? gbdtGraph(model) : logregGraph(model);
   return encodeOnnx({ ...graph, metadata: { 'xylen.card': JSON.stringify(card) } });
@@ -20,7 +20,7 @@ export function modelToOnnx(model: TrainedModel, card: ModelCard): Uint8Array {
  * Writes `path` (ending in .onnx) and the sidecar card beside it (`<name>.card.json`), each through a
  * temporary file and a rename, so that a reader never sees half a model.
  */
-export async function saveOnnx(model: TrainedModel, path: string, card: ModelCard): Promise<{ onnx: string; card: string }> {
+export async function saveOnnx(model: TrainedModel, path: string, card: TrainedModelCard): Promise<{ onnx: string; card: string }> {
   if (!path.endsWith('.onnx')) throw inputError('model-path', `a model file must end in .onnx: ${path}`, { where: path });
   const cardPath = `${path.slice(0, -'.onnx'.length)}.card.json`;
   const bytes = modelToOnnx(model, card);
@@ -35,7 +35,7 @@ async function replaceFile(path: string, data: string | Uint8Array): Promise<voi
   await rename(temporary, path);
 }
 
-function checkCard(model: TrainedModel, card: ModelCard): void {
+function checkCard(model: TrainedModel, card: TrainedModelCard): void {
   const problem =
     card.kind !== model.kind
       ? `the card says kind ${card.kind} but the model is ${model.kind}`

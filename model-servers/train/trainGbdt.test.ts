@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { XylenError } from '../../engine/index.ts';
-import { logLoss, modelToOnnx, predictGbdt, trainGbdt, type ModelCard } from './index.ts';
+import { logLoss, modelToOnnx, predictGbdt, trainGbdt, type TrainedModelCard } from './index.ts';
 import { syntheticClasses } from './test/syntheticClasses.ts';
 
-const CARD: Omit<ModelCard, 'features'> = {
+const CARD: Omit<TrainedModelCard, 'features'> = {
   id: 'determinism',
   version: 1,
   kind: 'gbdt',
