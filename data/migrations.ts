@@ -209,4 +209,41 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'model registry: every trained model version with its lineage, metrics and file checksum; promotion log',
+    // A version's row never changes except its status; the model file it names is immutable (file_sha256 is checked
+    // when the registry loads it). model_events is append-only: the champion history (promote/rollback) is read from it.
+    sql: `
+      CREATE TABLE models (
+        model_id         VARCHAR NOT NULL,
+        version          INTEGER NOT NULL,
+        parent_version   INTEGER,
+        kind             VARCHAR NOT NULL,
+        features         JSON    NOT NULL,
+        classes          JSON    NOT NULL,
+        training_from    BIGINT,
+        training_to      BIGINT,
+        training_rows    BIGINT,
+        training_metrics JSON,
+        label            JSON,
+        path             VARCHAR NOT NULL,
+        file_sha256      VARCHAR NOT NULL,
+        status           VARCHAR NOT NULL CHECK (status IN ('candidate', 'champion', 'retired')),
+        created_at       TIMESTAMP NOT NULL,
+        registered_at    TIMESTAMP NOT NULL,
+        PRIMARY KEY (model_id, version)
+      );
+      CREATE SEQUENCE model_event_seq START 1;
+      CREATE TABLE model_events (
+        seq              BIGINT PRIMARY KEY DEFAULT nextval('model_event_seq'),
+        model_id         VARCHAR NOT NULL,
+        event            VARCHAR NOT NULL CHECK (event IN ('promote', 'rollback')),
+        version          INTEGER NOT NULL,
+        previous_version INTEGER,
+        event_at         TIMESTAMP NOT NULL,
+        reason           VARCHAR
+      );
+    `,
+  },
 ];
