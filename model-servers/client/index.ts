@@ -1,0 +1,4 @@
+// Public API of the model clients. Other folders import from here, never from the files.
+export { HttpModelClient } from './HttpModelClient.ts';
+export type { HttpModelClientOptions, EndpointState } from './HttpModelClient.ts';
+export { InProcessModelClient } from './InProcessModelClient.ts';
