@@ -129,7 +129,8 @@ export async function exportFeatures(store: Store, request: FeatureExportRequest
   };
 }
 
-function computeLabels(spec: LabelSpec, matrix: FeatureMatrix, inputs: ReplayInputs): Labels | undefined {
+/** The labels of `spec` for every row of `matrix`, from the candles it was computed on (NaN where unknown). */
+export function computeLabels(spec: LabelSpec, matrix: FeatureMatrix, inputs: ReplayInputs): Labels | undefined {
   const close = inputs.decision.close.subarray(0, matrix.rows);
   const decisionMs = intervalMs(inputs.decisionInterval);
   switch (spec.kind) {
