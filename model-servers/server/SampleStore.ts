@@ -23,7 +23,7 @@ export class SampleStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
-      if (holder !== process.pid && isAlive(holder)) {
+      if (isAlive(holder)) {
         throw operationalError('SAMPLES_LOCKED', `process ${holder} already writes this sample store`, {
           where: path,
           hint: 'each model server needs its own sample file: pass another --samples path, or stop the other server',

@@ -157,10 +157,10 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
 function inputOf(runtime: ModelRuntime, body: PredictBody): { input: Float32Array; n: number } {
   const features = runtime.card.features;
   const width = features.length;
+  if (body.names && !body.rows) throw inputError('BODY_INVALID', '"names" goes with "rows" (a batch)', { where: 'body/names' });
   if ((body.features === undefined) === (body.rows === undefined)) {
     throw inputError('BODY_INVALID', 'the body needs exactly one of "features" (one snapshot) or "rows" (a batch)', { where: 'body' });
   }
-  if (body.names && !body.rows) throw inputError('BODY_INVALID', '"names" goes with "rows" (a batch)', { where: 'body/names' });
   if (body.features) {
     const given = body.features;
     const missing = features.filter((f) => !Object.hasOwn(given, f));
