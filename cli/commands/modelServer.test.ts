@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { XylenError } from '../../engine/index.ts';
+import { REPO_ROOT, SHARED_MODELS } from '../../test/paths.ts';
+import { startModelServer } from './modelServer.ts';
+
+const MODEL = join(SHARED_MODELS, 'torch_mlp.onnx');
+const flags = { model: MODEL, port: '0', host: '127.0.0.1', bodyLimit: '1048576' };
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'xylen-model-server-cli-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+// cli/main.ts registers the command; this script does the same with the command alone, in a real process.
+const SCRIPT = `
+import { Command } from 'commander';
+import { registerModelServer } from './cli/commands/modelServer.ts';
+const program = new Command('xylen');
+registerModelServer(program);
+await program.parseAsync(process.argv.slice(1), { from: 'user' });
+`;
+
+describe('xylen model-server', () => {
+  it('serves the model in its own process with a token, logs JSON without the token, and exits 0 on SIGTERM releasing its sample store', async () => {
+    const samples = join(dir, 'cli.jsonl');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT, 'model-server', '--model', MODEL, '--port', '0', '--token-env', 'XYLEN_TEST_TOKEN', '--samples', samples], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, XYLEN_TEST_TOKEN: 'cli-secret-42' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const url = await new Promise<string>((found, fail) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (match) found(match[1]!);
+      });
+      void exited.then(() => fail(new Error(`exited before listening: ${stderr}`)));
+    });
+    try {
+      expect(stderr).toContain('torch_mlp v1 (onnx)');
+      expect(stderr).toContain('bearer token required');
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      const features = Object.fromEntries(['ret_1', 'ret_12', 'rsi_14', 'vol_z', 'ema_9_dist', 'ema_21_dist', 'macd_hist', 'bb_pctb', 'bb_width', 'atr_pct'].map((f) => [f, 0.5]));
+      const post = (headers: Record<string, string>) => fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ features }) });
+      expect((await post({})).status).toBe(401);
+      const answer = await post({ authorization: 'Bearer cli-secret-42' });
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { model: { id: string } }).model.id).toBe('torch_mlp');
+      await access(`${samples}.lock`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    await expect(access(`${samples}.lock`)).rejects.toThrow();
+    expect(stdout).toContain('"level":30'); // pino JSON lines
+    expect(stdout + stderr).not.toContain('cli-secret-42');
+  });
+
+  it('bad flags are input errors naming the flag', async () => {
+    const errorOf = (extra: Partial<typeof flags> & { tokenEnv?: string }) => startModelServer({ ...flags, samples: join(dir, 'x.jsonl'), ...extra }).catch((e: unknown) => e as XylenError);
+    const port = await errorOf({ port: '70000' });
+    expect([port.where, port.exitCode]).toEqual(['--port', 2]);
+    const token = await errorOf({ tokenEnv: 'XYLEN_SURELY_UNSET_VAR' });
+    expect([token.where, token.exitCode, token.code]).toEqual(['--token-env', 2, 'TOKEN_ENV_EMPTY']);
+    const model = await errorOf({ model: join(dir, 'model.bin') });
+    expect([model.code, model.exitCode]).toEqual(['MODEL_FORMAT_UNKNOWN', 2]);
+  });
+
+  it('a port in use is an input error, and the sample store is released for the next try', async () => {
+    const first = await startModelServer({ ...flags, samples: join(dir, 'a.jsonl') });
+    try {
+      const port = new URL(first.url).port;
+      const error = await startModelServer({ ...flags, port, samples: join(dir, 'b.jsonl') }).catch((e: unknown) => e as XylenError);
+      expect([error.code, error.where]).toEqual(['LISTEN_FAILED', '--port']);
+      await expect(readFile(join(dir, 'b.jsonl.lock'))).rejects.toThrow();
+    } finally {
+      await first.close();
+    }
+  });
+});
