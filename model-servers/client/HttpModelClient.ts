@@ -42,6 +42,7 @@ const REMEMBERED_ROWS = 10_000;
 export class HttpModelClient implements ModelClient {
   readonly name: string;
   private readonly base: URL;
+  private readonly urls: Record<'/predict' | '/retrain' | '/health', URL>;
   private readonly agent: Agent;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
@@ -60,6 +61,7 @@ export class HttpModelClient implements ModelClient {
       throw inputError('MODEL_ENDPOINT_INVALID', `model endpoint "${options.url}" is not an http:// URL`, { where: options.url, hint: 'e.g. http://127.0.0.1:8001' });
     }
     this.name = options.name ?? this.base.host;
+    this.urls = { '/predict': new URL('/predict', this.base), '/retrain': new URL('/retrain', this.base), '/health': new URL('/health', this.base) };
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.retries = options.retries ?? 2;
     this.backoffMs = options.backoffMs ?? 25;
@@ -105,7 +107,7 @@ export class HttpModelClient implements ModelClient {
   /** Ask /health now; a 200 re-admits the endpoint, anything else marks it unhealthy. */
   async checkHealth(): Promise<boolean> {
     try {
-      const answer = await httpRequest(new URL('/health', this.base), { method: 'GET', agent: this.agent, signal: AbortSignal.timeout(this.timeoutMs), headers: this.headers });
+      const answer = await httpRequest(this.urls['/health'], { method: 'GET', agent: this.agent, signal: AbortSignal.timeout(this.timeoutMs), headers: this.headers });
       if (answer.status === 200) this.state = { healthy: true };
       else this.markUnhealthy(`/health answered ${answer.status}`);
     } catch (error) {
@@ -134,8 +136,8 @@ export class HttpModelClient implements ModelClient {
   }
 
   /** One call with its deadline, retrying connection errors and 5xx with exponential backoff inside it. */
-  private async call(method: 'GET' | 'POST', path: string, body?: string): Promise<unknown> {
-    const url = new URL(path, this.base);
+  private async call(method: 'GET' | 'POST', path: '/predict' | '/retrain', body?: string): Promise<unknown> {
+    const url = this.urls[path];
     const signal = AbortSignal.timeout(this.timeoutMs);
     for (let attempt = 0; ; attempt++) {
       let reason: string;

@@ -8,7 +8,7 @@ import { ACTION_OF_CODE, XylenError, type ModelClient } from '../../engine/index
 import { SHARED_MODELS } from '../../test/paths.ts';
 import { loadModel, type ModelRuntime } from '../index.ts';
 import { createModelServer } from '../server/index.ts';
-import { HttpModelClient, InProcessModelClient } from './index.ts';
+import { HttpModelClient, InProcessModelClient, modelClientFor } from './index.ts';
 
 // One suite, two implementations of the coordinator's ModelClient port: the same cases run against a model
 // in-process and the same model behind a real model server on 127.0.0.1.
@@ -23,6 +23,8 @@ async function csv(name: string): Promise<{ header: string[]; rows: number[][] }
 
 interface Setup {
   runtime: ModelRuntime;
+  /** Where its model server listens. */
+  url: string;
   /** The fixture rows and what the library that made the model predicted for them (p per class, card order). */
   inputs: { header: string[]; rows: number[][] };
   expected: number[][];
@@ -35,9 +37,11 @@ async function setUp(model: string, inputs: string, expected: string): Promise<S
   const app: FastifyInstance = createModelServer({ runtime, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  const http = new HttpModelClient({ url: `http://127.0.0.1:${port}`, name: runtime.card.id });
+  const url = `http://127.0.0.1:${port}`;
+  const http = new HttpModelClient({ url, name: runtime.card.id });
   return {
     runtime,
+    url,
     inputs: await csv(inputs),
     expected: (await csv(expected)).rows,
     clients: { 'in-process': new InProcessModelClient(runtime), http },
@@ -107,5 +111,35 @@ describe.each(['torch_mlp', 'xgb_softprob'])('model %s', (model) => {
       expect((error as XylenError).message).toContain('"rsi_14"');
       expect((error as XylenError).message).not.toContain('"ret_1"');
     });
+  });
+});
+
+describe('modelClientFor: swap by configuration', () => {
+  it('inproc:<id> and http://host:port give identical answers (exactly: JSON round-trips doubles) under one name', async () => {
+    const { inputs } = setups['xgb_softprob']!;
+    const { url } = setups['xgb_softprob']!;
+    const loadInproc = (id: string) => loadModel(fixture(`${id}.json`), { card: { features: versions.features } });
+    const inproc = await modelClientFor('inproc:xgb_softprob', { name: 'xgb', loadInproc });
+    const http = await modelClientFor(url, { name: 'xgb', loadInproc, http: { timeoutMs: 2_000 } });
+    try {
+      expect([inproc.name, http.name]).toEqual(['xgb', 'xgb']);
+      for (const [r, row] of inputs.rows.entries()) {
+        const request = { ts: r, row: r, features: engineRow(inputs.header, row), names: engineNames(inputs.header) };
+        expect(await http.predict(request)).toEqual(await inproc.predict(request));
+      }
+    } finally {
+      await inproc.close();
+      await http.close();
+    }
+  });
+
+  it('refuses an endpoint that is neither, naming it', async () => {
+    const loadInproc = () => Promise.reject(new Error('not called'));
+    for (const endpoint of ['inproc:', 'https://models.example:8001', 'tcp://127.0.0.1:1', 'http://127.0.0.1:8001/predict']) {
+      const error = await modelClientFor(endpoint, { name: 'm', loadInproc }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(XylenError);
+      expect((error as XylenError).code).toBe('MODEL_ENDPOINT_INVALID');
+      expect((error as XylenError).where).toBe(endpoint);
+    }
   });
 });

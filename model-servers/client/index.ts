@@ -2,3 +2,5 @@
 export { HttpModelClient } from './HttpModelClient.ts';
 export type { HttpModelClientOptions, EndpointState } from './HttpModelClient.ts';
 export { InProcessModelClient } from './InProcessModelClient.ts';
+export { modelClientFor } from './modelClientFor.ts';
+export type { ModelClientForOptions } from './modelClientFor.ts';
