@@ -5,6 +5,8 @@ import { registerConfigCommands } from './commands/config.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerFeaturesCommands } from './commands/features.ts';
 import { registerModelCommands } from './commands/model.ts';
+import { registerModelsCommands } from './commands/models.ts';
+import { registerModelTrain } from './commands/modelTrain.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 
@@ -23,7 +25,8 @@ export function buildProgram(): Command {
   registerRunsCommands(program);
   registerCheckCommands(program);
   registerFeaturesCommands(program);
-  registerModelCommands(program);
+  registerModelTrain(registerModelCommands(program));
+  registerModelsCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }
