@@ -66,8 +66,10 @@ export function formatReport(metrics: RunMetrics, manifest: RunManifest, run?: R
   const risk = Object.entries(metrics.riskEvents ?? {});
   if (risk.length > 0) {
     lines.push('', 'Risk rules that fired');
+    const width = Math.max(...risk.map(([rule]) => rule.length)) + 2;
     for (const [rule, { count, effect, first }] of risk.sort((a, b) => a[1].first - b[1].first)) {
-      line(rule, `${group(count, 0)}×`, effect === 'HALTED' ? `HALTED trading from ${formatTime(first)}: no new positions after that` : `${effect}, first ${formatTime(first)}`);
+      const note = effect === 'HALTED' ? `HALTED trading from ${formatTime(first)}: no new positions after that` : `${effect}, first ${formatTime(first)}`;
+      lines.push(`  ${rule.padEnd(width)}${`${group(count, 0)}×`.padStart(6)}   ${note}`);
     }
   }
   if (run?.elapsedMs != null) lines.push('', `Replayed in ${run.elapsedMs < 60_000 ? `${(run.elapsedMs / 1000).toFixed(2)} s` : formatDuration(run.elapsedMs)}`);
