@@ -56,7 +56,7 @@ export async function run(): Promise<void> {
     console.log(
       `  with DuckDB journal  ${full.elapsedMs.toFixed(0)} ms  →  ${Math.round(full.bars / (full.elapsedMs / 1000)).toLocaleString('en-US')} bars/s  (run ${full.runId}, ${full.metrics.trades} trades)`,
     );
-    console.log(`  peak RSS   ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    console.log(`  peak RSS   ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (this process: synthesis, load, 5 engine runs and the stored run)`);
   } finally {
     store.close();
     await rm(dir, { recursive: true, force: true });
