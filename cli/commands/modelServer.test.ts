@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XylenError } from '../../engine/index.ts';
 import { REPO_ROOT, SHARED_MODELS } from '../../test/paths.ts';
-import { startModelServer } from './modelServer.ts';
+import { startModelServer, type RunningModelServer } from './modelServer.ts';
 
 const MODEL = join(SHARED_MODELS, 'torch_mlp.onnx');
 const flags = { model: MODEL, port: '0', host: '127.0.0.1', bodyLimit: '1048576' };
@@ -15,6 +15,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xylen-model-server-cli-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function failureOf(started: Promise<RunningModelServer>): Promise<XylenError> {
+  const outcome = await started.then(
+    async (server) => void (await server.close()),
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(XylenError);
+  return outcome as XylenError;
+}
 
 // cli/main.ts registers the command; this script does the same with the command alone, in a real process.
 const SCRIPT = `
@@ -65,7 +74,7 @@ describe('xylen model-server', () => {
   });
 
   it('bad flags are input errors naming the flag', async () => {
-    const errorOf = (extra: Partial<typeof flags> & { tokenEnv?: string }) => startModelServer({ ...flags, samples: join(dir, 'x.jsonl'), ...extra }).catch((e: unknown) => e as XylenError);
+    const errorOf = (extra: Partial<typeof flags> & { tokenEnv?: string }) => failureOf(startModelServer({ ...flags, samples: join(dir, 'x.jsonl'), ...extra }));
     const port = await errorOf({ port: '70000' });
     expect([port.where, port.exitCode]).toEqual(['--port', 2]);
     const token = await errorOf({ tokenEnv: 'XYLEN_SURELY_UNSET_VAR' });
@@ -78,7 +87,7 @@ describe('xylen model-server', () => {
     const first = await startModelServer({ ...flags, samples: join(dir, 'a.jsonl') });
     try {
       const port = new URL(first.url).port;
-      const error = await startModelServer({ ...flags, port, samples: join(dir, 'b.jsonl') }).catch((e: unknown) => e as XylenError);
+      const error = await failureOf(startModelServer({ ...flags, port, samples: join(dir, 'b.jsonl') }));
       expect([error.code, error.where]).toEqual(['LISTEN_FAILED', '--port']);
       await expect(readFile(join(dir, 'b.jsonl.lock'))).rejects.toThrow();
     } finally {
