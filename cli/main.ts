@@ -6,6 +6,7 @@ import { registerDataCommands } from './commands/data.ts';
 import { registerFeaturesCommands } from './commands/features.ts';
 import { registerModelCommands } from './commands/model.ts';
 import { registerModelsCommands } from './commands/models.ts';
+import { registerModelServer } from './commands/modelServer.ts';
 import { registerModelTrain } from './commands/modelTrain.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerRunsCommands } from './commands/runs.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerFeaturesCommands(program);
   registerModelTrain(registerModelCommands(program));
   registerModelsCommands(program);
+  registerModelServer(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }
