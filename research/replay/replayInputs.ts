@@ -22,6 +22,7 @@ import {
   type ModelClient,
 } from '../../engine/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
+import { HttpModelClient } from '../../model-servers/client/index.ts';
 import { bindModel, loadModel } from '../../model-servers/index.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
 
@@ -95,13 +96,18 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
   );
   const funding = inputs.fundingSource === 'stored' ? inputs.funding : constantFunding(inputs.from, inputs.to, DEFAULT_FUNDING_RATE);
   const baseMs = intervalMs(inputs.baseInterval);
-  const bars = await runReplayLoop(
-    { base: inputs.base, baseMs, matrix, decisionClose: inputs.decision.close, decisionAtr: featureColumn(matrix, 'atr_14'), funding },
-    broker,
-    coordinator,
-    clock,
-    onProgress,
-  );
+  let bars: number;
+  try {
+    bars = await runReplayLoop(
+      { base: inputs.base, baseMs, matrix, decisionClose: inputs.decision.close, decisionAtr: featureColumn(matrix, 'atr_14'), funding },
+      broker,
+      coordinator,
+      clock,
+      onProgress,
+    );
+  } finally {
+    for (const model of models) if (model instanceof HttpModelClient) model.close();
+  }
   // A last equity point at the end, so the metrics see a trade that closed after the final decision.
   const last = broker.snapshot();
   const endTs = inputs.base.length > 0 ? inputs.base.openTime[inputs.base.length - 1]! + baseMs : Number.NaN;
@@ -131,11 +137,10 @@ async function buildModels(config: XylenConfig, matrix: ReturnType<typeof comput
         const runtime = await loadModel(m.path);
         return PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix).finally(() => runtime.close());
       }
-      if (m.kind !== 'rule') {
-        throw inputError('MODEL_KIND_UNAVAILABLE', `model "${m.name}" is of kind ${m.kind}, which this version of Xylen cannot run yet`, {
-          where: `models.${i}.kind`,
-          hint: 'use kind: rule, onnx or xgboost for now; http models arrive with the model servers',
-        });
+      if (m.kind === 'http') {
+        if (!m.endpoint) throw inputError('MODEL_ENDPOINT_MISSING', `model "${m.name}" has kind http but no endpoint`, { where: `models.${i}.endpoint`, hint: 'set endpoint: to the model server, e.g. http://127.0.0.1:8001' });
+        // Same decisions as in-process, one request per decision: the swap is configuration only.
+        return new HttpModelClient({ url: m.endpoint, name: m.name, timeoutMs: config.timing.model_timeout_ms });
       }
       if (!m.rule) throw inputError('MODEL_RULE_MISSING', `model "${m.name}" has kind rule but no rule`, { where: `models.${i}.rule`, hint: 'set rule: momentum | mean_reversion | macd_cross | rsi' });
       return PrecomputedModelClient.create(ruleModel(m.rule, m.name), matrix);
