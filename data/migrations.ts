@@ -128,6 +128,7 @@ export const MIGRATIONS: readonly Migration[] = [
         score_short DOUBLE  NOT NULL,
         score_hold  DOUBLE  NOT NULL,
         answered    INTEGER NOT NULL,
+        missing     VARCHAR,
         outcome     VARCHAR NOT NULL,
         detail      VARCHAR
       );

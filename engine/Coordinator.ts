@@ -99,6 +99,7 @@ export class Coordinator {
     journal.record({ type: 'snapshot', ts: beat.ts, row: beat.row, close: beat.close, features: Array.from(beat.features) });
     const predictions = this.allSync ? this.askNow(beat) : await this.ask(beat);
     const decision = this.deps.ensemble.decide(predictions);
+    const missing = predictions.size < this.deps.models.length ? this.deps.models.filter((m) => !predictions.has(m.name)).map((m) => m.name) : undefined;
     for (const v of decision.votes) {
       journal.record({ type: 'prediction', ts: beat.ts, row: beat.row, model: v.model, action: v.action, confidence: v.confidence, weight: v.weight });
     }
@@ -111,6 +112,7 @@ export class Coordinator {
         confidence: decision.confidence,
         scores: decision.scores,
         answered: decision.votes.length,
+        ...(missing === undefined ? {} : { missing }),
         outcome,
         ...(detail === undefined ? {} : { detail }),
       });

@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryJournal } from '../engine/index.ts';
+import { MemoryJournal, type JournalRecord } from '../engine/index.ts';
 import { journalHash } from '../research/journal/journalHash.ts';
 import { replayInputs } from '../research/replay/replayInputs.ts';
 import { syntheticInputs, testConfig } from '../research/replay/test/syntheticInputs.ts';
@@ -14,6 +14,7 @@ const ENGINE_NAMES = ['ret_1', 'ret_12', 'rsi_14', 'volume_z_48', 'ema_dist_9', 
 
 let dir: string;
 const servers: ChildProcess[] = [];
+let mlpServer: ChildProcess;
 const paths = { mlp: '', xgb: '' };
 const urls = { mlp: '', xgb: '' };
 
@@ -44,10 +45,12 @@ beforeAll(async () => {
   await writeFile(join(dir, 'mlp.card.json'), JSON.stringify({ id: 'mlp', version: 1, features: ENGINE_NAMES }));
   await writeFile(join(dir, 'xgb.card.json'), JSON.stringify({ id: 'xgb', version: 1, features: ENGINE_NAMES }));
   [urls.mlp, urls.xgb] = await Promise.all([startServer(paths.mlp, join(dir, 'mlp.jsonl')), startServer(paths.xgb, join(dir, 'xgb.jsonl'))]);
+  mlpServer = servers[0]!;
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(servers.map((child) => new Promise((done) => (child.exitCode === null ? (child.once('exit', done), child.kill('SIGTERM')) : done(null)))));
+  const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+  await Promise.all(servers.map((child) => new Promise((done) => (running(child) ? (child.once('exit', done), child.kill('SIGTERM')) : done(null)))));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -81,5 +84,38 @@ describe('swapping in-process models for model servers by configuration alone', 
     expect(local.ofType('order').length).toBeGreaterThan(0); // the comparison covers trading, not only votes
     expect(remote.records).toEqual(local.records);
     expect(journalHash(remote.records)).toBe(journalHash(local.records));
+  });
+
+  it('keeps deciding with the other model when a server is killed mid-replay, and journals who was missing', async () => {
+    const inputs = syntheticInputs({ seed: 12, days: 2 });
+    const config = testConfig({
+      ensemble: { quorum: 1, threshold: 0.3 },
+      models: [
+        { name: 'mlp', kind: 'http', endpoint: urls.mlp },
+        { name: 'xgb', kind: 'http', endpoint: urls.xgb },
+      ],
+    });
+    // Kill the mlp server from inside the run, at its 100th decision: the replay is then mid-flight.
+    const journal = new MemoryJournal();
+    let decisions = 0;
+    const killing = {
+      record(entry: JournalRecord) {
+        journal.record(entry);
+        if (entry.type === 'decision' && ++decisions === 100) mlpServer.kill('SIGKILL');
+      },
+    };
+    await replayInputs(inputs, config, killing);
+
+    const all = journal.ofType('decision');
+    expect(all.length).toBeGreaterThan(500); // the run went on to the end
+    expect(all.slice(0, 100).every((d) => d.answered === 2 && d.missing === undefined)).toBe(true);
+    const firstMissing = all.findIndex((d) => d.missing !== undefined);
+    expect(firstMissing).toBeGreaterThanOrEqual(100);
+    const after = all.slice(firstMissing);
+    expect(after.length).toBeGreaterThan(300);
+    // Once gone it stays out (marked unhealthy, not re-admitted while down), and the other model still votes.
+    expect(after.every((d) => d.answered === 1 && d.missing?.join() === 'mlp' && d.outcome !== 'NO_QUORUM')).toBe(true);
+    const lateVotes = journal.ofType('prediction').filter((p) => p.ts >= after[0]!.ts);
+    expect(new Set(lateVotes.map((p) => p.model))).toEqual(new Set(['xgb']));
   });
 });

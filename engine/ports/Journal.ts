@@ -21,6 +21,8 @@ export type JournalRecord =
       confidence: number;
       scores: Record<Action, number>;
       answered: number;
+      /** Enabled models that did not answer in time (failed, late, unhealthy), when any. */
+      missing?: string[];
       outcome: DecisionOutcome;
       detail?: string;
     }

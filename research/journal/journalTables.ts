@@ -80,10 +80,12 @@ const decisions: JournalTable<'decision'> = {
     double('score_short'),
     double('score_hold'),
     col('answered', 'INTEGER'),
+    varchar('missing'),
     varchar('outcome'),
     varchar('detail'),
   ],
-  toRow: (r) => [r.ts, r.row, r.action, r.confidence, r.scores.long, r.scores.short, r.scores.hold, r.answered, r.outcome, orNull(r.detail)],
+  // Model names cannot hold a comma (config schema), so the missing list is stored as one comma-separated text.
+  toRow: (r) => [r.ts, r.row, r.action, r.confidence, r.scores.long, r.scores.short, r.scores.hold, r.answered, r.missing?.join(',') ?? null, r.outcome, orNull(r.detail)],
   fromRow: (row) => ({
     type: 'decision',
     ts: num(row, 'ts'),
@@ -92,6 +94,7 @@ const decisions: JournalTable<'decision'> = {
     confidence: num(row, 'confidence'),
     scores: { long: num(row, 'score_long'), short: num(row, 'score_short'), hold: num(row, 'score_hold') },
     answered: num(row, 'answered'),
+    ...(row['missing'] == null ? {} : { missing: String(row['missing']).split(',') }),
     outcome: str<DecisionOutcome>(row, 'outcome'),
     ...present<'detail', string>('detail', row['detail']),
   }),
