@@ -39,11 +39,6 @@ export interface ReplayOutcome {
   instrumentKnown: boolean;
 }
 
-/**
- * Run one replay over loaded inputs with one config: the backtest wiring (replay clock, simulated broker,
- * in-process batched models) around the same coordinator, ensemble and risk code that live mode uses.
- * Everything the run does goes to `journal`.
- */
 export interface ReplayOptions {
   onProgress?: (barsDone: number, barsTotal: number) => void;
   /**
@@ -53,6 +48,11 @@ export interface ReplayOptions {
   models?: readonly BatchModel[];
 }
 
+/**
+ * Run one replay over loaded inputs with one config: the backtest wiring (replay clock, simulated broker,
+ * in-process batched models) around the same coordinator, ensemble and risk code that live mode uses.
+ * Everything the run does goes to `journal`.
+ */
 export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
   const { onProgress } = options;
   const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
@@ -129,9 +129,11 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
 }
 
 async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>): Promise<ModelClient[]> {
+  // Indices stay those of the config's list, so an error names the right `models.N` key.
   const clients = config.models
-    .filter((m) => m.enabled)
-    .map(async (m, i) => {
+    .map((m, i) => ({ m, i }))
+    .filter(({ m }) => m.enabled)
+    .map(async ({ m, i }) => {
       if (m.kind === 'onnx' || m.kind === 'xgboost') {
         if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path`, hint: `set path: to the model file (${m.kind === 'onnx' ? '.onnx' : 'XGBoost .json'})` });
         const runtime = await loadModel(m.path);
