@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { XylenConfig } from '../../config/index.ts';
 import { seriesCoverage, type Market, type Store } from '../../data/index.ts';
-import { SYNTHETIC_MARKET } from '../../data/synth/index.ts';
 import { formatTime, inputError, intervalMs, operationalError, parseInterval, parseTime, Rng } from '../../engine/index.ts';
 import { checkLookahead, describeDifference, type LookaheadResult } from '../../research/replay/checkLookahead.ts';
 import { loadReplayData, type ReplayInputs } from '../../research/replay/loadReplayData.ts';
+import { chooseMarket } from '../chooseMarket.ts';
 import { resolveConfig, withStore } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
 import { printJson } from '../output.ts';
@@ -119,17 +119,11 @@ export function lookaheadDetected(failed: readonly LookaheadResult[]): Error {
   });
 }
 
-/** The series to check: the flags', else the config's; the config's with no data falls back to synthetic data, and says so. */
+/** The series to check: the flags', else the config's (synthetic data when the config's market has none, said so). */
 async function chooseSeries(store: Store, config: XylenConfig, flags: LookaheadFlags): Promise<{ market: Market; symbol: string }> {
   const symbol = flags.symbol === undefined ? config.symbol : parseSymbol(flags.symbol);
   if (flags.market !== undefined) return { market: parseMarket(flags.market), symbol };
-  const stored = await seriesCoverage(store, { symbol });
-  const has = (market: string) => stored.some((s) => s.kind === 'candles' && s.market === market);
-  if (!has(config.market) && has(SYNTHETIC_MARKET)) {
-    process.stderr.write(`No ${config.market} candles for ${symbol}: checking the SYNTHETIC candles (market 'synthetic') instead.\n`);
-    return { market: SYNTHETIC_MARKET, symbol };
-  }
-  return { market: config.market, symbol };
+  return { market: await chooseMarket(store, config.market, symbol, 'checking', flags.json === true), symbol };
 }
 
 /** The range asked for, its missing ends filled in from the stored extent of the finest interval. */

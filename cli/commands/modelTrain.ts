@@ -7,6 +7,7 @@ import { TRAIN_STEPS, TRAINER_KINDS, trainModel, type TrainerKind, type TrainMod
 import { resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';
+import { chooseMarket } from '../chooseMarket.ts';
 import { Progress } from '../Progress.ts';
 
 /** Flags shared by `model train` and `models init`: which series, and where model files go. */
@@ -124,9 +125,10 @@ Examples:
         createdAt: new Date().toISOString(),
       };
       const progress = new Progress({ label: `train ${request.id}`, total: TRAIN_STEPS, unit: 'steps', quiet: flags.json === true });
-      const result = await withStore(command, { readOnly: false }, (store) => trainModel(store, { ...request, onStep: (done) => progress.update(done) })).finally(() =>
-        progress.stop(),
-      );
+      const result = await withStore(command, { readOnly: false }, async (store) => {
+        const market = flags.market === undefined ? await chooseMarket(store, request.market, request.symbol, 'training on', flags.json === true) : request.market;
+        return trainModel(store, { ...request, market, onStep: (done) => progress.update(done) });
+      }).finally(() => progress.stop());
       if (flags.json) printJson(result);
       else process.stdout.write(`${describeTrained(result)}\n`);
     });

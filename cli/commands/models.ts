@@ -9,6 +9,7 @@ import { initZoo } from '../../model-servers/zoo/index.ts';
 import { globalOptions, resolveConfig, withStore } from '../context.ts';
 import { parseInteger, parseRange } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';
+import { chooseMarket } from '../chooseMarket.ts';
 import { Progress } from '../Progress.ts';
 import { describeTrained, resolveSeries, withSeriesFlags, type SeriesFlags } from './modelTrain.ts';
 
@@ -94,9 +95,10 @@ barriers at a typical move). Each run adds a new version of each and makes it th
       const range = parseRange(flags);
       const series = await resolveSeries(flags, config, command);
       const progress = new Progress({ label: 'models init', total: 4, unit: 'models', quiet: flags.json === true });
-      const results = await withStore(command, { readOnly: false }, (store) =>
-        initZoo(store, { ...series, ...range, createdAt: new Date().toISOString(), onModel: (done) => progress.update(done) }),
-      ).finally(() => progress.stop());
+      const results = await withStore(command, { readOnly: false }, async (store) => {
+        const market = flags.market === undefined ? await chooseMarket(store, series.market, series.symbol, 'training on', flags.json === true) : series.market;
+        return initZoo(store, { ...series, market, ...range, createdAt: new Date().toISOString(), onModel: (done) => progress.update(done) });
+      }).finally(() => progress.stop());
       const entries = results.map(({ card, record }) => ({ name: card.id, kind: 'onnx', path: displayPath(record.path) }));
       const configPath = globalOptions(command).config ?? DEFAULT_CONFIG_PATH;
       if (flags.writeConfig) await writeConfigModels(configPath, entries);
