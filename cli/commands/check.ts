@@ -123,7 +123,7 @@ export function lookaheadDetected(failed: readonly LookaheadResult[]): Error {
 async function chooseSeries(store: Store, config: XylenConfig, flags: LookaheadFlags): Promise<{ market: Market; symbol: string }> {
   const symbol = flags.symbol === undefined ? config.symbol : parseSymbol(flags.symbol);
   if (flags.market !== undefined) return { market: parseMarket(flags.market), symbol };
-  return { market: await chooseMarket(store, config.market, symbol, 'checking', flags.json === true), symbol };
+  return { market: await chooseMarket(store, config.market, symbol, 'checking'), symbol };
 }
 
 /** The range asked for, its missing ends filled in from the stored extent of the finest interval. */

@@ -126,7 +126,7 @@ Examples:
       };
       const progress = new Progress({ label: `train ${request.id}`, total: TRAIN_STEPS, unit: 'steps', quiet: flags.json === true });
       const result = await withStore(command, { readOnly: false }, async (store) => {
-        const market = flags.market === undefined ? await chooseMarket(store, request.market, request.symbol, 'training on', flags.json === true) : request.market;
+        const market = flags.market === undefined ? await chooseMarket(store, request.market, request.symbol, 'training on') : request.market;
         return trainModel(store, { ...request, market, onStep: (done) => progress.update(done) });
       }).finally(() => progress.stop());
       if (flags.json) printJson(result);

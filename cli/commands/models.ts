@@ -96,7 +96,7 @@ barriers at a typical move). Each run adds a new version of each and makes it th
       const series = await resolveSeries(flags, config, command);
       const progress = new Progress({ label: 'models init', total: 4, unit: 'models', quiet: flags.json === true });
       const results = await withStore(command, { readOnly: false }, async (store) => {
-        const market = flags.market === undefined ? await chooseMarket(store, series.market, series.symbol, 'training on', flags.json === true) : series.market;
+        const market = flags.market === undefined ? await chooseMarket(store, series.market, series.symbol, 'training on') : series.market;
         return initZoo(store, { ...series, market, ...range, createdAt: new Date().toISOString(), onModel: (done) => progress.update(done) });
       }).finally(() => progress.stop());
       const entries = results.map(({ card, record }) => ({ name: card.id, kind: 'onnx', path: displayPath(record.path) }));
