@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../data/index.ts';
 import { XylenError } from '../../engine/index.ts';
+import { promote, registerModel } from '../../model-servers/registry/index.ts';
 import { REPO_ROOT, SHARED_MODELS } from '../../test/paths.ts';
 import { startModelServer, type RunningModelServer } from './modelServer.ts';
 
 const MODEL = join(SHARED_MODELS, 'torch_mlp.onnx');
 const flags = { model: MODEL, port: '0', host: '127.0.0.1', bodyLimit: '1048576' };
+const FIXTURE_FEATURES = ['ret_1', 'ret_12', 'rsi_14', 'vol_z', 'ema_9_dist', 'ema_21_dist', 'macd_hist', 'bb_pctb', 'bb_width', 'atr_pct'];
 
 let dir: string;
 beforeAll(async () => {
@@ -93,5 +96,31 @@ describe('xylen model-server', () => {
     } finally {
       await first.close();
     }
+  });
+
+  it('serves a registered model by id (its champion, or id@version), checking the file, and names the registry on a miss', async () => {
+    const dbPath = join(dir, 'registry.duckdb');
+    const modelPath = join(dir, 'mlp-v1.onnx');
+    await copyFile(MODEL, modelPath);
+    const store = await Store.open(dbPath);
+    try {
+      const card = { id: 'mlp', version: 1, kind: 'onnx' as const, features: FIXTURE_FEATURES, classes: ['short', 'hold', 'long'] as ('short' | 'hold' | 'long')[] };
+      await registerModel(store, card, modelPath);
+      await promote(store, 'mlp', 1, 'test');
+    } finally {
+      store.close();
+    }
+    for (const model of ['mlp', 'mlp@1']) {
+      const server = await startModelServer({ ...flags, model, samples: join(dir, `${model.replace('@', '-')}.jsonl`) }, async () => dbPath);
+      try {
+        const health = (await (await fetch(`${server.url}/health`)).json()) as { model: { id: string; version: number } };
+        expect(health.model).toMatchObject({ id: 'mlp', version: 1 });
+      } finally {
+        await server.close();
+      }
+    }
+    const missing = await failureOf(startModelServer({ ...flags, model: 'nosuch', samples: join(dir, 'x.jsonl') }, async () => dbPath));
+    expect(missing.code).toBe('MODEL_NOT_REGISTERED');
+    expect(missing.hint).toContain('mlp');
   });
 });
