@@ -21,3 +21,6 @@ export type { ClosedTrade, TradeStats } from './metrics/tradeStats.ts';
 export { formatReport } from './report/formatReport.ts';
 export type { ReportRun } from './report/formatReport.ts';
 export { formatDuration } from './report/formatDuration.ts';
+export { inverseNormalCdf, normalCdf } from './metrics/normalDistribution.ts';
+export { probabilisticSharpeRatio, sharpeMoments } from './metrics/probabilisticSharpe.ts';
+export type { SharpeMoments } from './metrics/probabilisticSharpe.ts';
