@@ -24,3 +24,5 @@ export { formatDuration } from './report/formatDuration.ts';
 export { inverseNormalCdf, normalCdf } from './metrics/normalDistribution.ts';
 export { probabilisticSharpeRatio, sharpeMoments } from './metrics/probabilisticSharpe.ts';
 export type { SharpeMoments } from './metrics/probabilisticSharpe.ts';
+export { deflatedSharpeRatio, expectedMaxSharpe } from './metrics/deflatedSharpe.ts';
+export type { DeflatedSharpe } from './metrics/deflatedSharpe.ts';
