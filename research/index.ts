@@ -26,3 +26,5 @@ export { probabilisticSharpeRatio, sharpeMoments } from './metrics/probabilistic
 export type { SharpeMoments } from './metrics/probabilisticSharpe.ts';
 export { deflatedSharpeRatio, expectedMaxSharpe } from './metrics/deflatedSharpe.ts';
 export type { DeflatedSharpe } from './metrics/deflatedSharpe.ts';
+export { backtestOverfitting } from './metrics/backtestOverfitting.ts';
+export type { BacktestOverfitting, BacktestOverfittingOptions } from './metrics/backtestOverfitting.ts';
