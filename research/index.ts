@@ -28,3 +28,5 @@ export { deflatedSharpeRatio, expectedMaxSharpe } from './metrics/deflatedSharpe
 export type { DeflatedSharpe } from './metrics/deflatedSharpe.ts';
 export { backtestOverfitting } from './metrics/backtestOverfitting.ts';
 export type { BacktestOverfitting, BacktestOverfittingOptions } from './metrics/backtestOverfitting.ts';
+export { bootstrapSharpe } from './metrics/bootstrapSharpe.ts';
+export type { BootstrapSharpeOptions, SharpeInterval } from './metrics/bootstrapSharpe.ts';
