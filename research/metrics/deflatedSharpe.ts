@@ -1,6 +1,7 @@
 import { inputError } from '../../engine/index.ts';
 import { inverseNormalCdf } from './normalDistribution.ts';
 import { probabilisticSharpeRatio, type SharpeMoments } from './probabilisticSharpe.ts';
+import { standardDeviation } from './returnRatios.ts';
 
 const EULER_MASCHERONI = 0.5772156649015329;
 
@@ -45,12 +46,7 @@ export interface DeflatedSharpe {
  */
 export function deflatedSharpeRatio(moments: SharpeMoments, trialSharpes: ArrayLike<number>): DeflatedSharpe {
   const trials = trialSharpes.length;
-  let sum = 0;
-  for (let i = 0; i < trials; i++) sum += trialSharpes[i]!;
-  const mean = sum / trials;
-  let squares = 0;
-  for (let i = 0; i < trials; i++) squares += (trialSharpes[i]! - mean) ** 2;
-  const trialSharpeVariance = trials > 1 ? squares / (trials - 1) : 0;
+  const trialSharpeVariance = trials > 1 ? standardDeviation(trialSharpes) ** 2 : 0;
   const benchmark = expectedMaxSharpe(trialSharpeVariance, trials);
   return { dsr: probabilisticSharpeRatio(moments, benchmark), benchmark, trials, trialSharpeVariance };
 }

@@ -49,6 +49,13 @@ describe('Probabilistic Sharpe Ratio', () => {
     excess: fc.double({ min: 0, max: 20, noNaN: true }),
   }).map(({ count, sharpe, skewness, excess }) => ({ count, sharpe, skewness, kurtosis: 1 + skewness * skewness + excess }));
 
+  it('is certain when the moments sit on the bound γ4 = 1 + γ3² with γ3·SR = 2 (zero spread)', () => {
+    const m = { count: 30, sharpe: 1, skewness: 2, kurtosis: 5 };
+    expect(probabilisticSharpeRatio(m, 1)).toBe(0.5);
+    expect(probabilisticSharpeRatio(m, 0.9)).toBe(1);
+    expect(probabilisticSharpeRatio(m, 1.1)).toBe(0);
+  });
+
   it('is a probability, 0.5 at its own Sharpe ratio, and falls as the benchmark rises', () => {
     fc.assert(
       fc.property(momentsArb, fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: 1e-3, max: 1, noNaN: true }), (m, b, step) => {

@@ -43,6 +43,9 @@ export function sharpeMoments(returns: ArrayLike<number>): SharpeMoments | null 
  */
 export function probabilisticSharpeRatio(moments: SharpeMoments, benchmark = 0): number {
   const { count, sharpe, skewness, kurtosis } = moments;
-  const spread = Math.sqrt(1 - skewness * sharpe + ((kurtosis - 1) / 4) * sharpe * sharpe);
-  return normalCdf(((sharpe - benchmark) * Math.sqrt(count - 1)) / spread);
+  // Never negative for real moments (γ4 ≥ 1 + γ3² makes it ≥ (1 − γ3·SR/2)²), but rounding can push it a hair below 0.
+  const spread = Math.sqrt(Math.max(0, 1 - skewness * sharpe + ((kurtosis - 1) / 4) * sharpe * sharpe));
+  const distance = (sharpe - benchmark) * Math.sqrt(count - 1);
+  // A zero spread (a two-point distribution at the bound) makes the estimate certain: PSR is 0 or 1, and 0.5 at a tie.
+  return normalCdf(distance === 0 ? 0 : distance / spread);
 }
