@@ -1,4 +1,4 @@
-import type { Market, Store } from '../data/index.ts';
+import { candleCount, type Market, type Store } from '../data/index.ts';
 import { SYNTHETIC_MARKET } from '../data/synth/index.ts';
 
 /**
@@ -7,8 +7,7 @@ import { SYNTHETIC_MARKET } from '../data/synth/index.ts';
  * synthetic ones, saying so on stderr (also with --json: stdout stays clean) so they are never taken for market data.
  */
 export async function chooseMarket(store: Store, configMarket: Market, symbol: string, doing: string): Promise<Market> {
-  const count = async (market: string) =>
-    (await store.all('SELECT count(*)::INTEGER AS n FROM candles WHERE market = $1 AND symbol = $2', [market, symbol]))[0]?.['n'] as number;
+  const count = (market: Market) => candleCount(store, market, symbol);
   if (configMarket === SYNTHETIC_MARKET || (await count(configMarket)) > 0 || (await count(SYNTHETIC_MARKET)) === 0) return configMarket;
   process.stderr.write(`No ${configMarket} candles for ${symbol}: ${doing} the SYNTHETIC candles (market 'synthetic') instead.\n`);
   return SYNTHETIC_MARKET;

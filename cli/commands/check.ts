@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { XylenConfig } from '../../config/index.ts';
-import { seriesCoverage, type Market, type Store } from '../../data/index.ts';
+import { storedExtent, type Market, type Store } from '../../data/index.ts';
 import { formatTime, inputError, intervalMs, operationalError, parseInterval, parseTime, Rng } from '../../engine/index.ts';
 import { checkLookahead, describeDifference, type LookaheadResult } from '../../research/replay/checkLookahead.ts';
 import { loadReplayData, type ReplayInputs } from '../../research/replay/loadReplayData.ts';
@@ -129,14 +129,14 @@ async function chooseSeries(store: Store, config: XylenConfig, flags: LookaheadF
 /** The range asked for, its missing ends filled in from the stored extent of the finest interval. */
 async function period(store: Store, series: { market: Market; symbol: string }, range: { from?: number; to?: number }): Promise<{ from: number; to: number }> {
   if (range.from !== undefined && range.to !== undefined) return { from: range.from, to: range.to };
-  const finest = (await seriesCoverage(store, series)).find((s) => s.kind === 'candles');
-  if (finest === undefined) {
+  const extent = await storedExtent(store, series);
+  if (extent === undefined) {
     throw inputError('NO_DATA', `no ${series.market} ${series.symbol} candles stored in ${store.path}`, {
       where: '--market/--symbol',
       hint: 'see what is stored with `xylen data ls`; import with `xylen data import …`, or make synthetic data with `xylen data synth`',
     });
   }
-  return { from: range.from ?? finest.first, to: range.to ?? finest.last + intervalMs(parseInterval(finest.interval)) };
+  return { from: range.from ?? extent.from, to: range.to ?? extent.to };
 }
 
 /** `count` distinct decision-candle closes inside the period (fewer if it has fewer), oldest first. */

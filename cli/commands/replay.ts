@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { type Market, type Store } from '../../data/index.ts';
+import { candleCount, storedExtent, type Market, type Store } from '../../data/index.ts';
 import { importSynthetic, SYNTHETIC_MARKET } from '../../data/synth/index.ts';
-import { formatTime, inputError, intervalMs, parseInterval } from '../../engine/index.ts';
+import { formatTime, inputError } from '../../engine/index.ts';
 import { formatReport } from '../../research/report/formatReport.ts';
 import { runStoredReplay } from '../../research/replay/runStoredReplay.ts';
 import { resolveConfig, withStore } from '../context.ts';
@@ -81,11 +81,6 @@ Examples:
     });
 }
 
-async function candleCount(store: Store, market: Market, symbol: string): Promise<number> {
-  const rows = await store.all('SELECT count(*)::INTEGER AS n FROM candles WHERE market = $1 AND symbol = $2', [market, symbol]);
-  return rows[0]?.['n'] as number;
-}
-
 /** With no data for the symbol, replay synthetic candles: those already stored, or DEMO_DAYS freshly generated. Says so. */
 async function useDemoData(store: Store, symbol: string, seed: number, quiet: boolean): Promise<Market> {
   if ((await candleCount(store, SYNTHETIC_MARKET, symbol)) === 0) {
@@ -106,20 +101,13 @@ async function useDemoData(store: Store, symbol: string, seed: number, quiet: bo
 async function period(store: Store, market: Market, symbol: string, flags: ReplayFlags): Promise<{ from: number; to: number }> {
   const { from, to } = parseRange(flags);
   if (from !== undefined && to !== undefined) return { from, to };
-  const rows = await store.all(
-    `SELECT interval, min(open_time)::DOUBLE AS first, max(open_time)::DOUBLE AS last FROM candles WHERE market = $1 AND symbol = $2 GROUP BY interval`,
-    [market, symbol],
-  );
-  if (rows.length === 0) {
+  const extent = await storedExtent(store, { market, symbol });
+  if (extent === undefined) {
     throw inputError('NO_DATA', `no ${market} ${symbol} candles stored in ${store.path}`, {
       hint: 'see what is stored with `xylen data ls`; import with `xylen data import …` or make synthetic data with `xylen data synth`',
     });
   }
-  const ms = (row: Record<string, unknown>) => intervalMs(parseInterval(String(row['interval'])));
-  const finest = rows.reduce((a, b) => (ms(a) <= ms(b) ? a : b));
-  const storedFrom = finest['first'] as number;
-  const storedTo = (finest['last'] as number) + ms(finest);
-  const result = { from: from ?? storedFrom, to: to ?? storedTo };
+  const result = { from: from ?? extent.from, to: to ?? extent.to };
   if (from === undefined || to === undefined) {
     process.stderr.write(`replaying ${market} ${symbol} ${formatTime(result.from)} → ${formatTime(result.to)}\n`);
   }

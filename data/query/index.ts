@@ -17,3 +17,5 @@ export { exportSeries } from './exportSeries.ts';
 export type { ExportRequest, ExportResult } from './exportSeries.ts';
 export { copyQueryToFile, exportFormat, exportTarget } from './copyToFile.ts';
 export type { ExportFormat, ExportTarget } from './copyToFile.ts';
+export { storedExtent, candleCount } from './storedExtent.ts';
+export type { StoredExtent } from './storedExtent.ts';

@@ -1,5 +1,5 @@
-import { CONTEXT_FEATURES, inputError, intervalMs, INTERVALS, type Interval } from '../../engine/index.ts';
-import type { Market, Store } from '../../data/index.ts';
+import { CONTEXT_FEATURES, inputError, intervalMs, type Interval } from '../../engine/index.ts';
+import { storedExtent, type Market, type Store } from '../../data/index.ts';
 import { promote } from '../registry/index.ts';
 import { defaultFeatures, trainModel, type TrainerKind, type TrainModelResult } from './trainModel.ts';
 import type { LabelRequest } from './trainingSet.ts';
@@ -75,13 +75,12 @@ export async function initZoo(store: Store, request: InitZooRequest): Promise<Tr
 
 /** [first open, last close) of the finest candles stored for the symbol; none is an input error saying how to get some. */
 async function storedRange(store: Store, market: Market, symbol: string): Promise<{ from: number; to: number }> {
-  const rows = await store.all(`SELECT interval, min(open_time) AS first, max(open_time) AS last FROM candles WHERE market = $1 AND symbol = $2 GROUP BY interval`, [market, symbol]);
-  const finest = INTERVALS.map((interval) => rows.find((row) => row['interval'] === interval)).find((row) => row !== undefined);
-  if (!finest) {
+  const extent = await storedExtent(store, { market, symbol });
+  if (!extent) {
     throw inputError('NO_DATA', `no ${market} ${symbol} candles in the store to train the default models on`, {
       where: 'market/symbol',
       hint: 'import candles with `xylen data import …` (or fetch them with `xylen data fetch`), or make synthetic ones with `xylen data synth` (then set market: synthetic)',
     });
   }
-  return { from: Number(finest['first']), to: Number(finest['last']) + intervalMs(finest['interval'] as Interval) };
+  return extent;
 }
