@@ -4,7 +4,7 @@ import { invariantError } from '../XylenError.ts';
 import { protectiveLevels } from './protectiveLevels.ts';
 import { positionSize } from './positionSize.ts';
 import type { RiskEvent, RiskRule } from './RiskEvent.ts';
-import { resolveRiskLimits, type ResolvedRiskLimits, type RiskOptions, type SizingOptions } from './RiskOptions.ts';
+import type { RiskLimits, RiskOptions, SizingOptions } from './RiskOptions.ts';
 
 const DAY_MS = INTERVAL_MS['1d'];
 // Shared results for the common case, so per-bar calls allocate nothing.
@@ -77,7 +77,7 @@ export interface ClosedTrade {
  */
 export class RiskManager {
   private readonly sizing: SizingOptions;
-  private readonly limits: ResolvedRiskLimits;
+  private readonly limits: RiskLimits;
   private readonly maxLeverageFor: ((notional: number) => number) | undefined;
   private readonly entryCostRate: number;
 
@@ -94,7 +94,7 @@ export class RiskManager {
 
   constructor(options: RiskOptions) {
     this.sizing = options.sizing;
-    this.limits = resolveRiskLimits(options.risk);
+    this.limits = options.risk;
     this.maxLeverageFor = options.maxLeverageFor;
     this.entryCostRate = options.entryCostRate ?? 0;
   }
@@ -113,7 +113,7 @@ export class RiskManager {
   /** Size and protect a proposed entry, or deny it. Changes no state: an approval counts once `onTradeOpened` is called. */
   evaluate(proposal: TradeProposal): RiskDecision {
     checkProposal(proposal);
-    const { ts, action, price, equity } = proposal;
+    const { ts, price, equity } = proposal;
     const state = this.tradingState(ts);
     if (state.status === 'HALTED') {
       return deny(ts, 'DRAWDOWN_SHUTDOWN', `trading halted since ${formatTime(state.since)} by the drawdown shutdown`, { since: state.since });

@@ -18,7 +18,7 @@ export interface SizingOptions {
 }
 
 /**
- * The `risk` section. The optional keys are not in config/schema.ts yet; `RISK_DEFAULTS` gives their defaults.
+ * The `risk` section (defaults live in config/schema.ts, the one place they are written).
  * A zero `daily_loss_limit_pct`, `daily_loss_limit_abs` or `max_drawdown_pct` disables that rule (a zero limit
  * taken literally would stop trading at the first tick, which nobody means).
  */
@@ -33,14 +33,14 @@ export interface RiskLimits {
   daily_loss_limit_abs: number;
   max_consecutive_losses: number;
   max_drawdown_pct: number;
-  stop_mode?: StopMode;
+  stop_mode: StopMode;
   /** stop_mode atr: the stop sits this many ATRs from the entry, the take-profit `atr_tp_mult` ATRs. */
-  atr_stop_mult?: number;
-  atr_tp_mult?: number;
+  atr_stop_mult: number;
+  atr_tp_mult: number;
   /** Hard ceiling on leverage whatever `leverage` says. */
-  max_leverage?: number;
+  max_leverage: number;
   /** How long the consecutive-loss circuit breaker pauses trading. */
-  loss_cooldown_hours?: number;
+  loss_cooldown_hours: number;
 }
 
 export interface RiskOptions {
@@ -53,26 +53,4 @@ export interface RiskOptions {
    * size is capped by leverage, so that a capped order still fits the balance the broker checks. Default 0.
    */
   entryCostRate?: number;
-}
-
-/** Defaults of the keys config/schema.ts does not have yet. ATR 2×/4× mirrors the default 2 %/4 % stop/target ratio. */
-export const RISK_DEFAULTS: Pick<ResolvedRiskLimits, 'stop_mode' | 'atr_stop_mult' | 'atr_tp_mult' | 'max_leverage' | 'loss_cooldown_hours'> = {
-  stop_mode: 'pct',
-  atr_stop_mult: 2,
-  atr_tp_mult: 4,
-  max_leverage: 20,
-  loss_cooldown_hours: 4,
-};
-
-export type ResolvedRiskLimits = Required<RiskLimits>;
-
-export function resolveRiskLimits(risk: RiskLimits): ResolvedRiskLimits {
-  return {
-    ...risk,
-    stop_mode: risk.stop_mode ?? RISK_DEFAULTS.stop_mode,
-    atr_stop_mult: risk.atr_stop_mult ?? RISK_DEFAULTS.atr_stop_mult,
-    atr_tp_mult: risk.atr_tp_mult ?? RISK_DEFAULTS.atr_tp_mult,
-    max_leverage: risk.max_leverage ?? RISK_DEFAULTS.max_leverage,
-    loss_cooldown_hours: risk.loss_cooldown_hours ?? RISK_DEFAULTS.loss_cooldown_hours,
-  };
 }

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { protectiveLevels } from './protectiveLevels.ts';
-import { resolveRiskLimits, type RiskLimits } from './RiskOptions.ts';
+import type { RiskLimits } from './RiskOptions.ts';
 import { configSchema } from '../../config/schema.ts';
 
-const limits = (overrides: Partial<RiskLimits> = {}) => resolveRiskLimits({ ...configSchema.parse({}).risk, ...overrides });
+const limits = (overrides: Partial<RiskLimits> = {}) => ({ ...configSchema.parse({}).risk, ...overrides });
 
 describe('protectiveLevels', () => {
   it('pct: 2 % / 4 % around 50 000, mirrored for a short', () => {

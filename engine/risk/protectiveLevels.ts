@@ -1,5 +1,5 @@
 import { assertNever } from '../assertNever.ts';
-import type { ResolvedRiskLimits } from './RiskOptions.ts';
+import type { RiskLimits } from './RiskOptions.ts';
 
 export interface LevelsInput {
   action: 'long' | 'short';
@@ -22,7 +22,7 @@ export type LevelsResult =
  * Whatever the source, the stop must be on the losing side of the entry and the take-profit on the winning
  * side, both above zero; otherwise the levels are invalid and the order is denied rather than silently repaired.
  */
-export function protectiveLevels(input: LevelsInput, risk: ResolvedRiskLimits): LevelsResult {
+export function protectiveLevels(input: LevelsInput, risk: RiskLimits): LevelsResult {
   const { action, price } = input;
   const side = action === 'long' ? 1 : -1;
   const pctStop = price * (1 - side * risk.stop_loss_pct);
