@@ -94,7 +94,11 @@ export class Coordinator {
     if (this.outcomes.length > 0) await this.flushOutcomes();
     const snap = broker.snapshot();
     journal.record({ type: 'equity', ts: beat.ts, equity: snap.equity, wallet: snap.wallet, quantity: snap.quantity, markPrice: snap.markPrice });
-    if (this.halted) return this.decided(beat, 'hold', 0, 0, 'HALTED');
+    if (this.halted) {
+      // After an emergency shutdown the models are not even asked.
+      journal.record({ type: 'decision', ts: beat.ts, row: beat.row, action: 'hold', confidence: 0, scores: { long: 0, short: 0, hold: 0 }, answered: 0, outcome: 'HALTED' });
+      return;
+    }
 
     journal.record({ type: 'snapshot', ts: beat.ts, row: beat.row, close: beat.close, features: Array.from(beat.features) });
     const predictions = this.allSync ? this.askNow(beat) : await this.ask(beat);
@@ -330,18 +334,5 @@ export class Coordinator {
     if (this.outcomes.length === 0) return;
     const batch = this.outcomes.splice(0);
     await Promise.all(this.deps.models.map((m) => m.retrain(batch).catch(() => undefined)));
-  }
-
-  private decided(beat: Heartbeat, action: 'hold', confidence: number, answered: number, outcome: DecisionOutcome): void {
-    this.deps.journal.record({
-      type: 'decision',
-      ts: beat.ts,
-      row: beat.row,
-      action,
-      confidence,
-      scores: { long: 0, short: 0, hold: 0 },
-      answered,
-      outcome,
-    });
   }
 }
