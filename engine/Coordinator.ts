@@ -158,7 +158,7 @@ export class Coordinator {
    */
   onMark(ts: number): Promise<void> | undefined {
     if (this.halted) return undefined;
-    this.journalRisk(ts, this.deps.risk.onEquity(ts, this.deps.broker.snapshot().equity));
+    this.journalRisk(ts, this.deps.risk.onEquity(ts, this.deps.broker.equity()));
     return this.halted ? this.tidy(ts) : undefined;
   }
 

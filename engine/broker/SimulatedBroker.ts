@@ -203,12 +203,16 @@ export class SimulatedBroker implements Broker {
     this.leverage = leverage;
   }
 
+  equity(): number {
+    return this.account.equity(this.markPrice);
+  }
+
   snapshot(): BrokerSnapshot {
     const a = this.account;
     return {
       ts: this.clock.now(),
       wallet: a.wallet,
-      equity: a.equity(this.markPrice),
+      equity: this.equity(),
       quantity: a.quantity,
       entryPrice: a.entryPrice,
       markPrice: this.markPrice,

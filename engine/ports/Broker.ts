@@ -12,6 +12,8 @@ export interface Broker {
   cancelAll(): Promise<void>;
   setLeverage(leverage: number): Promise<void>;
   snapshot(): BrokerSnapshot;
+  /** Equity at the last mark: `snapshot().equity` without building a snapshot (read on every bar in a position). */
+  equity(): number;
   /** Subscribe to fills, order updates, funding and liquidations, delivered in time order. */
   onEvent(handler: (event: BrokerEvent) => void): void;
 }
