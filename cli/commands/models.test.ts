@@ -2,7 +2,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featureNames, XylenError } from '../../engine/index.ts';
 import { loadConfig } from '../../config/index.ts';
@@ -10,28 +9,17 @@ import { importPaths, Store } from '../../data/index.ts';
 import { bindModel, loadModel } from '../../model-servers/index.ts';
 import { SHARED_DATA } from '../../test/paths.ts';
 import { buildProgram } from '../main.ts';
-import { registerModelTrain } from './modelTrain.ts';
-import { registerModelsCommands } from './models.ts';
 
 const DIR = join(SHARED_DATA, 'binance-usdm/BTCUSDT');
 let dir: string;
 let db: string;
 
 /**
- * Run the commands in-process on the real program, with `model train` and `models` attached as cli/main.ts attaches
- * them (when it does not yet): stdout as text, or the XylenError a failing command threw (the CLI maps it to its exit code).
+ * Run the commands in-process on the real program: stdout as text, or the XylenError a failing command threw (the CLI
+ * maps it to its exit code).
  */
 async function xylen(args: string[]): Promise<{ stdout: string; error?: XylenError }> {
   const program = buildProgram();
-  if (!program.commands.some((c) => c.name() === 'models')) {
-    registerModelTrain(program.commands.find((c) => c.name() === 'model')!);
-    registerModelsCommands(program);
-  }
-  const exitOverride = (command: Command): void => {
-    command.exitOverride();
-    command.commands.forEach(exitOverride);
-  };
-  exitOverride(program);
   let stdout = '';
   const saved = process.stdout.write;
   process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
