@@ -3,7 +3,7 @@ import { formatTime, inputError, parseInterval, type Interval } from '../../engi
 import type { Market } from '../../data/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
 import { defaultModelsDir } from '../../model-servers/registry/index.ts';
-import { TRAIN_STEPS, TRAINER_KINDS, trainModel, type TrainerKind, type TrainModelResult } from '../../model-servers/zoo/index.ts';
+import { TRAIN_STEPS, TRAINER_KINDS, trainModel, type TrainModelResult } from '../../model-servers/zoo/index.ts';
 import { resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { unzipSync } from 'fflate';
 import { XylenError } from '../../engine/index.ts';
 import type { Store } from '../Store.ts';
-import type { Dataset, FileImportResult, ImportOptions, ImportProblem } from './ImportResult.ts';
+import type { FileImportResult, ImportOptions, ImportProblem } from './ImportResult.ts';
 import { csvShape, factsFromPath, hasMarketColumn, layoutDataset, layoutFromColumns, marketColumn, resolveTarget, type CsvLayout, type NameFacts } from './detectFormat.ts';
 import { stageColumns } from './importColumns.ts';
 import { findUnchanged, importStage, recordRejection } from './importStage.ts';
