@@ -80,6 +80,11 @@ export class Store {
     }
   }
 
+  /** Another connection to the same database, e.g. for a writer that keeps its own transaction open; the caller closes it. */
+  async connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
   /** Run `work` in a transaction: all of it is stored, or (on any error) none of it. */
   async transaction<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     await this.connection.run('BEGIN TRANSACTION');

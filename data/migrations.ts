@@ -247,4 +247,102 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'one wide heartbeat row per decision instead of four records; the old tables become views',
+    // A heartbeat's equity, features, votes and decision were four tables and ~7 rows; as one row with list columns a
+    // year of 5m decisions journals as fast as the engine runs. Small vocabularies are UTINYINT codes (action: hold,
+    // long, short; outcome: in DecisionOutcome order, research/journal/HeartbeatBlock.ts) and votes name their model
+    // by its index in run_models. The views keep the old tables' names and columns for readers; existing runs are
+    // converted (their stored journal_hash keeps the value it had under the old record layout).
+    sql: `
+      CREATE TABLE heartbeats (
+        run_id          VARCHAR    NOT NULL,
+        seq             BIGINT     NOT NULL,
+        ts              BIGINT     NOT NULL,
+        row             INTEGER    NOT NULL,
+        close           DOUBLE     NOT NULL,
+        equity          DOUBLE     NOT NULL,
+        wallet          DOUBLE     NOT NULL,
+        quantity        DOUBLE     NOT NULL,
+        mark_price      DOUBLE     NOT NULL,
+        action          UTINYINT   NOT NULL,
+        confidence      DOUBLE     NOT NULL,
+        score_long      DOUBLE     NOT NULL,
+        score_short     DOUBLE     NOT NULL,
+        score_hold      DOUBLE     NOT NULL,
+        outcome         UTINYINT   NOT NULL,
+        missing         VARCHAR,
+        detail          VARCHAR,
+        features        DOUBLE[]   NOT NULL,
+        vote_model      UTINYINT[] NOT NULL,
+        vote_action     UTINYINT[] NOT NULL,
+        vote_confidence DOUBLE[]   NOT NULL,
+        vote_weight     DOUBLE[]   NOT NULL
+      );
+      CREATE TABLE run_models (
+        run_id      VARCHAR  NOT NULL,
+        model_index UTINYINT NOT NULL,
+        model       VARCHAR  NOT NULL
+      );
+      CREATE TABLE equity_marks (
+        run_id     VARCHAR NOT NULL,
+        seq        BIGINT  NOT NULL,
+        ts         BIGINT  NOT NULL,
+        equity     DOUBLE  NOT NULL,
+        wallet     DOUBLE  NOT NULL,
+        quantity   DOUBLE  NOT NULL,
+        mark_price DOUBLE  NOT NULL
+      );
+
+      INSERT INTO run_models
+        SELECT run_id, (row_number() OVER (PARTITION BY run_id ORDER BY model) - 1)::UTINYINT, model
+        FROM (SELECT DISTINCT run_id, model FROM predictions);
+      INSERT INTO heartbeats
+        SELECT d.run_id, d.seq, d.ts, d.row, coalesce(s.close, e.mark_price, 'NaN'::DOUBLE),
+          coalesce(e.equity, 'NaN'::DOUBLE), coalesce(e.wallet, 'NaN'::DOUBLE), coalesce(e.quantity, 0), coalesce(e.mark_price, 'NaN'::DOUBLE),
+          list_position(['hold', 'long', 'short'], d.action) - 1, d.confidence, d.score_long, d.score_short, d.score_hold,
+          list_position(['NO_QUORUM', 'HOLD', 'BELOW_THRESHOLD', 'IN_POSITION', 'RISK_DENIED', 'HALTED', 'ORDER_PLACED', 'ORDER_REJECTED'], d.outcome) - 1,
+          d.missing, d.detail, coalesce(s.features, []::DOUBLE[]),
+          coalesce(v.models, []), coalesce(v.actions, []), coalesce(v.confidences, []), coalesce(v.weights, [])
+        FROM decisions d
+        LEFT JOIN snapshots s ON s.run_id = d.run_id AND s.ts = d.ts AND s.row = d.row
+        LEFT JOIN equity e ON e.run_id = d.run_id AND e.ts = d.ts
+        LEFT JOIN (
+          SELECT p.run_id, p.ts, p.row,
+            list(m.model_index ORDER BY p.model) AS models,
+            list((list_position(['hold', 'long', 'short'], p.action) - 1)::UTINYINT ORDER BY p.model) AS actions,
+            list(p.confidence ORDER BY p.model) AS confidences,
+            list(p.weight ORDER BY p.model) AS weights
+          FROM predictions p JOIN run_models m ON m.run_id = p.run_id AND m.model = p.model
+          GROUP BY ALL
+        ) v ON v.run_id = d.run_id AND v.ts = d.ts AND v.row = d.row;
+      INSERT INTO equity_marks
+        SELECT e.* FROM equity e ANTI JOIN decisions d ON d.run_id = e.run_id AND d.ts = e.ts;
+      DROP TABLE snapshots;
+      DROP TABLE predictions;
+      DROP TABLE decisions;
+      DROP TABLE equity;
+
+      CREATE VIEW decisions AS
+        SELECT run_id, seq, ts, row, ['hold', 'long', 'short'][action + 1] AS action, confidence, score_long, score_short, score_hold,
+          len(vote_model)::INTEGER AS answered, missing,
+          ['NO_QUORUM', 'HOLD', 'BELOW_THRESHOLD', 'IN_POSITION', 'RISK_DENIED', 'HALTED', 'ORDER_PLACED', 'ORDER_REJECTED'][outcome + 1] AS outcome,
+          detail
+        FROM heartbeats;
+      CREATE VIEW snapshots AS
+        SELECT run_id, seq, ts, row, close, features FROM heartbeats;
+      CREATE VIEW predictions AS
+        SELECT v.run_id, v.seq, v.ts, v.row, m.model, ['hold', 'long', 'short'][v.action_code + 1] AS action, v.confidence, v.weight
+        FROM (
+          SELECT run_id, seq, ts, row, unnest(vote_model) AS model_index, unnest(vote_action) AS action_code,
+            unnest(vote_confidence) AS confidence, unnest(vote_weight) AS weight
+          FROM heartbeats
+        ) v JOIN run_models m ON m.run_id = v.run_id AND m.model_index = v.model_index;
+      CREATE VIEW equity AS
+        SELECT run_id, seq, ts, equity, wallet, quantity, mark_price FROM heartbeats
+        UNION ALL
+        SELECT run_id, seq, ts, equity, wallet, quantity, mark_price FROM equity_marks;
+    `,
+  },
 ];

@@ -1,11 +1,11 @@
 import type { Side } from './broker/Account.ts';
 import type { BrokerEvent, BrokerSnapshot, Fill, OrderRequest, OrderState } from './broker/Order.ts';
-import type { Ensemble } from './ensemble/Ensemble.ts';
-import type { Prediction, Vote } from './ensemble/Prediction.ts';
+import type { Ensemble, EnsembleDecision } from './ensemble/Ensemble.ts';
+import type { Action, Prediction, Vote } from './ensemble/Prediction.ts';
 import type { Instrument } from './Instrument.ts';
 import { formatTime } from './UnixMs.ts';
 import type { Broker } from './ports/Broker.ts';
-import type { DecisionOutcome, Journal } from './ports/Journal.ts';
+import type { DecisionOutcome, HeartbeatRecord, Journal } from './ports/Journal.ts';
 import type { ModelClient, TradeOutcome } from './ports/ModelClient.ts';
 import type { RiskEvent } from './risk/RiskEvent.ts';
 import type { RiskDecision, RiskManager } from './risk/index.ts';
@@ -51,6 +51,8 @@ interface OpenTrade {
 }
 
 const TIMED_OUT = Symbol('timed out');
+const NO_VOTES: readonly Vote[] = Object.freeze([]);
+const NO_SCORES: Readonly<Record<Action, number>> = Object.freeze({ long: 0, short: 0, hold: 0 });
 
 /**
  * The decision loop of the seeds, written once for replay and live. On each heartbeat it asks every model in
@@ -65,6 +67,24 @@ export class Coordinator {
   private readonly outcomes: TradeOutcome[] = [];
   private halted = false;
   private readonly allSync: boolean;
+  /** The heartbeat record being built (reused: journals copy what they keep). */
+  private readonly beat: HeartbeatRecord = {
+    type: 'heartbeat',
+    ts: 0,
+    row: 0,
+    close: 0,
+    features: new Float64Array(0),
+    equity: 0,
+    wallet: 0,
+    quantity: 0,
+    markPrice: 0,
+    votes: [],
+    action: 'hold',
+    confidence: 0,
+    scores: NO_SCORES,
+    outcome: 'HOLD',
+  };
+  private beatDetail: string | undefined;
 
   constructor(
     private readonly deps: {
@@ -87,47 +107,48 @@ export class Coordinator {
   }
 
   async onHeartbeat(beat: Heartbeat): Promise<void> {
-    const { journal, broker } = this.deps;
+    const { broker } = this.deps;
+    let snap = broker.snapshot();
     // Awaited only when there is work: a replay heartbeat with nothing pending stays free of promise churn.
-    const chores = this.tidy(beat.ts);
-    if (chores) await chores;
+    const chores = this.tidy(beat.ts, snap);
+    if (chores) {
+      await chores;
+      snap = broker.snapshot();
+    }
     if (this.outcomes.length > 0) await this.flushOutcomes();
-    const snap = broker.snapshot();
-    journal.record({ type: 'equity', ts: beat.ts, equity: snap.equity, wallet: snap.wallet, quantity: snap.quantity, markPrice: snap.markPrice });
+    const record = this.beat;
+    record.ts = beat.ts;
+    record.row = beat.row;
+    record.close = beat.close;
+    record.features = beat.features;
+    record.equity = snap.equity;
+    record.wallet = snap.wallet;
+    record.quantity = snap.quantity;
+    record.markPrice = snap.markPrice;
     if (this.halted) {
       // After an emergency shutdown the models are not even asked.
-      journal.record({ type: 'decision', ts: beat.ts, row: beat.row, action: 'hold', confidence: 0, scores: { long: 0, short: 0, hold: 0 }, answered: 0, outcome: 'HALTED' });
-      return;
+      return this.journalBeat(NO_VOTES, 'hold', 0, NO_SCORES, undefined, 'HALTED');
     }
 
-    journal.record({ type: 'snapshot', ts: beat.ts, row: beat.row, close: beat.close, features: Array.from(beat.features) });
     const predictions = this.allSync ? this.askNow(beat) : await this.ask(beat);
     const decision = this.deps.ensemble.decide(predictions);
     const missing = predictions.size < this.deps.models.length ? this.deps.models.filter((m) => !predictions.has(m.name)).map((m) => m.name) : undefined;
-    for (const v of decision.votes) {
-      journal.record({ type: 'prediction', ts: beat.ts, row: beat.row, model: v.model, action: v.action, confidence: v.confidence, weight: v.weight });
-    }
-    const record = (outcome: DecisionOutcome, detail?: string) =>
-      journal.record({
-        type: 'decision',
-        ts: beat.ts,
-        row: beat.row,
-        action: decision.action,
-        confidence: decision.confidence,
-        scores: decision.scores,
-        answered: decision.votes.length,
-        ...(missing === undefined ? {} : { missing }),
-        outcome,
-        ...(detail === undefined ? {} : { detail }),
-      });
+    const { votes, action, confidence, scores } = decision;
+    const outcome = await this.act(beat, snap, decision);
+    const detail = this.beatDetail;
+    this.beatDetail = undefined;
+    return this.journalBeat(votes, action, confidence, scores, missing, outcome, detail);
+  }
 
-    if (decision.status === 'NO_QUORUM') return record('NO_QUORUM', `${decision.votes.length} of ${this.deps.models.length} models answered`);
-    if (decision.action === 'hold') return record('HOLD');
-    if (snap.quantity !== 0 || this.pendingEntry) return record('IN_POSITION');
-    if (decision.confidence < this.options.threshold) return record('BELOW_THRESHOLD');
+  /** What the decision leads to: the outcome (and `beatDetail` when it needs saying), placing the entry if it trades. */
+  private async act(beat: Heartbeat, snap: BrokerSnapshot, decision: EnsembleDecision): Promise<DecisionOutcome> {
+    if (decision.status === 'NO_QUORUM') return this.because('NO_QUORUM', `${decision.votes.length} of ${this.deps.models.length} models answered`);
+    if (decision.action === 'hold') return 'HOLD';
+    if (snap.quantity !== 0 || this.pendingEntry) return 'IN_POSITION';
+    if (decision.confidence < this.options.threshold) return 'BELOW_THRESHOLD';
     const state = this.deps.risk.tradingState(beat.ts);
-    if (state.status === 'HALTED') return record('HALTED');
-    if (state.status === 'PAUSED') return record('RISK_DENIED', `${state.rule}: paused until ${formatTime(state.until)}`);
+    if (state.status === 'HALTED') return 'HALTED';
+    if (state.status === 'PAUSED') return this.because('RISK_DENIED', `${state.rule}: paused until ${formatTime(state.until)}`);
 
     const side: Side = decision.action === 'long' ? 1 : -1;
     const verdict = this.deps.risk.evaluate({
@@ -141,15 +162,43 @@ export class Coordinator {
       ...(decision.stopLoss === undefined ? {} : { proposedStopLoss: decision.stopLoss }),
       ...(decision.takeProfit === undefined ? {} : { proposedTakeProfit: decision.takeProfit }),
     });
-    for (const event of verdict.events) journal.record({ type: 'risk', ts: beat.ts, event });
-    if (verdict.status === 'DENIED') return record('RISK_DENIED', verdict.events.map((e) => e.rule).join(','));
+    for (const event of verdict.events) this.deps.journal.record({ type: 'risk', ts: beat.ts, event });
+    if (verdict.status === 'DENIED') return this.because('RISK_DENIED', verdict.events.map((e) => e.rule).join(','));
 
     const check = this.deps.instrument.checkOrder(beat.close, verdict.quantity);
-    if (check.status === 'REJECTED') return record('ORDER_REJECTED', `${check.reason}: ${check.detail}`);
+    if (check.status === 'REJECTED') return this.because('ORDER_REJECTED', `${check.reason}: ${check.detail}`);
     const placed = await this.placeEntry(beat, side, check.quantity, verdict);
-    if (!placed.ok) return record('ORDER_REJECTED', placed.detail);
+    if (!placed.ok) return this.because('ORDER_REJECTED', placed.detail);
     this.pendingEntry = { ts: beat.ts, row: beat.row, votes: decision.votes };
-    return record('ORDER_PLACED');
+    return 'ORDER_PLACED';
+  }
+
+  private because(outcome: DecisionOutcome, detail: string): DecisionOutcome {
+    this.beatDetail = detail;
+    return outcome;
+  }
+
+  /** The heartbeat's one record; the object is reused, since journals copy what they keep. */
+  private journalBeat(
+    votes: readonly Vote[],
+    action: Action,
+    confidence: number,
+    scores: Readonly<Record<Action, number>>,
+    missing: readonly string[] | undefined,
+    outcome: DecisionOutcome,
+    detail?: string,
+  ): void {
+    const record = this.beat;
+    record.votes = votes;
+    record.action = action;
+    record.confidence = confidence;
+    record.scores = scores;
+    record.outcome = outcome;
+    if (missing === undefined) delete record.missing;
+    else record.missing = missing;
+    if (detail === undefined) delete record.detail;
+    else record.detail = detail;
+    this.deps.journal.record(record);
   }
 
   /**
@@ -159,7 +208,7 @@ export class Coordinator {
   onMark(ts: number): Promise<void> | undefined {
     if (this.halted) return undefined;
     this.journalRisk(ts, this.deps.risk.onEquity(ts, this.deps.broker.equity()));
-    return this.halted ? this.tidy(ts) : undefined;
+    return this.halted ? this.tidy(ts, this.deps.broker.snapshot()) : undefined;
   }
 
   private askNow(beat: Heartbeat): Map<string, Prediction> {
@@ -307,8 +356,7 @@ export class Coordinator {
    * Exchange chores deferred out of event handlers (which must not call back into the broker): cancel protective
    * orders left over once the position is flat, and after an emergency halt flatten whatever is open.
    */
-  private tidy(ts: number): Promise<void> | undefined {
-    const snap = this.deps.broker.snapshot();
+  private tidy(ts: number, snap: BrokerSnapshot): Promise<void> | undefined {
     const strayOrders = snap.quantity === 0 && snap.openOrders.length > 0 && !this.pendingEntry;
     const mustFlatten = this.halted && snap.quantity !== 0;
     return strayOrders || mustFlatten ? this.doTidy(ts, snap.quantity, mustFlatten) : undefined;

@@ -40,7 +40,7 @@ describe('replay with trained models from the config', () => {
     });
     const journal = new MemoryJournal();
     await replayInputs(inputs, config, journal);
-    const predictions = journal.ofType('prediction');
+    const predictions = journal.votes();
 
     // Recompute independently: the same features, the engine's columns picked by name, one direct predict per model.
     const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
@@ -62,7 +62,7 @@ describe('replay with trained models from the config', () => {
       });
       expect(new Set(votes.map((v) => v.action)).size).toBeGreaterThan(1); // the votes vary with the market
     }
-    expect(journal.ofType('decision').every((d) => d.answered === 3)).toBe(true);
+    expect(journal.ofType('heartbeat').every((d) => d.votes.length === 3)).toBe(true);
   });
 
   it('a model that needs a feature the engine lacks fails at load time, naming it and the engine features', async () => {

@@ -77,10 +77,10 @@ describe('swapping in-process models for model servers by configuration alone', 
     await replayInputs(inputs, inProcess, local);
     await replayInputs(inputs, overHttp, remote);
 
-    const votes = remote.ofType('prediction');
+    const votes = remote.votes();
     expect(votes.length).toBeGreaterThan(1000); // both models answered every decision of 2 days of 5m
     expect(new Set(votes.map((v) => v.model))).toEqual(new Set(['mlp', 'xgb']));
-    expect(remote.ofType('decision').every((d) => d.answered === 2)).toBe(true);
+    expect(remote.ofType('heartbeat').every((d) => d.votes.length === 2)).toBe(true);
     expect(local.ofType('order').length).toBeGreaterThan(0); // the comparison covers trading, not only votes
     expect(remote.records).toEqual(local.records);
     expect(journalHash(remote.records)).toBe(journalHash(local.records));
@@ -101,21 +101,21 @@ describe('swapping in-process models for model servers by configuration alone', 
     const killing = {
       record(entry: JournalRecord) {
         journal.record(entry);
-        if (entry.type === 'decision' && ++decisions === 100) mlpServer.kill('SIGKILL');
+        if (entry.type === 'heartbeat' && ++decisions === 100) mlpServer.kill('SIGKILL');
       },
     };
     await replayInputs(inputs, config, killing);
 
-    const all = journal.ofType('decision');
+    const all = journal.ofType('heartbeat');
     expect(all.length).toBeGreaterThan(500); // the run went on to the end
-    expect(all.slice(0, 100).every((d) => d.answered === 2 && d.missing === undefined)).toBe(true);
+    expect(all.slice(0, 100).every((d) => d.votes.length === 2 && d.missing === undefined)).toBe(true);
     const firstMissing = all.findIndex((d) => d.missing !== undefined);
     expect(firstMissing).toBeGreaterThanOrEqual(100);
     const after = all.slice(firstMissing);
     expect(after.length).toBeGreaterThan(300);
     // Once gone it stays out (marked unhealthy, not re-admitted while down), and the other model still votes.
-    expect(after.every((d) => d.answered === 1 && d.missing?.join() === 'mlp' && d.outcome !== 'NO_QUORUM')).toBe(true);
-    const lateVotes = journal.ofType('prediction').filter((p) => p.ts >= after[0]!.ts);
+    expect(after.every((d) => d.votes.length === 1 && d.missing?.join() === 'mlp' && d.outcome !== 'NO_QUORUM')).toBe(true);
+    const lateVotes = journal.votes().filter((p) => p.ts >= after[0]!.ts);
     expect(new Set(lateVotes.map((p) => p.model))).toEqual(new Set(['xgb']));
   });
 });

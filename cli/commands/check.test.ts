@@ -91,7 +91,7 @@ describe('xylen check lookahead', () => {
     const result = await checkLookahead(inputs, testConfig(), t, {
       replay: (i, c, j) => replayInputs({ ...i, decision: stampedOneBarEarly(i.decision) }, c, j),
     });
-    expect(formatLookaheadResult(result)).toMatch(new RegExp(`^FAIL ${formatTime(t)}: look-ahead: snapshot at ${formatTime(t)} \\(record \\d+ at or before t\\): (close|features\\[\\d+\\]): `));
+    expect(formatLookaheadResult(result)).toMatch(new RegExp(`^FAIL ${formatTime(t)}: look-ahead: heartbeat at ${formatTime(t)} \\(record \\d+ at or before t\\): (close|features\\[\\d+\\]): `));
     const error = lookaheadDetected([result]) as XylenError;
     expect([error.code, error.exitCode]).toEqual(['LOOKAHEAD_DETECTED', 1]);
     expect(error.message).toContain(formatTime(t));

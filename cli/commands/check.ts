@@ -42,7 +42,7 @@ export function registerCheckCommands(program: Command): void {
       `
 For each t the period is replayed twice with the config: as stored, and with every candle that closes after t
 (base, decision and context) and every funding rate after t changed to other valid values. Every journal record
-stamped at or before t (snapshots, votes, decisions, orders, risk events, fills, equity) must come out the same;
+stamped at or before t (heartbeats: features, votes, decision, equity; orders, risk events, fills) must come out the same;
 the first that differs is named. Records after t may differ: an order placed at t fills on the next bar.
 Exit status 0 when every t passes, 1 when a look-ahead is detected.
 

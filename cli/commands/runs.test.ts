@@ -70,14 +70,14 @@ describe('xylen runs', () => {
     const result = await xylen(['runs', 'export', RUN, '--csv', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(out).sort()).toEqual(
-      ['decisions', 'equity', 'fills', 'funding', 'orders', 'predictions', 'risk_events', 'snapshots', 'trades'].map((t) => `${t}.csv`),
+      ['decisions', 'equity', 'features', 'fills', 'funding', 'orders', 'risk_events', 'trades'].map((t) => `${t}.csv`),
     );
     // Read the CSVs back with DuckDB's own CSV reader and compare with the hand-made journal.
     const store = await Store.open(join(dir, 'reader.duckdb'));
     try {
       const csv = (table: string) => store.all(`SELECT * FROM read_csv('${join(out, `${table}.csv`)}', header = true, all_varchar = true) ORDER BY seq::INTEGER`);
       const decisions = await csv('decisions');
-      expect(decisions).toHaveLength(4);
+      expect(decisions).toHaveLength(3);
       expect(decisions[0]).toMatchObject({
         time: '2024-01-01 07:50:00',
         outcome: 'ORDER_PLACED',
@@ -86,7 +86,9 @@ describe('xylen runs', () => {
         mean_reversion_action: 'short',
         macd_weight: '0.4',
       });
-      expect(decisions[2]).toMatchObject({ outcome: 'NO_QUORUM', detail: '1 of 3 models answered', momentum_action: null });
+      expect(decisions[2]).toMatchObject({ outcome: 'NO_QUORUM', detail: '1 of 3 models answered', missing: 'macd,mean_reversion', momentum_action: 'long', macd_action: null });
+      const features = await csv('features');
+      expect(features.map((f) => f['f1'])).toEqual(['-0.5', '-0.25', '-0.125']);
       const fills = await csv('fills');
       expect(fills.map((f) => [f['client_order_id'], f['price'], f['fee'], f['reason']])).toEqual([
         ['xy-1-E', '42010.0', '2.1005', 'ORDER'],

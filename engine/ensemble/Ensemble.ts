@@ -1,6 +1,6 @@
 import { assertNever } from '../assertNever.ts';
 import { ModelRecord } from './ModelRecord.ts';
-import type { Action, Prediction, Vote } from './Prediction.ts';
+import { ACTIONS, type Action, type Prediction, type Vote } from './Prediction.ts';
 
 /** Pseudo-observations behind a model's stated confidence in `bayesian_weighted`: its record outweighs it after ~10 trades. */
 export const PRIOR_STRENGTH = 10;
@@ -51,6 +51,8 @@ export interface EnsembleDecision {
  */
 export class Ensemble {
   private readonly records = new Map<string, ModelRecord>();
+  /** The last answering set's names, sorted: the same models usually answer, so the sort is done once. */
+  private sortedNames: string[] = [];
 
   constructor(readonly options: EnsembleOptions) {}
 
@@ -73,8 +75,7 @@ export class Ensemble {
   }
 
   decide(predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
-    const names = [...predictions.keys()].sort();
-    const votes: Vote[] = names.map((model) => {
+    const votes: Vote[] = this.namesOf(predictions).map((model) => {
       const p = predictions.get(model)!;
       return { model, action: p.action, confidence: clamp01(p.confidence), weight: this.voteWeight(model) };
     });
@@ -115,26 +116,39 @@ export class Ensemble {
     }
   }
 
+  private namesOf(predictions: ReadonlyMap<string, Prediction>): readonly string[] {
+    const cached = this.sortedNames;
+    if (cached.length === predictions.size && cached.every((name) => predictions.has(name))) return cached;
+    this.sortedNames = [...predictions.keys()].sort();
+    return this.sortedNames;
+  }
+
   private voteWeight(model: string): number {
     return this.options.method === 'weighted_vote' || this.options.method === 'bayesian_weighted' ? this.weightOf(model) : 1;
   }
 
   private finish(scores: Record<Action, number>, votes: Vote[], predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
     const best = Math.max(scores.long, scores.short, scores.hold);
-    const leaders = (['long', 'short', 'hold'] as const).filter((a) => Math.abs(scores[a] - best) < 1e-12);
-    const action: Action = leaders.length === 1 ? leaders[0]! : 'hold';
-    return this.withLevels({ status: 'DECIDED', action, confidence: action === 'hold' && leaders.length > 1 ? 0 : best, scores, votes }, predictions);
+    let leaders = 0;
+    let action: Action = 'hold';
+    for (const a of ACTIONS) {
+      if (Math.abs(scores[a] - best) < 1e-12) {
+        leaders++;
+        action = a;
+      }
+    }
+    if (leaders > 1) action = 'hold';
+    return this.withLevels({ status: 'DECIDED', action, confidence: action === 'hold' && leaders > 1 ? 0 : best, scores, votes }, predictions);
   }
 
+  /** Adds the protective levels proposed by the winning side (the decision object is fresh, so it is completed in place). */
   private withLevels(decision: EnsembleDecision, predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
     if (decision.action === 'hold') return decision;
     const stopLoss = weightedLevel(decision.votes, predictions, decision.action, 'stopLoss');
     const takeProfit = weightedLevel(decision.votes, predictions, decision.action, 'takeProfit');
-    return {
-      ...decision,
-      ...(stopLoss === undefined ? {} : { stopLoss }),
-      ...(takeProfit === undefined ? {} : { takeProfit }),
-    };
+    if (stopLoss !== undefined) decision.stopLoss = stopLoss;
+    if (takeProfit !== undefined) decision.takeProfit = takeProfit;
+    return decision;
   }
 }
 

@@ -7,6 +7,8 @@
  */
 export class ModelRecord {
   private readonly outcomes: boolean[] = [];
+  /** The decayed counts, computed once per change of the record (they are read at every decision). */
+  private cached: { hits: number; misses: number } | undefined;
 
   constructor(
     readonly window: number,
@@ -19,6 +21,7 @@ export class ModelRecord {
   record(hit: boolean): void {
     this.outcomes.push(hit);
     if (this.outcomes.length > this.window) this.outcomes.shift();
+    this.cached = undefined;
   }
 
   get count(): number {
@@ -26,7 +29,8 @@ export class ModelRecord {
   }
 
   /** Decayed hit and miss counts. */
-  tallies(): { hits: number; misses: number } {
+  tallies(): { readonly hits: number; readonly misses: number } {
+    if (this.cached) return this.cached;
     let hits = 0;
     let misses = 0;
     let w = 1;
@@ -35,7 +39,8 @@ export class ModelRecord {
       else misses += w;
       w *= this.decay;
     }
-    return { hits, misses };
+    this.cached = { hits, misses };
+    return this.cached;
   }
 
   hitRate(): number {

@@ -1,4 +1,4 @@
-import type { Action } from '../ensemble/Prediction.ts';
+import type { Action, Vote } from '../ensemble/Prediction.ts';
 import type { Fill, OrderState } from '../broker/Order.ts';
 import type { RiskEvent } from '../risk/RiskEvent.ts';
 
@@ -6,26 +6,39 @@ import type { RiskEvent } from '../risk/RiskEvent.ts';
 export type DecisionOutcome = 'NO_QUORUM' | 'HOLD' | 'BELOW_THRESHOLD' | 'IN_POSITION' | 'RISK_DENIED' | 'HALTED' | 'ORDER_PLACED' | 'ORDER_REJECTED';
 
 /**
+ * One heartbeat, whole: the account as the heartbeat began, the feature row the models were asked with, every vote
+ * (in the ensemble's order, by model name), the aggregate and what became of it. One record per decision instead of
+ * one per fact keeps a year of 5m decisions at ~105k rows, which is what lets a replay journal as fast as it runs.
+ */
+export interface HeartbeatRecord {
+  type: 'heartbeat';
+  ts: number;
+  row: number;
+  close: number;
+  /** The row's features in the run's feature order. A view into the engine's buffer: a journal that keeps it copies it. */
+  features: Float64Array;
+  equity: number;
+  wallet: number;
+  quantity: number;
+  markPrice: number;
+  /** The models that answered, as the ensemble weighed them (none after a halt: the models are not asked). */
+  votes: readonly Vote[];
+  action: Action;
+  confidence: number;
+  scores: Readonly<Record<Action, number>>;
+  /** Enabled models that did not answer in time (failed, late, unhealthy), when any. */
+  missing?: readonly string[];
+  outcome: DecisionOutcome;
+  detail?: string;
+}
+
+/**
  * Everything that happens in a run, in time order: the audit trail and the training set. Records are plain
  * data (numbers, strings, arrays) so that a journal can be hashed, stored and compared byte for byte;
  * nothing here carries wall-clock time or a run id (the store adds those).
  */
 export type JournalRecord =
-  | { type: 'snapshot'; ts: number; row: number; close: number; features: number[] }
-  | { type: 'prediction'; ts: number; row: number; model: string; action: Action; confidence: number; weight: number }
-  | {
-      type: 'decision';
-      ts: number;
-      row: number;
-      action: Action;
-      confidence: number;
-      scores: Record<Action, number>;
-      answered: number;
-      /** Enabled models that did not answer in time (failed, late, unhealthy), when any. */
-      missing?: string[];
-      outcome: DecisionOutcome;
-      detail?: string;
-    }
+  | HeartbeatRecord
   | { type: 'order'; ts: number; order: OrderState; note?: string }
   | { type: 'fill'; ts: number; fill: Fill }
   | { type: 'funding'; ts: number; rate: number; markPrice: number; payment: number; quantity: number }
@@ -44,13 +57,25 @@ export type JournalRecord =
       funding: number;
       exitReason: string;
     }
+  /** An equity mark outside a heartbeat (e.g. the end of a replay after the last decision). */
   | { type: 'equity'; ts: number; equity: number; wallet: number; quantity: number; markPrice: number };
 
 export type JournalRecordType = JournalRecord['type'];
 
-/** Where the engine writes its records. Replay and live use the same DuckDB-backed adapter; tests use MemoryJournal. */
+/**
+ * Where the engine writes its records. Replay and live use the same DuckDB-backed adapter; tests use MemoryJournal.
+ * A record is only lent for the call: a journal that keeps it, or part of it, copies what it keeps.
+ */
 export interface Journal {
   record(entry: JournalRecord): void;
+}
+
+/**
+ * A copy of a record that may be kept: the coordinator reuses its heartbeat record and the feature buffer it points
+ * into (live mode), so a journal that keeps heartbeats must keep copies.
+ */
+export function retainRecord(entry: JournalRecord): JournalRecord {
+  return entry.type === 'heartbeat' ? { ...entry, features: entry.features.slice() } : entry;
 }
 
 /** A journal that keeps records in memory, in order. */
@@ -58,10 +83,15 @@ export class MemoryJournal implements Journal {
   readonly records: JournalRecord[] = [];
 
   record(entry: JournalRecord): void {
-    this.records.push(entry);
+    this.records.push(retainRecord(entry));
   }
 
   ofType<T extends JournalRecordType>(type: T): Extract<JournalRecord, { type: T }>[] {
     return this.records.filter((r): r is Extract<JournalRecord, { type: T }> => r.type === type);
+  }
+
+  /** Every vote of every heartbeat, one entry per model per decision, with the decision's time and row. */
+  votes(): (Vote & { ts: number; row: number })[] {
+    return this.ofType('heartbeat').flatMap((h) => h.votes.map((v) => ({ ts: h.ts, row: h.row, ...v })));
   }
 }

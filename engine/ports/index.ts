@@ -1,4 +1,4 @@
 export type { Broker } from './Broker.ts';
 export type { ModelClient, ModelRequest, TradeOutcome } from './ModelClient.ts';
-export { MemoryJournal } from './Journal.ts';
-export type { Journal, JournalRecord, JournalRecordType, DecisionOutcome } from './Journal.ts';
+export { MemoryJournal, retainRecord } from './Journal.ts';
+export type { DecisionOutcome, HeartbeatRecord, Journal, JournalRecord, JournalRecordType } from './Journal.ts';

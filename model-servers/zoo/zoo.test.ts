@@ -91,14 +91,14 @@ describe('initZoo', () => {
     const inputs = await loadReplayData(store, { ...SERIES, from: Date.UTC(2023, 3, 1), to: Date.UTC(2023, 3, 8) });
     const journal = new MemoryJournal();
     await replayInputs(inputs, config, journal);
-    const predictions = journal.ofType('prediction');
+    const predictions = journal.votes();
     for (const { card } of results) {
       const votes = predictions.filter((p) => p.model === card.id);
       expect(votes.length).toBeGreaterThan(1500); // a week of 5m decisions
       expect(votes.every((v) => v.confidence > 0)).toBe(true); // every row had its features: no warm-up holds
     }
     expect(new Set(predictions.map((p) => p.action)).size).toBeGreaterThan(1);
-    expect(journal.ofType('decision').every((d) => d.answered === 4)).toBe(true);
+    expect(journal.ofType('heartbeat').every((d) => d.votes.length === 4)).toBe(true);
   });
 
   it('with no candles for the symbol says so and points at import and synth', async () => {

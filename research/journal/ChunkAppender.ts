@@ -4,8 +4,7 @@ import {
   DOUBLE,
   DuckDBDataChunk,
   INTEGER,
-  LIST,
-  listValue,
+  UTINYINT,
   VARCHAR,
   type DuckDBAppender,
   type DuckDBConnection,
@@ -17,10 +16,10 @@ import type { Cell, ColumnType } from './journalTables.ts';
 const DUCKDB_TYPES: Record<ColumnType, DuckDBType> = {
   BIGINT,
   INTEGER,
+  UTINYINT,
   DOUBLE,
   VARCHAR,
   BOOLEAN,
-  'DOUBLE[]': LIST(DOUBLE),
 };
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
@@ -52,11 +51,7 @@ export class ChunkAppender {
   /** One row, values in column order; null for NULL. Nothing of `cells` is kept by reference. */
   append(cells: readonly Cell[]): void {
     const row = this.rows;
-    for (let c = 0; c < this.types.length; c++) {
-      const cell = cells[c] ?? null;
-      // Lists are copied: the caller may reuse its array once append returns.
-      this.buffers[c]![row] = Array.isArray(cell) ? cell.slice() : cell;
-    }
+    for (let c = 0; c < this.types.length; c++) this.buffers[c]![row] = cells[c] ?? null;
     if (++this.rows === CHUNK_ROWS) this.flush();
   }
 
@@ -76,6 +71,12 @@ export class ChunkAppender {
     this.rows = 0;
   }
 
+  /** Hand every buffered row to the table (inside the connection's transaction, if one is open). */
+  flushToTable(): void {
+    this.flush();
+    this.appender.flushSync();
+  }
+
   /** Flush what is left and make the rows durable in the table. */
   close(): void {
     this.flush();
@@ -86,6 +87,5 @@ export class ChunkAppender {
 function toDuckDb(type: ColumnType, cell: Cell): DuckDBValue {
   if (cell === null) return null;
   if (type === 'BIGINT') return BigInt(cell as number);
-  if (type === 'DOUBLE[]') return listValue(cell as readonly number[] as number[]);
   return cell as DuckDBValue;
 }

@@ -5,6 +5,7 @@ import { metricsFromJournal } from '../metrics/computeMetrics.ts';
 import { BAR_MS, sampleJournal, sampleManifest, T0 } from '../test/sampleJournal.ts';
 import { DuckDbJournal } from './DuckDbJournal.ts';
 import { journalHash } from './journalHash.ts';
+import { HEARTBEAT_COLUMNS } from './HeartbeatAppender.ts';
 import { JOURNAL_TABLE_LIST } from './journalTables.ts';
 import { readJournal } from './readJournal.ts';
 import { getRun } from './storedRuns.ts';
@@ -26,11 +27,11 @@ async function store(records: readonly JournalRecord[], runId: string, into?: St
 describe('DuckDbJournal', () => {
   it('stores every record type and reads the same journal back, with the same hash', async () => {
     const records = sampleJournal();
-    expect(new Set(records.map((r) => r.type))).toEqual(new Set(JOURNAL_TABLE_LIST.map((t) => t.type)));
+    expect(new Set(records.map((r) => r.type))).toEqual(new Set(['heartbeat', ...JOURNAL_TABLE_LIST.map((t) => t.type)]));
     const { store: s, hash } = await store(records, 'run-20240101-075000-abcd');
     expect(hash).toBe(journalHash(records));
     const back = await readJournal(s, 'run-20240101-075000-abcd');
-    expect(back).toStrictEqual(JSON.parse(JSON.stringify(records)));
+    expect(back).toStrictEqual(records);
     expect(journalHash(back)).toBe(hash);
 
     const run = await getRun(s, 'run-20240101-075000-abcd');
@@ -51,32 +52,96 @@ describe('DuckDbJournal', () => {
     expect(third.hash).toBe(first.hash);
   });
 
-  it('copies records when they arrive: the engine may reuse its objects', async () => {
+  it('copies records when they arrive: the engine reuses its heartbeat object and feature buffer', async () => {
     const s = await stores.open();
     const journal = await DuckDbJournal.open(s, { runId: 'run-20240101-075000-abcd', kind: 'replay', manifest: sampleManifest(), createdAt: new Date(T0) });
-    const equity = { type: 'equity' as const, ts: T0, equity: 1, wallet: 1, quantity: 0, markPrice: 1 };
-    const features = [1, 2, 3];
-    journal.record(equity);
-    journal.record({ type: 'snapshot', ts: T0, row: 0, close: 1, features });
-    equity.equity = 99;
-    features[0] = 99;
-    await journal.finish({ metrics: metricsFromJournal([equity], { barMs: BAR_MS, firstClose: 1, lastClose: 1 }), bars: 1, elapsedMs: 1, finishedAt: new Date(T0) });
+    const beat = sampleJournal().find((r) => r.type === 'heartbeat')!;
+    const buffer = Float64Array.of(1, 2, 3, 4);
+    const reused = { ...beat, features: buffer.subarray(1, 3) };
+    journal.record(reused);
+    reused.equity = 99;
+    buffer[1] = 99;
+    journal.record({ ...reused, ts: T0 + BAR_MS });
+    await journal.finish({ metrics: metricsFromJournal([], { barMs: BAR_MS, firstClose: 1, lastClose: 1 }), bars: 1, elapsedMs: 1, finishedAt: new Date(T0) });
     const back = await readJournal(s, 'run-20240101-075000-abcd');
-    expect(back[0]).toMatchObject({ equity: 1 });
-    expect(back[1]).toMatchObject({ features: [1, 2, 3] });
+    expect(back[0]).toMatchObject({ equity: beat.equity, features: Float64Array.of(2, 3) });
+    expect(back[1]).toMatchObject({ equity: 99, features: Float64Array.of(99, 3) });
   });
 
-  it('writes across chunk boundaries and keeps doubles exact', async () => {
+  it('writes heartbeats across block boundaries: doubles exact, NaN kept, NULLs where they were, lists of any length', async () => {
     const records: JournalRecord[] = [];
+    const models = ['a', 'b', 'c', 'd'];
     for (let i = 0; i < 5000; i++) {
       const x = Math.sin(i) * 1e4 + 1 / (i + 3);
-      records.push({ type: 'equity', ts: T0 + i * 300_000, equity: x, wallet: -x, quantity: i % 3 === 0 ? 0 : 0.001 * i, markPrice: 5e-324 * i });
-      if (i % 2 === 0) records.push({ type: 'snapshot', ts: T0 + i * 300_000, row: i, close: x, features: [x, Number.MAX_VALUE, -0.1 * i] });
+      const votes = models.slice(0, i % 5).map((model, k) => ({ model, action: (['long', 'short', 'hold'] as const)[(i + k) % 3]!, confidence: 1 / (k + i + 1), weight: Math.abs(x) * k }));
+      records.push({
+        type: 'heartbeat',
+        ts: T0 + i * 300_000,
+        row: i,
+        close: x,
+        features: i % 7 === 0 ? new Float64Array(0) : Float64Array.of(x, Number.MAX_VALUE, -0.1 * i, i % 11 === 0 ? Number.NaN : 5e-324 * i),
+        equity: x,
+        wallet: -x,
+        quantity: i % 3 === 0 ? 0 : 0.001 * i,
+        markPrice: 5e-324 * i,
+        votes,
+        action: (['long', 'short', 'hold'] as const)[i % 3]!,
+        confidence: x / 1e5,
+        scores: { long: x, short: -x, hold: 1 / x },
+        ...(i % 13 === 5 && i % 5 !== 4 ? { missing: models.slice(i % 5) } : {}),
+        outcome: (['HOLD', 'NO_QUORUM', 'ORDER_PLACED', 'HALTED'] as const)[i % 4]!,
+        ...(i % 17 === 3 ? { detail: `détail ${i} ✓` } : {}),
+      });
+      if (i % 1000 === 999) records.push({ type: 'equity', ts: T0 + i * 300_000 + 1, equity: x, wallet: x, quantity: 0, markPrice: x });
     }
     const { store: s, hash } = await store(records, 'run-20240101-075000-abcd');
     const back = await readJournal(s, 'run-20240101-075000-abcd');
     expect(back).toStrictEqual(records);
     expect(journalHash(back)).toBe(hash);
+  });
+
+  it('stores nothing of the journal until it commits; commits mid-block keep the rows and the hash whole', async () => {
+    const s = await stores.open();
+    const runId = 'run-20240101-075000-abcd';
+    const journal = await DuckDbJournal.open(s, { runId, kind: 'live', manifest: sampleManifest(), createdAt: new Date(T0) });
+    const beat = sampleJournal().find((r) => r.type === 'heartbeat')!;
+    const records: JournalRecord[] = [];
+    const count = async () => (await s.all(`SELECT count(*)::INTEGER AS n FROM heartbeats WHERE run_id = $1`, [runId]))[0]!['n'];
+    const add = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const r: JournalRecord = { ...beat, ts: T0 + records.length * BAR_MS, row: records.length };
+        records.push(r);
+        journal.record(r);
+      }
+    };
+    add(1000);
+    expect(await count()).toBe(0); // still in the journal's transaction
+    await journal.commit();
+    expect(await count()).toBe(1000);
+    add(1500); // the block fills at 2048 and is stored whole, its first 1000 rows once only
+    await journal.commit();
+    expect(await count()).toBe(2500);
+    add(10);
+    const finished = await journal.finish({ metrics: metricsFromJournal(records, { barMs: BAR_MS, firstClose: 1, lastClose: 1 }), bars: 1, elapsedMs: 1, finishedAt: new Date(T0) });
+    expect(await count()).toBe(2510);
+    expect(finished.journalHash).toBe(journalHash(records));
+    expect(await readJournal(s, runId)).toStrictEqual(records);
+  });
+
+  it('keeps the old record tables readable as views over heartbeats', async () => {
+    const records = sampleJournal();
+    const { store: s } = await store(records, 'run-20240101-075000-abcd');
+    const beats = records.filter((r) => r.type === 'heartbeat');
+    const decisions = await s.all(`SELECT row, action, confidence, answered, missing, outcome, detail FROM decisions WHERE run_id = $1 ORDER BY seq`, ['run-20240101-075000-abcd']);
+    expect(decisions).toEqual(
+      beats.map((b) => ({ row: b.row, action: b.action, confidence: b.confidence, answered: b.votes.length, missing: b.missing?.join(',') ?? null, outcome: b.outcome, detail: b.detail ?? null })),
+    );
+    const predictions = await s.all(`SELECT row, model, action, confidence, weight FROM predictions WHERE run_id = $1 ORDER BY seq, model`, ['run-20240101-075000-abcd']);
+    expect(predictions).toEqual(beats.flatMap((b) => b.votes.map((v) => ({ row: b.row, model: v.model, action: v.action, confidence: v.confidence, weight: v.weight }))));
+    const equity = await s.all(`SELECT ts::DOUBLE AS ts, equity FROM equity WHERE run_id = $1 ORDER BY seq`, ['run-20240101-075000-abcd']);
+    expect(equity).toEqual(records.flatMap((r) => (r.type === 'heartbeat' || r.type === 'equity' ? [{ ts: r.ts, equity: r.equity }] : [])));
+    const snapshots = await s.all(`SELECT row, len(features)::INTEGER AS width FROM snapshots WHERE run_id = $1 ORDER BY seq`, ['run-20240101-075000-abcd']);
+    expect(snapshots).toEqual(beats.map((b) => ({ row: b.row, width: b.features.length })));
   });
 
   it('marks a failed run and keeps what was journaled', async () => {
@@ -93,14 +158,13 @@ describe('DuckDbJournal', () => {
 
   it('has table specs that match the migrated schema column for column', async () => {
     const s = await stores.open();
-    const sqlType: Record<string, string> = { BIGINT: 'BIGINT', INTEGER: 'INTEGER', DOUBLE: 'DOUBLE', VARCHAR: 'VARCHAR', BOOLEAN: 'BOOLEAN', 'DOUBLE[]': 'DOUBLE[]' };
+    const columnsOf = async (table: string) =>
+      (await s.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table])).map(
+        (c) => `${c['column_name']} ${c['data_type']}`,
+      );
     for (const table of JOURNAL_TABLE_LIST) {
-      const columns = await s.all(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table.table]);
-      expect(columns.map((c) => `${c['column_name']} ${c['data_type']}`), table.table).toEqual([
-        'run_id VARCHAR',
-        'seq BIGINT',
-        ...table.columns.map((c) => `${c.name} ${sqlType[c.type]}`),
-      ]);
+      expect(await columnsOf(table.table), table.table).toEqual(['run_id VARCHAR', 'seq BIGINT', ...table.columns.map((c) => `${c.name} ${c.type}`)]);
     }
+    expect(await columnsOf('heartbeats')).toEqual(HEARTBEAT_COLUMNS.map(([name, type]) => `${name} ${type.toString()}`));
   });
 });

@@ -1,9 +1,12 @@
-import { invariantError, type Journal, type JournalRecord, type JournalRecordType } from '../../engine/index.ts';
+import { invariantError, type Journal, type JournalRecord } from '../../engine/index.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { ChunkAppender } from './ChunkAppender.ts';
+import { HeartbeatAppender } from './HeartbeatAppender.ts';
+import { HeartbeatBlock, VoteModels } from './HeartbeatBlock.ts';
 import { JournalHasher } from './journalHash.ts';
-import { JOURNAL_TABLES, JOURNAL_TABLE_LIST, type JournalTable } from './journalTables.ts';
+import { JOURNAL_TABLES, JOURNAL_TABLE_LIST, type JournalTable, type RowRecordType } from './journalTables.ts';
 import type { RunManifest } from './RunManifest.ts';
 
 export type RunKind = 'replay' | 'live' | 'paper' | 'walkforward' | 'sweep';
@@ -32,24 +35,41 @@ export interface FinishedRun {
 }
 
 /**
- * The Journal adapter for replay and live: every record goes to its typed table (snapshots, predictions, decisions,
- * …) keyed by (run_id, seq), through DuckDB appenders a data chunk at a time, and into the journal hash as it
- * arrives. The runs row is written when the journal opens (status 'running', so a crashed run is visible and its
- * rows attributable) and completed by `finish` with the hash, metrics and timings.
+ * The Journal adapter for replay and live. Heartbeats (one per decision: equity, features, votes, decision) go to the
+ * `heartbeats` table a block of 2048 at a time, straight from typed arrays (HeartbeatBlock, HeartbeatAppender); the
+ * rarer records (orders, fills, funding, risk events, trades, equity marks) to their typed tables through DuckDB
+ * appenders. All rows are keyed by (run_id, seq) and go into the journal hash as they are stored. The runs row is
+ * written when the journal opens (status 'running', so a crashed run is visible and its rows attributable) and
+ * completed by `finish` with the hash, metrics and timings.
  *
- * Records are copied into column buffers when they arrive, so the engine may reuse or mutate its objects afterwards.
+ * Records are copied when they arrive, so the engine may reuse or mutate its objects afterwards.
  */
 export class DuckDbJournal implements Journal {
   private readonly hasher = new JournalHasher();
+  private readonly models: VoteModels;
+  private readonly block: HeartbeatBlock;
+  /** Rows of the current block already appended (by `commit`); the block is hashed whole when it fills. */
+  private blockStored = 0;
   private seq = 0;
   private closed = false;
 
   private constructor(
     private readonly store: Store,
     readonly runId: string,
-    private readonly appenders: { readonly [T in JournalRecordType]: ChunkAppender },
-  ) {}
+    private readonly connection: DuckDBConnection,
+    private readonly heartbeats: HeartbeatAppender,
+    private readonly appenders: { readonly [T in RowRecordType]: ChunkAppender },
+    private readonly runModels: ChunkAppender,
+  ) {
+    this.models = new VoteModels((index, name) => this.runModels.append([this.runId, index, name]));
+    this.block = new HeartbeatBlock(this.models);
+  }
 
+  /**
+   * Register the run and start its journal. The journal writes on a connection of its own inside one transaction,
+   * committed by `commit` (live mode, periodically), `finish` or `fail`: one commit for a whole replay instead of one
+   * per table and flush, which is most of what storing a year of decisions costs.
+   */
   static async open(store: Store, start: RunStart): Promise<DuckDbJournal> {
     await store.connection.run(`INSERT INTO runs (run_id, created_at, kind, status, manifest) VALUES ($1, $2::TIMESTAMP, $3, 'running', $4)`, [
       start.runId,
@@ -57,24 +77,40 @@ export class DuckDbJournal implements Journal {
       start.kind,
       JSON.stringify(start.manifest),
     ]);
-    const appenders = {} as Record<JournalRecordType, ChunkAppender>;
+    const connection = await store.connect();
+    await connection.run('BEGIN TRANSACTION');
+    const appenders = {} as Record<RowRecordType, ChunkAppender>;
     for (const table of JOURNAL_TABLE_LIST) {
-      appenders[table.type] = await ChunkAppender.open(store.connection, table.table, ['VARCHAR', 'BIGINT', ...table.columns.map((c) => c.type)]);
+      appenders[table.type] = await ChunkAppender.open(connection, table.table, ['VARCHAR', 'BIGINT', ...table.columns.map((c) => c.type)]);
     }
-    return new DuckDbJournal(store, start.runId, appenders);
+    const runModels = await ChunkAppender.open(connection, 'run_models', ['VARCHAR', 'UTINYINT', 'VARCHAR']);
+    return new DuckDbJournal(store, start.runId, connection, await HeartbeatAppender.open(connection, start.runId), appenders, runModels);
   }
 
   record(entry: JournalRecord): void {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `a record arrived after the journal of ${this.runId} was closed`);
+    if (entry.type === 'heartbeat') {
+      this.block.add(this.seq++, entry);
+      if (this.block.full) this.storeBlock();
+      return;
+    }
     const cells = (JOURNAL_TABLES[entry.type] as JournalTable).toRow(entry);
-    this.hasher.updateRow(entry.type, cells);
+    this.hasher.updateRow(this.seq, entry.type, cells);
     this.appenders[entry.type].append([this.runId, this.seq++, ...cells]);
+  }
+
+  /** Make everything journaled so far durable (a live run calls this now and then; a replay needs only `finish`). */
+  async commit(): Promise<void> {
+    if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} is closed`);
+    this.flush();
+    await this.connection.run('COMMIT');
+    await this.connection.run('BEGIN TRANSACTION');
   }
 
   /** Write what is buffered and complete the runs row. */
   async finish(summary: RunSummary): Promise<FinishedRun> {
-    this.close();
-    const journalHash = this.hasher.digest();
+    await this.close();
+    const journalHash = this.hasher.digest(this.models.names);
     await this.store.connection.run(
       `UPDATE runs SET status = 'complete', metrics = $2, journal_hash = $3, records = $4, bars = $5, elapsed_ms = $6, finished_at = $7::TIMESTAMP
        WHERE run_id = $1`,
@@ -85,7 +121,7 @@ export class DuckDbJournal implements Journal {
 
   /** Keep what was journaled and mark the run failed, with the reason. */
   async fail(message: string, finishedAt: Date): Promise<void> {
-    this.close();
+    await this.close();
     await this.store.connection.run(`UPDATE runs SET status = 'failed', records = $2, message = $3, finished_at = $4::TIMESTAMP WHERE run_id = $1`, [
       this.runId,
       this.seq,
@@ -94,10 +130,30 @@ export class DuckDbJournal implements Journal {
     ]);
   }
 
-  private close(): void {
+  private storeBlock(): void {
+    this.heartbeats.append(this.block, this.blockStored);
+    this.hasher.updateHeartbeats(this.block);
+    this.blockStored = 0;
+  }
+
+  /** Hand every buffered row to DuckDB (still inside the transaction). */
+  private flush(): void {
+    this.heartbeats.append(this.block, this.blockStored);
+    this.blockStored = this.block.rows;
+    this.heartbeats.flushToTable();
+    this.runModels.flushToTable();
+    for (const appender of Object.values(this.appenders)) appender.flushToTable();
+  }
+
+  private async close(): Promise<void> {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} was closed twice`);
     this.closed = true;
+    this.storeBlock();
+    this.heartbeats.close();
+    this.runModels.close();
     for (const appender of Object.values(this.appenders)) appender.close();
+    await this.connection.run('COMMIT');
+    this.connection.closeSync();
   }
 }
 

@@ -31,6 +31,8 @@ export interface RunManifest {
     bars: number;
     /** `candleChecksum` of the loaded candles. */
     checksum: string;
+    /** The feature names, in the order heartbeats store them (absent in runs stored before it was recorded). */
+    features?: string[];
   };
   models: RunModel[];
   funding: FundingSource;

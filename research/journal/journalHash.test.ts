@@ -8,6 +8,7 @@ import { journalHash } from './journalHash.ts';
 /** The same value with every object's keys in reverse order. */
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
+  if (ArrayBuffer.isView(value)) return value;
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
   return value;
 }
@@ -19,7 +20,7 @@ describe('journalHash', () => {
   it('is a sha256 hex digest that ignores key order and explicitly undefined optional fields', () => {
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(journalHash(records.map(reverseKeys) as JournalRecord[])).toBe(hash);
-    const withUndefined = records.map((r) => (r.type === 'decision' && r.detail === undefined ? { ...r, detail: undefined } : r));
+    const withUndefined = records.map((r) => (r.type === 'heartbeat' && r.detail === undefined ? { ...r, detail: undefined, missing: undefined } : r));
     expect(journalHash(withUndefined)).toBe(hash);
   });
 
@@ -40,6 +41,20 @@ describe('journalHash', () => {
     const swapped = [...records];
     [swapped[3], swapped[4]] = [swapped[4]!, swapped[3]!];
     expect(journalHash(swapped)).not.toBe(hash);
+  });
+
+  it('changes when a feature of a heartbeat moves one ulp, a vote changes hands, or a model is renamed', () => {
+    const beat = (changed: JournalRecord[]) => changed.find((r) => r.type === 'heartbeat')!;
+    const feature = structuredClone(records);
+    const f = beat(feature);
+    if (f.type === 'heartbeat') f.features[2] = 61.25000000000001;
+    expect(journalHash(feature)).not.toBe(hash);
+    const vote = structuredClone(records);
+    const v = beat(vote);
+    if (v.type === 'heartbeat') v.votes = [v.votes[1]!, v.votes[0]!, ...v.votes.slice(2)];
+    expect(journalHash(vote)).not.toBe(hash);
+    const renamed = records.map((r) => (r.type === 'heartbeat' ? { ...r, votes: r.votes.map((x) => ({ ...x, model: `${x.model}2` })) } : r));
+    expect(journalHash(renamed)).not.toBe(hash);
   });
 });
 

@@ -1,47 +1,78 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { JournalRecord, JournalRecordType } from '../../engine/index.ts';
-import { JOURNAL_TABLES, type Cell, type JournalTable } from './journalTables.ts';
+import type { JournalRecord } from '../../engine/index.ts';
+import { HeartbeatBlock, VoteModels } from './HeartbeatBlock.ts';
+import { JOURNAL_TABLES, type Cell, type JournalTable, type RowRecordType } from './journalTables.ts';
 
 /** Bytes are handed to the hash in blocks of this size: one native call per record costs more than the hashing. */
 const BLOCK = 64 * 1024;
 
 /** Tags that make the byte stream unambiguous: each cell says what it is before its bytes. */
-const TAG = { null: 0, number: 1, string: 2, true: 3, false: 4, list: 5, row: 6 } as const;
+const TAG = { null: 0, number: 1, string: 2, true: 3, false: 4, row: 6 } as const;
 
 /**
- * SHA-256 over the journal in order, one row per record: its type and its table row (the columns of journalTables.ts,
- * a fixed order, absent optional fields as null), written as tagged binary — numbers as their IEEE-754 bytes, strings
- * as UTF-8 with their length, lists with their length. A record and the same record read back from DuckDB give the
- * same row, so the same bytes; records carry no run id and no wall-clock time (see JournalRecord), so two identical
- * replays hash the same. Binary instead of JSON text: printing ~735k rows of doubles as text was a third of the cost
- * of writing a year-long journal.
+ * SHA-256 over a journal, in a form that reads the same from the engine's records and from the store:
+ * - rows of the one-row-per-record tables (orders, fills, …) in order, each as its seq, type and table row (the
+ *   columns of journalTables.ts, absent optional fields as null) in tagged binary — numbers as their IEEE-754
+ *   bytes, strings as UTF-8 with their length;
+ * - heartbeats a block of 2048 at a time, as the block's column bytes (HeartbeatBlock.chunks), seq included;
+ * - the names of the run's voting models, in the order their indices were given.
+ * The final digest is SHA-256 over the three parts' digests. Records carry no run id and no wall-clock time (see
+ * JournalRecord), so two identical replays hash the same. Binary and columnar instead of JSON text: printing a
+ * year of rows as text cost more than storing them.
  */
 export class JournalHasher {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly rowsHash: Hash = createHash('sha256');
+  private readonly beatsHash: Hash = createHash('sha256');
   private readonly buffer = Buffer.allocUnsafe(BLOCK);
   private offset = 0;
   private count = 0;
+  /** For `update`: heartbeats are gathered here and hashed a block at a time, as a DuckDbJournal does. */
+  private ownModels: VoteModels | undefined;
+  private ownBlock: HeartbeatBlock | undefined;
 
+  /** Hash one record, numbering records in arrival order. */
   update(record: JournalRecord): void {
-    this.updateRow(record.type, (JOURNAL_TABLES[record.type] as JournalTable).toRow(record));
+    const seq = this.count;
+    if (record.type === 'heartbeat') {
+      this.ownModels ??= new VoteModels();
+      this.ownBlock ??= new HeartbeatBlock(this.ownModels);
+      this.ownBlock.add(seq, record);
+      this.count++;
+      if (this.ownBlock.full) this.updateHeartbeats(this.ownBlock, false);
+      return;
+    }
+    this.updateRow(seq, record.type, (JOURNAL_TABLES[record.type] as JournalTable).toRow(record));
   }
 
   /** For writers that have the row already (DuckDbJournal). */
-  updateRow(type: JournalRecordType, cells: readonly Cell[]): void {
+  updateRow(seq: number, type: RowRecordType, cells: readonly Cell[]): void {
     this.tag(TAG.row);
+    this.number(seq);
     this.text(type);
     for (const cell of cells) this.cell(cell);
     this.count++;
+  }
+
+  /** A block of heartbeats, then cleared (DuckDbJournal calls it as it stores each block; `counted` if it numbered them). */
+  updateHeartbeats(block: HeartbeatBlock, counted = true): void {
+    for (const bytes of block.chunks()) this.beatsHash.update(bytes);
+    if (counted) this.count += block.rows;
+    block.clear();
   }
 
   get records(): number {
     return this.count;
   }
 
-  /** Hex digest; the hasher cannot be updated afterwards. */
-  digest(): string {
+  /** Hex digest, given the run's voting models in index order; the hasher cannot be updated afterwards. */
+  digest(models: readonly string[] = this.ownModels?.names ?? []): string {
+    if (this.ownBlock && this.ownBlock.rows > 0) this.updateHeartbeats(this.ownBlock, false);
     this.drain();
-    return this.hash.digest('hex');
+    const all = createHash('sha256');
+    all.update(this.rowsHash.digest());
+    all.update(this.beatsHash.digest());
+    all.update(JSON.stringify(models));
+    return all.digest('hex');
   }
 
   private cell(cell: Cell): void {
@@ -50,12 +81,7 @@ export class JournalHasher {
       this.tag(TAG.number);
       this.number(cell);
     } else if (typeof cell === 'string') this.text(cell);
-    else if (typeof cell === 'boolean') this.tag(cell ? TAG.true : TAG.false);
-    else {
-      this.tag(TAG.list);
-      this.number(cell.length);
-      for (const value of cell) this.number(value);
-    }
+    else this.tag(cell ? TAG.true : TAG.false);
   }
 
   private tag(tag: number): void {
@@ -76,7 +102,7 @@ export class JournalHasher {
     this.number(bytes);
     if (bytes > BLOCK) {
       this.drain();
-      this.hash.update(value);
+      this.rowsHash.update(value);
       return;
     }
     this.room(bytes);
@@ -88,7 +114,7 @@ export class JournalHasher {
   }
 
   private drain(): void {
-    if (this.offset > 0) this.hash.update(this.buffer.subarray(0, this.offset));
+    if (this.offset > 0) this.rowsHash.update(this.buffer.subarray(0, this.offset));
     this.offset = 0;
   }
 }

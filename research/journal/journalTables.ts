@@ -1,9 +1,9 @@
 import { canonicalJson } from './canonicalJson.ts';
-import type { Action, DecisionOutcome, FillReason, JournalRecord, JournalRecordType, OrderStatus, OrderType, RiskEffect, RiskRule, Side } from '../../engine/index.ts';
+import type { FillReason, JournalRecord, JournalRecordType, OrderStatus, OrderType, RiskEffect, RiskRule, Side } from '../../engine/index.ts';
 
-/** The DuckDB column types the journal tables use (see migration 2 in data/migrations.ts). */
-export type ColumnType = 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN' | 'DOUBLE[]';
-export type Cell = number | string | boolean | readonly number[] | null;
+/** The DuckDB column types the journal tables use (see migrations 2 and 4 in data/migrations.ts). */
+export type ColumnType = 'BIGINT' | 'INTEGER' | 'UTINYINT' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN';
+export type Cell = number | string | boolean | null;
 
 export interface ColumnSpec {
   name: string;
@@ -15,14 +15,17 @@ export interface ColumnSpec {
 /** A row as read back: BIGINT columns arrive as numbers (cast to DOUBLE on the way out; they are all < 2^53). */
 export type Row = Record<string, unknown>;
 
-type RecordOf<T extends JournalRecordType> = Extract<JournalRecord, { type: T }>;
+type RecordOf<T extends RowRecordType> = Extract<JournalRecord, { type: T }>;
+
+/** Record types stored one row per record through these tables; heartbeats go through HeartbeatBlock instead. */
+export type RowRecordType = Exclude<JournalRecordType, 'heartbeat'>;
 
 /**
  * One journal record type's table: its columns (after the `run_id, seq` that every table starts with), how a
  * record becomes a row, and how a row becomes the same record again. Writing, reading back, hashing read-back
  * journals and the CSV export all go through these, so the three cannot drift apart.
  */
-export interface JournalTable<T extends JournalRecordType = JournalRecordType> {
+export interface JournalTable<T extends RowRecordType = RowRecordType> {
   type: T;
   table: string;
   columns: readonly ColumnSpec[];
@@ -43,62 +46,6 @@ function present<K extends string, V>(key: K, value: unknown): { [P in K]?: V } 
 }
 const num = (row: Row, key: string): number => row[key] as number;
 const str = <S extends string = string>(row: Row, key: string): S => row[key] as S;
-
-const snapshots: JournalTable<'snapshot'> = {
-  type: 'snapshot',
-  table: 'snapshots',
-  columns: [ts, col('row', 'INTEGER'), double('close'), col('features', 'DOUBLE[]')],
-  toRow: (r) => [r.ts, r.row, r.close, r.features],
-  fromRow: (row) => ({ type: 'snapshot', ts: num(row, 'ts'), row: num(row, 'row'), close: num(row, 'close'), features: row['features'] as number[] }),
-};
-
-const predictions: JournalTable<'prediction'> = {
-  type: 'prediction',
-  table: 'predictions',
-  columns: [ts, col('row', 'INTEGER'), varchar('model'), varchar('action'), double('confidence'), double('weight')],
-  toRow: (r) => [r.ts, r.row, r.model, r.action, r.confidence, r.weight],
-  fromRow: (row) => ({
-    type: 'prediction',
-    ts: num(row, 'ts'),
-    row: num(row, 'row'),
-    model: str(row, 'model'),
-    action: str<Action>(row, 'action'),
-    confidence: num(row, 'confidence'),
-    weight: num(row, 'weight'),
-  }),
-};
-
-const decisions: JournalTable<'decision'> = {
-  type: 'decision',
-  table: 'decisions',
-  columns: [
-    ts,
-    col('row', 'INTEGER'),
-    varchar('action'),
-    double('confidence'),
-    double('score_long'),
-    double('score_short'),
-    double('score_hold'),
-    col('answered', 'INTEGER'),
-    varchar('missing'),
-    varchar('outcome'),
-    varchar('detail'),
-  ],
-  // Model names cannot hold a comma (config schema), so the missing list is stored as one comma-separated text.
-  toRow: (r) => [r.ts, r.row, r.action, r.confidence, r.scores.long, r.scores.short, r.scores.hold, r.answered, r.missing?.join(',') ?? null, r.outcome, orNull(r.detail)],
-  fromRow: (row) => ({
-    type: 'decision',
-    ts: num(row, 'ts'),
-    row: num(row, 'row'),
-    action: str<Action>(row, 'action'),
-    confidence: num(row, 'confidence'),
-    scores: { long: num(row, 'score_long'), short: num(row, 'score_short'), hold: num(row, 'score_hold') },
-    answered: num(row, 'answered'),
-    ...(row['missing'] == null ? {} : { missing: String(row['missing']).split(',') }),
-    outcome: str<DecisionOutcome>(row, 'outcome'),
-    ...present<'detail', string>('detail', row['detail']),
-  }),
-};
 
 const orders: JournalTable<'order'> = {
   type: 'order',
@@ -258,9 +205,10 @@ const trades: JournalTable<'trade'> = {
   }),
 };
 
+/** Equity marks outside heartbeats (the heartbeat rows carry their own); the `equity` view unites both. */
 const equity: JournalTable<'equity'> = {
   type: 'equity',
-  table: 'equity',
+  table: 'equity_marks',
   columns: [ts, double('equity'), double('wallet'), double('quantity'), double('mark_price')],
   toRow: (r) => [r.ts, r.equity, r.wallet, r.quantity, r.markPrice],
   fromRow: (row) => ({
@@ -273,11 +221,8 @@ const equity: JournalTable<'equity'> = {
   }),
 };
 
-/** Every journal table, keyed by the record type it stores. */
-export const JOURNAL_TABLES: { readonly [T in JournalRecordType]: JournalTable<T> } = {
-  snapshot: snapshots,
-  prediction: predictions,
-  decision: decisions,
+/** Every journal table of one row per record, keyed by the record type it stores (heartbeats have their own columnar path). */
+export const JOURNAL_TABLES: { readonly [T in RowRecordType]: JournalTable<T> } = {
   order: orders,
   fill: fills,
   funding,

@@ -1,18 +1,17 @@
 import type { Journal, JournalRecord } from '../../engine/index.ts';
-
-const KEPT = new Set<JournalRecord['type']>(['equity', 'trade', 'fill', 'funding', 'risk']);
+import { MetricsCollector } from '../metrics/computeMetrics.ts';
 
 /**
- * Forwards every record to the run's journal and keeps in memory only the few types the metrics read (equity,
- * trades, fills, funding, risk events), so the report needs no read-back of a year of decisions.
+ * Forwards every record to the run's journal and collects what the metrics need on the way, so the report needs no
+ * read-back of a year of decisions.
  */
 export class MetricsTap implements Journal {
-  readonly records: JournalRecord[] = [];
+  readonly collector = new MetricsCollector();
 
   constructor(private readonly inner: Journal) {}
 
   record(entry: JournalRecord): void {
     this.inner.record(entry);
-    if (KEPT.has(entry.type)) this.records.push(entry);
+    this.collector.record(entry);
   }
 }

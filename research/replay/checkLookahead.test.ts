@@ -84,7 +84,7 @@ describe('checkLookahead', () => {
     const inputs = inputsFor(2);
     const journal = new MemoryJournal();
     await replayInputs(inputs, config, journal);
-    const placed = journal.ofType('decision').find((d) => d.outcome === 'ORDER_PLACED' && d.ts > inputs.from + DAY);
+    const placed = journal.ofType('heartbeat').find((d) => d.outcome === 'ORDER_PLACED' && d.ts > inputs.from + DAY);
     expect(placed, 'a decision that placed an order').toBeDefined();
     const t = placed!.ts;
     const entry = journal.ofType('order').find((o) => o.ts === t && o.order.clientOrderId.endsWith('-E'))!;
@@ -114,9 +114,9 @@ describe('checkLookahead', () => {
     const t = inputs.from + DAY + 17 * MINUTE;
     const result = await checkLookahead(inputs, config, t, { replay: stampedAtOpen });
     expect(result.status).toBe('FAIL');
-    // The first record to differ is the snapshot of the last decision at or before t: its candle closed after t.
-    expect(result.difference!.expected).toMatchObject({ type: 'snapshot', ts: t - 2 * MINUTE });
-    expect(result.difference!.actual).toMatchObject({ type: 'snapshot', ts: t - 2 * MINUTE });
+    // The first record to differ is the heartbeat of the last decision at or before t: its candle closed after t.
+    expect(result.difference!.expected).toMatchObject({ type: 'heartbeat', ts: t - 2 * MINUTE });
+    expect(result.difference!.actual).toMatchObject({ type: 'heartbeat', ts: t - 2 * MINUTE });
     expect(result.difference!.actual).not.toStrictEqual(result.difference!.expected);
   });
 
@@ -143,7 +143,12 @@ describe('checkLookahead', () => {
     const t = inputs.from + DAY + 42 * MINUTE;
     const result = await checkLookahead(inputs, solo, t, { replay: leaky });
     expect(result.status).toBe('FAIL');
-    expect(result.difference!.expected).toMatchObject({ type: 'prediction', model: 'peeking' });
+    expect(result.difference!.expected).toMatchObject({ type: 'heartbeat', votes: [{ model: 'peeking' }] });
+    const { expected, actual } = result.difference!;
+    if (expected?.type === 'heartbeat' && actual?.type === 'heartbeat') {
+      expect(actual.features).toStrictEqual(expected.features); // the data at t is the same: only the model's vote moved
+      expect(actual.votes).not.toStrictEqual(expected.votes);
+    }
     expect(result.difference!.expected!.ts).toBeLessThanOrEqual(t);
   });
 
@@ -153,7 +158,7 @@ describe('checkLookahead', () => {
     const t = inputs.from + DAY + 30 * MINUTE;
     const result = await checkLookahead(inputs, config, t, { replay: openHour });
     expect(result.status).toBe('FAIL');
-    expect(result.difference!.expected!.type).toBe('snapshot');
+    expect(result.difference!.expected!.type).toBe('heartbeat');
     expect(result.difference!.expected!.ts).toBeLessThanOrEqual(t);
   });
 });

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { formatTime, type Journal, type JournalRecord } from '../../engine/index.ts';
+import { formatTime, retainRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
 import { JournalHasher } from '../journal/journalHash.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
@@ -35,7 +35,7 @@ export interface LookaheadResult {
 /**
  * The look-ahead check of the issue (freqtrade's lookahead-analysis, built in): replay the inputs, replay them
  * again with everything after `t` perturbed (perturbInputs), and compare every journal record stamped at or
- * before `t` — snapshots, votes, decisions, orders placed, risk events, fills, equity. Any difference means
+ * before `t` — heartbeats (features, votes, decision, equity), orders placed, risk events, fills. Any difference means
  * something at or before `t` read the future. Records after `t` legitimately differ: an order placed at `t`
  * fills on the next bar's open, which is after `t`.
  */
@@ -67,7 +67,7 @@ class KeepUntil implements Journal {
   constructor(private readonly t: number) {}
 
   record(entry: JournalRecord): void {
-    if (entry.ts <= this.t) this.kept.push(entry);
+    if (entry.ts <= this.t) this.kept.push(retainRecord(entry));
     else this.after.update(entry);
   }
 }
@@ -86,7 +86,7 @@ class CompareUntil implements Journal {
   record(entry: JournalRecord): void {
     if (entry.ts > this.t) return this.after.update(entry);
     const expected = this.reference[this.index];
-    if (this.difference === undefined && !isDeepStrictEqual(expected, entry)) this.difference = { index: this.index, expected, actual: entry };
+    if (this.difference === undefined && !isDeepStrictEqual(expected, entry)) this.difference = { index: this.index, expected, actual: retainRecord(entry) };
     this.index++;
   }
 

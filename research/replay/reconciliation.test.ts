@@ -109,6 +109,7 @@ function rebook(records: readonly JournalRecord[]) {
         wallet += r.payment;
         if (open) open.funding += r.payment;
         break;
+      case 'heartbeat':
       case 'equity':
         equityRecords++;
         check('equity', r.wallet, wallet, `wallet at ${r.ts}`);
@@ -177,7 +178,7 @@ describe.each([
     const { result, journal, book } = run();
     const { open, tradeRecords, entry, quantity, problems } = book;
     expect(problems.filter((p) => p.startsWith('funding')).slice(0, 5)).toEqual([]);
-    const last = journal.findLast((r) => r.type === 'equity')!;
+    const last = journal.findLast((r) => r.type === 'equity' || r.type === 'heartbeat')!;
     const { metrics } = result;
     expect(metrics.startEquity).toBe(INITIAL);
     expect(metrics.endEquity).toBe(last.equity);

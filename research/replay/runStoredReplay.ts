@@ -1,10 +1,10 @@
 import { maskSecrets, type XylenConfig } from '../../config/index.ts';
 import type { Market, Store } from '../../data/index.ts';
-import { intervalMs, type Interval } from '../../engine/index.ts';
+import { featureNames, intervalMs, type Interval } from '../../engine/index.ts';
 import { DuckDbJournal } from '../journal/DuckDbJournal.ts';
 import { candleChecksum, codeVersion, type RunManifest } from '../journal/RunManifest.ts';
 import { newRunId } from '../journal/runId.ts';
-import { metricsFromJournal, type RunMetrics } from '../metrics/computeMetrics.ts';
+import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { loadReplayData } from './loadReplayData.ts';
 import { MetricsTap } from './MetricsTap.ts';
 import { DEFAULT_FUNDING_RATE, replayInputs } from './replayInputs.ts';
@@ -59,6 +59,7 @@ export async function runStoredReplay(
       to: inputs.to,
       bars: inputs.base.length,
       checksum: candleChecksum({ openTime: inputs.base.openTime, open: inputs.base.open, high: inputs.base.high, low: inputs.base.low, close: inputs.base.close, volume: inputs.base.volume }),
+      features: [...featureNames(inputs.context !== undefined)],
     },
     models: config.models.filter((m) => m.enabled).map((m) => ({ name: m.name, kind: m.kind, ...(m.rule ? { version: `rule:${m.rule}` } : {}) })),
     funding: inputs.fundingSource === 'stored' ? { source: 'stored' } : { source: 'constant', rate: DEFAULT_FUNDING_RATE },
@@ -70,7 +71,7 @@ export async function runStoredReplay(
   const started = performance.now();
   const outcome = await replayInputs(inputs, config, tap, { onProgress });
   const elapsedMs = performance.now() - started;
-  const metrics = metricsFromJournal(tap.records, {
+  const metrics = tap.collector.metrics({
     barMs: intervalMs(inputs.decisionInterval),
     firstClose: outcome.firstOpen,
     lastClose: outcome.lastClose,

@@ -1,4 +1,4 @@
-import type { JournalRecord } from '../../engine/index.ts';
+import type { JournalRecord, Vote } from '../../engine/index.ts';
 import type { RunManifest } from '../journal/RunManifest.ts';
 
 /**
@@ -16,12 +16,13 @@ export const START_EQUITY = 10_000;
 export const TRADE = { pnl: 49, fees: 2.1005 + 2.125, funding: -0.422 } as const;
 export const END_EQUITY = 10_044.3525;
 
-const votes = (ts: number, row: number, long: number): JournalRecord[] => [
-  { type: 'prediction', ts, row, model: 'momentum', action: 'long', confidence: long, weight: 0.4 },
-  { type: 'prediction', ts, row, model: 'mean_reversion', action: 'short', confidence: 0.3, weight: 0.2 },
-  { type: 'prediction', ts, row, model: 'macd', action: 'hold', confidence: 0.55, weight: 0.4 },
+const votes = (long: number): Vote[] => [
+  { model: 'macd', action: 'hold', confidence: 0.55, weight: 0.4 },
+  { model: 'mean_reversion', action: 'short', confidence: 0.3, weight: 0.2 },
+  { model: 'momentum', action: 'long', confidence: long, weight: 0.4 },
 ];
 const scores = { long: 0.32, short: 0.06, hold: 0.22 };
+const account = (equity: number, wallet: number, quantity: number, markPrice: number) => ({ equity, wallet, quantity, markPrice });
 
 export function sampleJournal(): JournalRecord[] {
   const entry = { clientOrderId: 'xy-1-E', side: 1 as const, type: 'MARKET' as const, quantity: 0.1, reduceOnly: false };
@@ -29,26 +30,57 @@ export function sampleJournal(): JournalRecord[] {
   const take = { clientOrderId: 'xy-1-TP', side: -1 as const, type: 'TAKE_PROFIT_MARKET' as const, quantity: 0.1, triggerPrice: 42_500, reduceOnly: true };
   const open = { filledQuantity: 0, averagePrice: 0, createdAt: T0, updatedAt: T0 };
   return [
-    { type: 'equity', ts: T0, equity: START_EQUITY, wallet: START_EQUITY, quantity: 0, markPrice: 42_000 },
-    { type: 'snapshot', ts: T0, row: 0, close: 42_000, features: [0.0012, -0.5, 61.25, 1 / 3, 0] },
-    ...votes(T0, 0, 0.8),
     { type: 'risk', ts: T0, event: { ts: T0, rule: 'LEVERAGE_CAP', effect: 'CAPPED', reason: 'leverage 20 above the cap 10', values: { requested: 20, cap: 10 } } },
-    { type: 'decision', ts: T0, row: 0, action: 'long', confidence: 0.75, scores, answered: 3, outcome: 'ORDER_PLACED' },
     { type: 'order', ts: T0, order: { ...entry, status: 'NEW', ...open } },
     { type: 'order', ts: T0, order: { ...stop, status: 'NEW', ...open } },
     { type: 'order', ts: T0, order: { ...take, status: 'NEW', ...open }, note: 'take-profit from the ensemble' },
+    {
+      type: 'heartbeat',
+      ts: T0,
+      row: 0,
+      close: 42_000,
+      features: Float64Array.of(0.0012, -0.5, 61.25, 1 / 3, 0),
+      ...account(START_EQUITY, START_EQUITY, 0, 42_000),
+      votes: votes(0.8),
+      action: 'long',
+      confidence: 0.75,
+      scores,
+      outcome: 'ORDER_PLACED',
+    },
     {
       type: 'fill',
       ts: T0 + MIN,
       fill: { ts: T0 + MIN, clientOrderId: 'xy-1-E', side: 1, quantity: 0.1, price: 42_010, fee: 2.1005, liquidity: 'taker', reason: 'ORDER', realizedPnl: 0 },
     },
-    { type: 'equity', ts: T0 + BAR_MS, equity: 10_006.8995, wallet: 9_997.8995, quantity: 0.1, markPrice: 42_100 },
-    { type: 'snapshot', ts: T0 + BAR_MS, row: 1, close: 42_100, features: [0.0024, -0.25, 63.5, 0.5, 1e-9] },
-    ...votes(T0 + BAR_MS, 1, 0.7),
-    { type: 'decision', ts: T0 + BAR_MS, row: 1, action: 'long', confidence: 0.7, scores, answered: 3, outcome: 'IN_POSITION' },
+    {
+      type: 'heartbeat',
+      ts: T0 + BAR_MS,
+      row: 1,
+      close: 42_100,
+      features: Float64Array.of(0.0024, -0.25, 63.5, 0.5, 1e-9),
+      ...account(10_006.8995, 9_997.8995, 0.1, 42_100),
+      votes: votes(0.7),
+      action: 'long',
+      confidence: 0.7,
+      scores,
+      outcome: 'IN_POSITION',
+    },
     { type: 'funding', ts: T0 + 2 * BAR_MS, rate: 0.0001, markPrice: 42_200, payment: -0.422, quantity: 0.1 },
-    { type: 'equity', ts: T0 + 2 * BAR_MS, equity: 10_016.4775, wallet: 9_997.4775, quantity: 0.1, markPrice: 42_200 },
-    { type: 'decision', ts: T0 + 2 * BAR_MS, row: 2, action: 'hold', confidence: 0, scores: { long: 0, short: 0, hold: 0 }, answered: 1, outcome: 'NO_QUORUM', detail: '1 of 3 models answered' },
+    {
+      type: 'heartbeat',
+      ts: T0 + 2 * BAR_MS,
+      row: 2,
+      close: 42_200,
+      features: Float64Array.of(Number.NaN, -0.125, 60, 0.5, 2),
+      ...account(10_016.4775, 9_997.4775, 0.1, 42_200),
+      votes: [{ model: 'momentum', action: 'long', confidence: 0.9, weight: 0.4 }],
+      action: 'hold',
+      confidence: 0,
+      scores: { long: 0, short: 0, hold: 0 },
+      missing: ['macd', 'mean_reversion'],
+      outcome: 'NO_QUORUM',
+      detail: '1 of 3 models answered',
+    },
     {
       type: 'fill',
       ts: T0 + 12 * MIN,
@@ -61,10 +93,8 @@ export function sampleJournal(): JournalRecord[] {
       ts: T0 + 15 * MIN,
       event: { ts: T0 + 15 * MIN, rule: 'DAILY_TRADE_LIMIT', effect: 'PAUSED', reason: '1 trade today, limit 1', values: { trades: 1, limit: 1 }, until: Date.UTC(2024, 0, 2) },
     },
+    // The run ends after the trade, between decisions: a last equity mark outside any heartbeat.
     { type: 'equity', ts: T0 + 3 * BAR_MS, equity: END_EQUITY, wallet: END_EQUITY, quantity: 0, markPrice: 42_300 },
-    { type: 'snapshot', ts: T0 + 3 * BAR_MS, row: 3, close: 42_300, features: [-0.001, 0.1, 55, 0.25, -2] },
-    ...votes(T0 + 3 * BAR_MS, 3, 0.6),
-    { type: 'decision', ts: T0 + 3 * BAR_MS, row: 3, action: 'long', confidence: 0.6, scores, answered: 3, outcome: 'RISK_DENIED', detail: 'DAILY_TRADE_LIMIT' },
   ];
 }
 
