@@ -38,8 +38,10 @@ export const HEARTBEAT_COLUMNS = [
  */
 export class HeartbeatAppender {
   private readonly chunk = DuckDBDataChunk.create(HEARTBEAT_COLUMNS.map(([, type]) => type));
-  private readonly int64 = new BigInt64Array(2048);
-  private readonly entries = new BigUint64Array(2 * 2048);
+  /** 64-bit integers written as pairs of 32-bit words (little-endian): no BigInt per value. */
+  private readonly int64 = new Uint32Array(2 * 2048);
+  /** List entries (offset, length), each a 64-bit integer, as 32-bit word pairs. */
+  private readonly entries = new Uint32Array(4 * 2048);
   private readonly runIdValue;
 
   private constructor(
@@ -100,7 +102,11 @@ export class HeartbeatAppender {
   /** BIGINT from doubles holding integers (every journal time and seq is far below 2^53). */
   private bigints(target: RawVector, values: Float64Array, from: number, n: number): void {
     const out = this.int64;
-    for (let i = 0; i < n; i++) out[i] = BigInt(values[from + i]!);
+    for (let i = 0; i < n; i++) {
+      const v = values[from + i]!;
+      out[2 * i] = v % TWO_32; // with the floor below, two’s complement for negatives too
+      out[2 * i + 1] = Math.floor(v / TWO_32);
+    }
     bindings.copy_data_to_vector(target, 0, out.buffer, 0, n * 8);
   }
 
@@ -109,9 +115,10 @@ export class HeartbeatAppender {
     const first = start[from]!;
     const total = start[from + n]! - first;
     const entries = this.entries;
+    // Offsets and lengths are below 2^31 (a block's lists), so each high word stays 0.
     for (let i = 0; i < n; i++) {
-      entries[2 * i] = BigInt(start[from + i]! - first);
-      entries[2 * i + 1] = BigInt(start[from + i + 1]! - start[from + i]!);
+      entries[4 * i] = start[from + i]! - first;
+      entries[4 * i + 2] = start[from + i + 1]! - start[from + i]!;
     }
     bindings.copy_data_to_vector(target, 0, entries.buffer, 0, n * 16);
     bindings.list_vector_reserve(target, total);
@@ -120,6 +127,8 @@ export class HeartbeatAppender {
     if (total > 0) bindings.copy_data_to_vector(child, 0, values.buffer, values.byteOffset + first * values.BYTES_PER_ELEMENT, total * values.BYTES_PER_ELEMENT);
   }
 }
+
+const TWO_32 = 2 ** 32;
 
 function copy(target: RawVector, values: Numbers, from: number, n: number): void {
   const size = values.BYTES_PER_ELEMENT;
