@@ -133,12 +133,10 @@ Examples:
           ...(flags.period ? { periodMs: intervalMs(parseInterval(flags.period, '--period')) } : {}),
           ...(flags.queue ? { runner: queueRunner({ url: flags.queue, queueName: flags.queueName }) } : {}),
           onPlan: (plan) => {
-            if (!quiet) {
-              process.stderr.write(
-                `sweep ${plan.sweepId} (${plan.name}): ${plan.configs} configurations of ${market} ${symbol} ${formatTime(from)} → ${formatTime(to)}` +
-                  `${plan.skipped > 0 ? `, ${plan.skipped} already stored` : ''}; running on ${plan.runner}\n`,
-              );
-            }
+            process.stderr.write(
+              `sweep ${plan.sweepId} (${plan.name}): ${plan.configs} configurations of ${market} ${symbol} ${formatTime(from)} → ${formatTime(to)}` +
+                `${plan.skipped > 0 ? `, ${plan.skipped} already stored` : ''}; running on ${plan.runner}\n`,
+            );
             progress = new Progress({ label: 'sweep', total: plan.configs - plan.skipped, unit: 'configs', quiet });
           },
           onProgress: (done) => progress?.update(done),

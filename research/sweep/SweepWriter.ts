@@ -74,7 +74,7 @@ export class SweepWriter {
     this.buffer = [];
     let store: Store | undefined;
     try {
-      store = await Store.open(this.dbPath);
+      store = await openWritable(this.dbPath, 0);
       const inserted = await insertSweepResults(store, this.sweepId, batch);
       if (more) await more(store);
       this.stored += inserted;
@@ -87,6 +87,22 @@ export class SweepWriter {
       throw error;
     } finally {
       store?.close();
+    }
+  }
+}
+
+/**
+ * Open the store read-write, trying again with backoff for up to `waitMs` while another process holds it (a reader
+ * between two of our bursts, usually, which lets go within moments). Then the STORE_LOCKED error stands.
+ */
+export async function openWritable(dbPath: string, waitMs: number): Promise<Store> {
+  const deadline = performance.now() + waitMs;
+  for (let wait = 25; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      return await Store.open(dbPath);
+    } catch (error) {
+      if (!(error instanceof XylenError && error.code === 'STORE_LOCKED') || performance.now() + wait > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }

@@ -45,13 +45,10 @@ export function parseGrid(text: string, file: string): Grid {
     });
   }
   const allowed = sweepableKeys();
-  const seen = new Set<string>();
   const axes = root.items.map((pair): GridAxis => {
     const line = lineOf(counter, pair.key as Node | null);
     const where = `${file}:${line}`;
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (seen.has(key)) throw inputError('GRID_DUPLICATE_KEY', `"${key}" is given twice`, { where });
-    seen.add(key);
     checkKey(key, allowed, where);
     const value = (pair.value as Node | null)?.toJSON() as unknown;
     return { key, values: axisValues(key, value, where), line };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { XylenConfig } from '../../config/index.ts';
-import { Store } from '../../data/index.ts';
+import type { Store } from '../../data/index.ts';
 import { formatTime, inputError, intervalMs, INTERVAL_MS, type Interval } from '../../engine/index.ts';
 import { canonicalJson } from '../journal/canonicalJson.ts';
 import { runStoredReplay } from '../replay/runStoredReplay.ts';
@@ -13,7 +13,7 @@ import { shareDataset, type SweepDataRequest, type SweepDataset } from './SweepD
 import { SweepPool, type PoolOutcome } from './SweepPool.ts';
 import { rankResults } from './summarizeSweep.ts';
 import { saveSweep, setResultRunId, storedHashes, sweepResults, type NewSweepResult, type StoredSweep } from './sweepTables.ts';
-import { SweepWriter } from './SweepWriter.ts';
+import { openWritable, SweepWriter } from './SweepWriter.ts';
 
 /**
  * Runs a sweep's remaining configurations somewhere — the local thread pool, or a queue of remote workers — calling
@@ -191,8 +191,9 @@ async function journalTop(request: SweepRequest, sweepId: string, byHash: Map<st
   });
 }
 
-async function withWritableStore<T>(dbPath: string, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await Store.open(dbPath);
+/** Open the store read-write for one burst of work, waiting (with backoff) while a reader holds it. */
+async function withWritableStore<T>(dbPath: string, work: (store: Store) => Promise<T>, waitMs = 30_000): Promise<T> {
+  const store = await openWritable(dbPath, waitMs);
   try {
     return await work(store);
   } finally {
