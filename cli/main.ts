@@ -11,6 +11,7 @@ import { registerModelTrain } from './commands/modelTrain.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 import { registerSweepCommands } from './commands/sweep.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 
 /** Build the `xylen` program. Exported for tests that run commands in-process. */
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerModelsCommands(program);
   registerModelServer(program);
   registerSweepCommands(program);
+  registerWorkerCommand(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

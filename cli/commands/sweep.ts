@@ -17,12 +17,12 @@ import {
   type SweepOutcome,
   type SweepSummary,
 } from '../../research/sweep/index.ts';
+import { queueRunner } from '../../research/sweep/queue/index.ts';
 import { chooseMarket } from '../chooseMarket.ts';
 import { resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
-import { queueRunner } from './queueRunner.ts';
 
 interface SweepFlags {
   grid: string;

@@ -52,6 +52,12 @@ export function groupKey(config: XylenConfig): string {
   return `${config.intervals.decision}/${config.intervals.context}`;
 }
 
+/** True when `dataset` holds everything `config` reads: its interval pair and every enabled model's predictions. */
+export function datasetCovers(dataset: SweepDataset | undefined, config: XylenConfig): boolean {
+  const group = dataset?.groups[groupKey(config)];
+  return group !== undefined && config.models.every((m) => !m.enabled || group.predictions[modelKey(m)] !== undefined);
+}
+
 /** The replay inputs of one group, as `replayInputs` takes them. */
 export function groupInputs(dataset: SweepDataset, group: SweepGroup): ReplayInputs {
   return {

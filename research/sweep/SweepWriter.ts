@@ -5,8 +5,8 @@ import { insertSweepResults, setSweepStatus, type NewSweepResult, type SweepStat
 export interface SweepWriterOptions {
   /** How often buffered results are written (ms). */
   flushMs: number;
-  /** Called after each write with the number of new rows (a retried or duplicate result is not new). */
-  onFlush?: (inserted: number) => void;
+  /** Called after each write with the number of new rows (a duplicate result is not new) and the hashes of the batch. */
+  onFlush?: (inserted: number, hashes: string[]) => void;
   /** How long `finish` keeps retrying while another process holds the store (ms). */
   lockWaitMs?: number;
 }
@@ -78,7 +78,7 @@ export class SweepWriter {
       const inserted = await insertSweepResults(store, this.sweepId, batch);
       if (more) await more(store);
       this.stored += inserted;
-      this.options.onFlush?.(inserted);
+      this.options.onFlush?.(inserted, batch.map((r) => r.hash));
       return true;
     } catch (error) {
       this.buffer = [...batch, ...this.buffer];

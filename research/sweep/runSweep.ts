@@ -24,6 +24,8 @@ export interface SweepRunner {
   close(): Promise<void>;
   /** Where the configurations run, for the user: "2 worker threads", "queue redis://…". */
   readonly describe: string;
+  /** Results that are now in the store: a queue may drop its copies. */
+  release?(hashes: readonly string[]): void;
 }
 
 export interface SweepRequest extends SweepDataRequest {
@@ -114,7 +116,10 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
 
   const writer = new SweepWriter(request.dbPath, sweepId, {
     flushMs: request.flushMs ?? 2000,
-    onFlush: () => request.onStored?.(plan.skipped + writer.stored, configs.length),
+    onFlush: (_inserted, hashes) => {
+      runner.release?.(hashes);
+      request.onStored?.(plan.skipped + writer.stored, configs.length);
+    },
   });
   let bars = 0;
   let finished = 0;
@@ -133,13 +138,16 @@ export async function runSweep(request: SweepRequest): Promise<SweepOutcome> {
       request.signal,
     );
   } catch (error) {
-    await runner.close();
-    await writer.finish('failed', error instanceof Error ? error.message : String(error));
+    // What finished is written before the runner lets go of it (a queue then deletes its copies).
+    await writer.finish('failed', error instanceof Error ? error.message : String(error)).finally(() => runner.close());
     throw error;
   }
-  await runner.close();
   const status = outcome.status === 'done' ? 'complete' : 'interrupted';
-  await writer.finish(status, status === 'interrupted' ? `stopped after ${plan.skipped + writer.stored} of ${configs.length} configurations` : null);
+  try {
+    await writer.finish(status, status === 'interrupted' ? `stopped after ${plan.skipped + writer.stored} of ${configs.length} configurations` : null);
+  } finally {
+    await runner.close();
+  }
   request.onStored?.(plan.skipped + writer.stored, configs.length);
 
   const journaled = status === 'complete' && (request.journalTop ?? 0) > 0 ? await journalTop(request, sweepId, byHash) : [];

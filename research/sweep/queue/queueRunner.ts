@@ -1,0 +1,96 @@
+import { Queue, type Job } from 'bullmq';
+import { operationalError } from '../../../engine/index.ts';
+import type { SweepRunner } from '../runSweep.ts';
+import type { SweepDataset } from '../SweepDataset.ts';
+import type { StoredSweep } from '../sweepTables.ts';
+import { checkRedis, parseQueueUrl, redactUrl } from './queueUrl.ts';
+import { decodeJobResult, sweepJobId, type SweepJobData, type SweepJobResult } from './sweepJob.ts';
+
+export const DEFAULT_QUEUE_NAME = 'xylen-sweeps';
+
+export interface QueueRunnerOptions {
+  url: string;
+  queueName?: string;
+  /** How often finished jobs are collected (ms). */
+  pollMs?: number;
+  /** Attempts per job before it counts as failed (a worker's crash is not an attempt: stalled jobs go back to wait). */
+  attempts?: number;
+}
+
+/**
+ * Run a sweep on `xylen worker` processes: each configuration becomes a BullMQ job (id = sweep id + config hash, so a
+ * rerun never adds one twice), workers replay it against their own stores and return the result, and this side
+ * collects finished jobs into the sweep's store. A job is deleted from Redis only once its result is written
+ * (`release`), so a sweep that dies in between finds it again on the rerun.
+ */
+export function queueRunner(options: QueueRunnerOptions): (dataset: SweepDataset, periodMs: number, sweep: StoredSweep) => Promise<SweepRunner> {
+  const url = parseQueueUrl(options.url);
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  return async (dataset, periodMs, sweep) => {
+    await checkRedis(url);
+    const queue = new Queue<SweepJobData, SweepJobResult>(queueName, { connection: { url } });
+    queue.on('error', () => {}); // connection trouble surfaces through the awaited calls
+    const removals = new Set<Promise<unknown>>();
+    const remove = (jobId: string) => {
+      const removal = queue.remove(jobId).catch(() => 0);
+      removals.add(removal);
+      void removal.finally(() => removals.delete(removal));
+    };
+    return {
+      describe: `queue "${queueName}" at ${redactUrl(url)} (start workers with \`xylen worker --queue ${redactUrl(url)}\`)`,
+      async run(tasks, onResult, signal) {
+        const ofSweep = (job: Job<SweepJobData, SweepJobResult> | undefined): job is Job<SweepJobData, SweepJobResult> => job?.data?.sweepId === sweep.sweepId;
+        // Jobs that failed in an earlier run would block re-adding their ids: clear them so they run again.
+        for (const job of (await queue.getFailed(0, -1)).filter(ofSweep)) await job.remove();
+        // Finished jobs whose results an earlier run already stored (it stopped before it could delete them).
+        const wanted = new Set(tasks.map((t) => t.hash));
+        for (const job of (await queue.getCompleted(0, -1)).filter(ofSweep)) if (!wanted.has(job.data.hash)) remove(job.id!);
+        await queue.addBulk(
+          tasks.map((task) => ({
+            name: 'replay',
+            data: { sweepId: sweep.sweepId, index: task.index, hash: task.hash, config: task.config, data: dataset.request, periodMs, checksum: dataset.checksum },
+            opts: { jobId: sweepJobId(sweep.sweepId, task.hash), attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
+          })),
+        );
+        const pending = new Set(tasks.map((t) => t.hash));
+        let completed = 0;
+        while (pending.size > 0) {
+          if (signal?.aborted) return { status: 'aborted', completed };
+          for (const job of (await queue.getCompleted(0, 999)).filter(ofSweep)) {
+            if (!pending.delete(job.data.hash) || !job.returnvalue) continue;
+            const { result, worker } = decodeJobResult(job.returnvalue);
+            completed++;
+            onResult(result, worker);
+          }
+          const failed = (await queue.getFailed(0, 999)).filter(ofSweep).find((job) => pending.has(job.data.hash) && job.finishedOn !== undefined);
+          if (failed) {
+            throw operationalError('SWEEP_JOB_FAILED', `configuration #${failed.data.index} (${failed.data.hash}) failed on worker ${failed.processedBy ?? '?'}: ${failed.failedReason}`, {
+              hint: 'fix what the message says and rerun the same sweep command: finished configurations are kept, failed ones run again',
+            });
+          }
+          if (pending.size > 0) await sleep(options.pollMs ?? 250, signal);
+        }
+        return { status: 'done', completed };
+      },
+      release(hashes) {
+        for (const hash of hashes) remove(sweepJobId(sweep.sweepId, hash));
+      },
+      async close() {
+        await Promise.all(removals);
+        await queue.close();
+      },
+    };
+  };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
