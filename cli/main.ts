@@ -12,6 +12,7 @@ import { registerReplayCommand } from './commands/replay.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 import { registerSweepCommands } from './commands/sweep.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
+import { registerWalkforwardCommands } from './commands/walkforward.ts';
 
 /** Build the `xylen` program. Exported for tests that run commands in-process. */
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerModelServer(program);
   registerSweepCommands(program);
   registerWorkerCommand(program);
+  registerWalkforwardCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }
