@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.ts';
 import { Store } from '../../data/index.ts';
 import { importSynthetic } from '../../data/synth/index.ts';
+import { SHARED_MODELS } from '../../test/paths.ts';
 import { runStoredReplay } from '../replay/runStoredReplay.ts';
 import { expandGrid } from './expandGrid.ts';
 import { loadSweepDataset } from './loadSweepDataset.ts';
@@ -36,9 +37,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A fresh store holding the same candles (a sweep writes; each test gets its own file). */
 async function freshStore(name: string): Promise<string> {
   const path = join(dir, `${name}.duckdb`);
-  const source = await Store.open(dataDb, { readOnly: true });
-  source.close();
-  const { copyFileSync } = await import('node:fs');
   copyFileSync(dataDb, path);
   return path;
 }
@@ -120,7 +118,7 @@ describe('runSweep', () => {
       base,
       dbPath,
       ...DATA,
-      workers: 1,
+      workers: 0, // the CLI test stops worker threads mid-configuration with a real SIGINT
       signal: controller.signal,
       onProgress: (done) => {
         if (done === 4) controller.abort();
@@ -132,7 +130,7 @@ describe('runSweep', () => {
     expect(stopped.sweep.status).toBe('interrupted');
     expect(stopped.results).toHaveLength(4);
 
-    const second = await runSweep({ grid, base, dbPath, ...DATA, workers: 1 });
+    const second = await runSweep({ grid, base, dbPath, ...DATA, workers: 0 });
     expect(second).toMatchObject({ status: 'complete', skipped: 4, stored: 8 });
     const done = await results(dbPath, first.sweepId);
     expect(done.sweep.status).toBe('complete');
@@ -161,5 +159,37 @@ describe('runSweep', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('loads model files once per decision interval, and each configuration has the metrics a stored replay gives it', async () => {
+    // The fixtures' 10 inputs named as engine features (as in swapByConfiguration.test.ts): mechanically valid models.
+    const features = ['ret_1', 'ret_12', 'rsi_14', 'volume_z_48', 'ema_dist_9', 'ema_dist_21', 'macd_hist_rel', 'bb_pctb_20', 'bb_width_20', 'atr_rel_14'];
+    copyFileSync(join(SHARED_MODELS, 'torch_mlp.onnx'), join(dir, 'mlp.onnx'));
+    copyFileSync(join(SHARED_MODELS, 'xgb_softprob.json'), join(dir, 'xgb.json'));
+    writeFileSync(join(dir, 'mlp.card.json'), JSON.stringify({ id: 'mlp', version: 1, features }));
+    writeFileSync(join(dir, 'xgb.card.json'), JSON.stringify({ id: 'xgb', version: 1, features }));
+    const withFiles = configSchema.parse({
+      ...base,
+      models: [...base.models, { name: 'mlp', kind: 'onnx', path: join(dir, 'mlp.onnx') }, { name: 'xgb', kind: 'xgboost', path: join(dir, 'xgb.json'), enabled: false }],
+    });
+    const grid = parseGrid('intervals.decision: [5m, 15m]\nmodels: [[mlp, xgb], [momentum, mlp]]', 'grid.yaml');
+    const dbPath = await freshStore('files');
+    const outcome = await runSweep({ grid, base: withFiles, dbPath, ...DATA, workers: 0 });
+    const { results: swept } = await results(dbPath, outcome.sweepId);
+    expect(swept).toHaveLength(4);
+    // One return period for all, whatever the decision interval: what PBO needs.
+    for (const r of swept) expect(r.returns).toHaveLength(6 * 24);
+    const configs = expandGrid(grid, withFiles);
+    const store = await Store.open(dbPath);
+    try {
+      for (const [i, config] of configs.entries()) {
+        const replayed = await runStoredReplay(store, config.config, DATA);
+        expect(swept[i]!.hash).toBe(config.hash);
+        expect(swept[i]!.metrics).toEqual(replayed.metrics);
+      }
+    } finally {
+      store.close();
+    }
+    expect(new Set(swept.map((r) => r.metrics.annualisation.barMs))).toEqual(new Set([300_000, 900_000]));
   });
 });
