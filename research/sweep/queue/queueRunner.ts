@@ -1,4 +1,4 @@
-import { Queue, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import { operationalError } from '../../../engine/index.ts';
 import type { SweepRunner } from '../runSweep.ts';
 import type { SweepDataset } from '../SweepDataset.ts';
@@ -39,12 +39,15 @@ export function queueRunner(options: QueueRunnerOptions): (dataset: SweepDataset
     return {
       describe: `queue "${queueName}" at ${redactUrl(url)} (start workers with \`xylen worker --queue ${redactUrl(url)}\`)`,
       async run(tasks, onResult, signal) {
-        const ofSweep = (job: Job<SweepJobData, SweepJobResult> | undefined): job is Job<SweepJobData, SweepJobResult> => job?.data?.sweepId === sweep.sweepId;
-        // Jobs that failed in an earlier run would block re-adding their ids: clear them so they run again.
-        for (const job of (await queue.getFailed(0, -1)).filter(ofSweep)) await job.remove();
-        // Finished jobs whose results an earlier run already stored (it stopped before it could delete them).
+        // Job ids are `${sweepId}-${hash}`: listing ids is cheap, and only this sweep's jobs are fetched whole.
+        const prefix = sweepJobId(sweep.sweepId, '');
+        const ids = async (state: 'completed' | 'failed') => (await queue.getRanges([state], 0, -1)).filter((id) => id.startsWith(prefix));
+        const hashOf = (id: string) => id.slice(prefix.length);
         const wanted = new Set(tasks.map((t) => t.hash));
-        for (const job of (await queue.getCompleted(0, -1)).filter(ofSweep)) if (!wanted.has(job.data.hash)) remove(job.id!);
+        // Jobs that failed in an earlier run would block re-adding their ids: clear them so they run again. Finished
+        // jobs whose results an earlier run already stored (it stopped before deleting them) are dropped.
+        for (const id of await ids('failed')) await queue.remove(id);
+        for (const id of await ids('completed')) if (!wanted.has(hashOf(id))) remove(id);
         await queue.addBulk(
           tasks.map((task) => ({
             name: 'replay',
@@ -52,18 +55,23 @@ export function queueRunner(options: QueueRunnerOptions): (dataset: SweepDataset
             opts: { jobId: sweepJobId(sweep.sweepId, task.hash), attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false },
           })),
         );
-        const pending = new Set(tasks.map((t) => t.hash));
+        const pending = new Set(wanted);
         let completed = 0;
         while (pending.size > 0) {
           if (signal?.aborted) return { status: 'aborted', completed };
-          for (const job of (await queue.getCompleted(0, 999)).filter(ofSweep)) {
-            if (!pending.delete(job.data.hash) || !job.returnvalue) continue;
+          for (const id of await ids('completed')) {
+            if (!pending.has(hashOf(id))) continue;
+            const job = await queue.getJob(id);
+            if (!job?.returnvalue) continue;
+            pending.delete(hashOf(id));
             const { result, worker } = decodeJobResult(job.returnvalue);
             completed++;
             onResult(result, worker);
           }
-          const failed = (await queue.getFailed(0, 999)).filter(ofSweep).find((job) => pending.has(job.data.hash) && job.finishedOn !== undefined);
-          if (failed) {
+          for (const id of await ids('failed')) {
+            if (!pending.has(hashOf(id))) continue;
+            const failed = await queue.getJob(id);
+            if (!failed) continue;
             throw operationalError('SWEEP_JOB_FAILED', `configuration #${failed.data.index} (${failed.data.hash}) failed on worker ${failed.processedBy ?? '?'}: ${failed.failedReason}`, {
               hint: 'fix what the message says and rerun the same sweep command: finished configurations are kept, failed ones run again',
             });
