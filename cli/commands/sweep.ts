@@ -53,7 +53,8 @@ interface TopFlags {
 export function registerSweepCommands(program: Command): void {
   const sweep = program
     .command('sweep')
-    .description('parameter sweeps: replay every configuration of a grid, store the results, rank them with DSR and PBO');
+    .description('parameter sweeps: replay every configuration of a grid, store the results, rank them with DSR and PBO')
+    .addHelpText('after', '\n`xylen sweep --grid grid.yaml …` runs `xylen sweep run`: see `xylen sweep run --help` for its options.');
 
   sweep
     .command('run', { isDefault: true })

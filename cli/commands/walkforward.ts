@@ -36,7 +36,10 @@ export function parseDuration(text: string, where: string): number {
 
 /** `xylen walkforward …` and `xylen walkforward ls|show`. */
 export function registerWalkforwardCommands(program: Command): void {
-  const walkforward = program.command('walkforward').description('walk-forward analysis: retrain on each window, replay the next one out of sample, stitch the equity');
+  const walkforward = program
+    .command('walkforward')
+    .description('walk-forward analysis: retrain on each window, replay the next one out of sample, stitch the equity')
+    .addHelpText('after', '\n`xylen walkforward --train 90d --test 30d …` runs `xylen walkforward run`: see `xylen walkforward run --help` for its options.');
 
   walkforward
     .command('run', { isDefault: true })
