@@ -93,8 +93,9 @@ describe('a sweep on a BullMQ queue', () => {
     const [doomed, survivor] = await Promise.all([startWorker(dataDb, 'kill-test'), startWorker(dataDb, 'kill-test')]);
     const watcher = new Queue<SweepJobData>('kill-test', { connection: { url: redis.url } });
     let killed: string | undefined;
+    let finished = false;
     const watching = (async () => {
-      while (killed === undefined && doomed.child.exitCode === null) {
+      while (killed === undefined && !finished && doomed.child.exitCode === null) {
         const active = await watcher.getActive();
         const job = active.find((j) => j.processedBy === doomed.name);
         if (job) {
@@ -103,7 +104,9 @@ describe('a sweep on a BullMQ queue', () => {
         } else await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
-    const outcome = await runSweep({ grid, base, dbPath: queueDb, ...DATA, name: 'distributed', runner: queueRunner({ url: redis.url, queueName: 'kill-test', pollMs: 50 }) });
+    const outcome = await runSweep({ grid, base, dbPath: queueDb, ...DATA, name: 'distributed', runner: queueRunner({ url: redis.url, queueName: 'kill-test', pollMs: 50 }) }).finally(
+      () => (finished = true),
+    );
     await watching;
     expect(killed).toBeDefined();
     expect(outcome).toMatchObject({ sweepId: local.sweepId, status: 'complete', configs: 12, stored: 12 });
