@@ -10,6 +10,9 @@ import { registerModelServer } from './commands/modelServer.ts';
 import { registerModelTrain } from './commands/modelTrain.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerRunsCommands } from './commands/runs.ts';
+import { registerSweepCommands } from './commands/sweep.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
+import { registerWalkforwardCommands } from './commands/walkforward.ts';
 
 /** Build the `xylen` program. Exported for tests that run commands in-process. */
 export function buildProgram(): Command {
@@ -29,6 +32,9 @@ export function buildProgram(): Command {
   registerModelTrain(registerModelCommands(program));
   registerModelsCommands(program);
   registerModelServer(program);
+  registerSweepCommands(program);
+  registerWorkerCommand(program);
+  registerWalkforwardCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

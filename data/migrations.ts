@@ -345,4 +345,86 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT run_id, seq, ts, equity, wallet, quantity, mark_price FROM equity_marks;
     `,
   },
+  {
+    version: 5,
+    description: 'parameter sweeps (one row per sweep, one result per configuration) and walk-forward analyses (folds, stitched equity)',
+    // sweep_results is keyed by (sweep_id, config_hash): a rerun skips what is stored, and a result that arrives twice
+    // (a queue job retried after its worker died) is inserted once (INSERT … ON CONFLICT DO NOTHING). period_returns
+    // holds the equity's returns per sweep period as little-endian float64 (BLOB: a tenth of the insert time of a
+    // DOUBLE[] of a year of hourly returns); read them with research's sweepResults(…, { returns: true }).
+    sql: `
+      CREATE TABLE sweeps (
+        sweep_id      VARCHAR PRIMARY KEY,
+        name          VARCHAR   NOT NULL,
+        created_at    TIMESTAMP NOT NULL,
+        updated_at    TIMESTAMP NOT NULL,
+        status        VARCHAR   NOT NULL,
+        market        VARCHAR   NOT NULL,
+        symbol        VARCHAR   NOT NULL,
+        from_time     BIGINT    NOT NULL,
+        to_time       BIGINT    NOT NULL,
+        period_ms     BIGINT    NOT NULL,
+        configs       INTEGER   NOT NULL,
+        grid          JSON      NOT NULL,
+        base_config   JSON      NOT NULL,
+        data_checksum VARCHAR   NOT NULL,
+        message       VARCHAR
+      );
+      CREATE TABLE sweep_results (
+        sweep_id       VARCHAR   NOT NULL,
+        config_hash    VARCHAR   NOT NULL,
+        config_index   INTEGER   NOT NULL,
+        params         JSON      NOT NULL,
+        config         JSON      NOT NULL,
+        metrics        JSON      NOT NULL,
+        sharpe         DOUBLE,
+        total_return   DOUBLE,
+        max_drawdown   DOUBLE,
+        trades         INTEGER,
+        period_returns BLOB      NOT NULL,
+        bars           BIGINT    NOT NULL,
+        elapsed_ms     DOUBLE    NOT NULL,
+        worker         VARCHAR,
+        run_id         VARCHAR,
+        finished_at    TIMESTAMP NOT NULL,
+        PRIMARY KEY (sweep_id, config_hash)
+      );
+      CREATE TABLE walkforwards (
+        wf_id       VARCHAR PRIMARY KEY,
+        created_at  TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP,
+        status      VARCHAR   NOT NULL,
+        market      VARCHAR   NOT NULL,
+        symbol      VARCHAR   NOT NULL,
+        from_time   BIGINT    NOT NULL,
+        to_time     BIGINT    NOT NULL,
+        train_ms    BIGINT    NOT NULL,
+        test_ms     BIGINT    NOT NULL,
+        step_ms     BIGINT    NOT NULL,
+        embargo_ms  BIGINT    NOT NULL,
+        kind        VARCHAR,
+        config      JSON      NOT NULL,
+        metrics     JSON,
+        message     VARCHAR
+      );
+      CREATE TABLE walkforward_folds (
+        wf_id         VARCHAR NOT NULL,
+        fold          INTEGER NOT NULL,
+        train_from    BIGINT  NOT NULL,
+        train_to      BIGINT  NOT NULL,
+        test_from     BIGINT  NOT NULL,
+        test_to       BIGINT  NOT NULL,
+        label_end_max BIGINT,
+        models        JSON    NOT NULL,
+        metrics       JSON    NOT NULL,
+        PRIMARY KEY (wf_id, fold)
+      );
+      CREATE TABLE walkforward_equity (
+        wf_id  VARCHAR NOT NULL,
+        fold   INTEGER NOT NULL,
+        ts     BIGINT  NOT NULL,
+        equity DOUBLE  NOT NULL
+      );
+    `,
+  },
 ];

@@ -30,3 +30,7 @@ export { backtestOverfitting } from './metrics/backtestOverfitting.ts';
 export type { BacktestOverfitting, BacktestOverfittingOptions } from './metrics/backtestOverfitting.ts';
 export { bootstrapSharpe } from './metrics/bootstrapSharpe.ts';
 export type { BootstrapSharpeOptions, SharpeInterval } from './metrics/bootstrapSharpe.ts';
+export { parseGrid, expandGrid, configHash, runSweep, summarizeSweep, rankResults, listSweeps, getSweep, latestSweep, sweepResults } from './sweep/index.ts';
+export type { Grid, SweepConfig, SweepRequest, SweepOutcome, SweepSummary, RankedConfig, StoredSweep, StoredSweepResult } from './sweep/index.ts';
+export { planFolds, runWalkforward, listWalkforwards, getWalkforward } from './walkforward/index.ts';
+export type { Fold, WalkforwardRequest, WalkforwardOutcome, FoldResult, StoredWalkforward, WalkforwardDetail } from './walkforward/index.ts';

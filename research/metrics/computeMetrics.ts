@@ -1,4 +1,4 @@
-import { assertNever, type Journal, type JournalRecord } from '../../engine/index.ts';
+import { assertNever, type JournalRecord } from '../../engine/index.ts';
 import { maxDrawdown } from './maxDrawdown.ts';
 import { annualVolatility, compoundAnnualGrowth, periodReturns, periodsPerYear, sharpeRatio, sortinoRatio, YEAR_MS } from './returnRatios.ts';
 import { tradeStats, type ClosedTrade, type TradeStats } from './tradeStats.ts';
@@ -113,43 +113,41 @@ export interface MetricsMarket {
 }
 
 /**
- * Metrics of a journal, from the records as they pass (it is a Journal, so a replay can feed it directly): the equity
- * curve from heartbeats and equity marks, trades from trade records, fees and traded notional from every fill,
- * funding from every settlement, and the risk rules that fired. It keeps a few numbers per heartbeat, never the
- * records. `firstClose`/`lastClose` come from the loaded candles, not the journal.
+ * Metrics of a journal: the equity curve from its heartbeats and equity marks (one per decision bar, and the run's
+ * end), trades from its trade records, fees and traded notional from every fill, funding from every settlement, and
+ * the risk rules that fired. `firstClose`/`lastClose` come from the loaded candles, not the journal.
  */
-export class MetricsCollector implements Journal {
-  private readonly time: number[] = [];
-  private readonly equity: number[] = [];
-  private readonly quantity: number[] = [];
-  private readonly trades: ClosedTrade[] = [];
-  private tradedNotional = 0;
-  private fees = 0;
-  private fundingPaid = 0;
-  private readonly riskEvents: RunMetrics['riskEvents'] = {};
-
-  record(r: JournalRecord): void {
+export function metricsFromJournal(records: Iterable<JournalRecord>, market: MetricsMarket): RunMetrics {
+  const time: number[] = [];
+  const equity: number[] = [];
+  const quantity: number[] = [];
+  const trades: ClosedTrade[] = [];
+  let tradedNotional = 0;
+  let fees = 0;
+  let fundingPaid = 0;
+  const riskEvents: RunMetrics['riskEvents'] = {};
+  for (const r of records) {
     switch (r.type) {
       case 'heartbeat':
       case 'equity':
-        this.time.push(r.ts);
-        this.equity.push(r.equity);
-        this.quantity.push(r.quantity);
+        time.push(r.ts);
+        equity.push(r.equity);
+        quantity.push(r.quantity);
         break;
       case 'trade':
-        this.trades.push({ ...r });
+        trades.push(r);
         break;
       case 'fill':
-        this.tradedNotional += Math.abs(r.fill.quantity * r.fill.price);
-        this.fees += r.fill.fee;
+        tradedNotional += Math.abs(r.fill.quantity * r.fill.price);
+        fees += r.fill.fee;
         break;
       case 'funding':
-        this.fundingPaid -= r.payment;
+        fundingPaid -= r.payment;
         break;
       case 'risk': {
-        const seen = this.riskEvents[r.event.rule];
+        const seen = riskEvents[r.event.rule];
         if (seen) seen.count++;
-        else this.riskEvents[r.event.rule] = { count: 1, effect: r.event.effect, first: r.ts };
+        else riskEvents[r.event.rule] = { count: 1, effect: r.event.effect, first: r.ts };
         break;
       }
       case 'order':
@@ -158,18 +156,8 @@ export class MetricsCollector implements Journal {
         assertNever(r, 'journal record');
     }
   }
-
-  metrics(market: MetricsMarket): RunMetrics {
-    const { time, equity, quantity, trades, tradedNotional, fees, fundingPaid } = this;
-    return computeMetrics({ time, equity, quantity, barMs: market.barMs, trades, tradedNotional, fees, fundingPaid, firstClose: market.firstClose, lastClose: market.lastClose }, {
-      ...this.riskEvents,
-    });
-  }
-}
-
-/** Metrics of a whole journal (see MetricsCollector). */
-export function metricsFromJournal(records: Iterable<JournalRecord>, market: MetricsMarket): RunMetrics {
-  const collector = new MetricsCollector();
-  for (const r of records) collector.record(r);
-  return collector.metrics(market);
+  return computeMetrics(
+    { time, equity, quantity, barMs: market.barMs, trades, tradedNotional, fees, fundingPaid, firstClose: market.firstClose, lastClose: market.lastClose },
+    riskEvents,
+  );
 }

@@ -18,6 +18,7 @@ import {
   SimulatedBroker,
   type BatchModel,
   type BrokerSnapshot,
+  type FeatureMatrix,
   type Journal,
   type ModelClient,
 } from '../../engine/index.ts';
@@ -46,6 +47,8 @@ export interface ReplayOptions {
    * run's feature matrix in one batch, and its name is what the ensemble's weights and the journal use.
    */
   models?: readonly BatchModel[];
+  /** The feature matrix of these inputs, when the caller already computed it (a sweep does once for all its configs). */
+  matrix?: FeatureMatrix;
 }
 
 /**
@@ -55,7 +58,7 @@ export interface ReplayOptions {
  */
 export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
   const { onProgress } = options;
-  const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
+  const matrix = options.matrix ?? computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
   const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix);
   if (config.ensemble.quorum > models.length) {
     throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, {

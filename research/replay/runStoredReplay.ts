@@ -4,7 +4,7 @@ import { featureNames, intervalMs, type Interval } from '../../engine/index.ts';
 import { DuckDbJournal } from '../journal/DuckDbJournal.ts';
 import { candleChecksum, codeVersion, type RunManifest } from '../journal/RunManifest.ts';
 import { newRunId } from '../journal/runId.ts';
-import type { RunMetrics } from '../metrics/computeMetrics.ts';
+import { metricsFromJournal, type RunMetrics } from '../metrics/computeMetrics.ts';
 import { loadReplayData } from './loadReplayData.ts';
 import { MetricsTap } from './MetricsTap.ts';
 import { DEFAULT_FUNDING_RATE, replayInputs } from './replayInputs.ts';
@@ -71,7 +71,7 @@ export async function runStoredReplay(
   const started = performance.now();
   const outcome = await replayInputs(inputs, config, tap, { onProgress });
   const elapsedMs = performance.now() - started;
-  const metrics = tap.collector.metrics({
+  const metrics = metricsFromJournal(tap.records, {
     barMs: intervalMs(inputs.decisionInterval),
     firstClose: outcome.firstOpen,
     lastClose: outcome.lastClose,
