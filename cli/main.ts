@@ -3,6 +3,7 @@ import { XylenError } from '../engine/index.ts';
 import { registerCheckCommands } from './commands/check.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDataCommands } from './commands/data.ts';
+import { registerExchangeSim } from './commands/exchangeSim.ts';
 import { registerFeaturesCommands } from './commands/features.ts';
 import { registerModelCommands } from './commands/model.ts';
 import { registerModelsCommands } from './commands/models.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerModelTrain(registerModelCommands(program));
   registerModelsCommands(program);
   registerModelServer(program);
+  registerExchangeSim(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }
