@@ -1,0 +1,101 @@
+import type { BrokerBar, Coordinator, FeatureEngine, FeedCandle, Heartbeat, MarketFeed } from '../engine/index.ts';
+import { CandleAggregator } from './CandleAggregator.ts';
+
+/** What the runner drives on every closed base bar: fills (paper) or the mark (exchange). Same shape as ReplayVenue. */
+export interface LiveVenue {
+  onBar(bar: BrokerBar): void;
+  readonly hasPosition: boolean;
+}
+
+export interface LiveRunnerOptions {
+  feed: MarketFeed & { resumeAfter(openTime: number): void };
+  venue: LiveVenue;
+  coordinator: Coordinator;
+  features: FeatureEngine;
+  baseMs: number;
+  decisionMs: number;
+  /** Omitted when the config has no coarser context interval. */
+  contextMs?: number;
+  log: (event: string, detail: Record<string, unknown>) => void;
+}
+
+/**
+ * The live loop: the replay driver's order of work, on candles as they close. For each closed base candle: the venue
+ * sees the bar, the risk stage sees equity while a position is open, the decision (and context) candles it completes
+ * go through the streaming FeatureEngine, and a completed decision candle is a heartbeat of the same Coordinator the
+ * replay runs. Candles before the start only warm the features up, from the same warm-up start the replay uses, so
+ * live rows equal replayed rows bit for bit.
+ */
+export class LiveRunner {
+  private readonly decision: CandleAggregator;
+  private readonly context: CandleAggregator | undefined;
+  private row = -1;
+  private readonly atrIndex: number;
+  private lastHandled = Number.NaN;
+  private waiters: { ts: number; resolve: () => void }[] = [];
+  /** Heartbeats run, and the wall time each took (candle handled → decision and orders done). */
+  readonly heartbeatMs: number[] = [];
+  stopped = false;
+
+  constructor(private readonly options: LiveRunnerOptions) {
+    this.decision = new CandleAggregator(options.baseMs, options.decisionMs);
+    this.context = options.contextMs === undefined ? undefined : new CandleAggregator(options.baseMs, options.contextMs);
+    this.atrIndex = options.features.names.indexOf('atr_14');
+  }
+
+  /** Feed history [from, to) to the features only (no venue, no decisions), then go live after it. */
+  async warmUp(from: number, to: number): Promise<number> {
+    const candles = await this.options.feed.history(from, to);
+    for (const c of candles) this.features(c);
+    const last = candles.at(-1);
+    this.options.feed.resumeAfter(last ? last.openTime : to - this.options.baseMs);
+    this.lastHandled = to;
+    return candles.length;
+  }
+
+  async start(): Promise<void> {
+    await this.options.feed.subscribe((c) => this.onCandle(c));
+  }
+
+  /** Resolves once the bar closing at `closeTime` (or a later one) has been handled. */
+  handled(closeTime: number): Promise<void> {
+    if (this.lastHandled >= closeTime) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ ts: closeTime, resolve }));
+  }
+
+  get lastBarClose(): number {
+    return this.lastHandled;
+  }
+
+  private async onCandle(c: FeedCandle): Promise<void> {
+    if (this.stopped) return;
+    const { venue, coordinator, baseMs } = this.options;
+    const closeTime = c.openTime + baseMs;
+    venue.onBar({ openTime: c.openTime, closeTime, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume });
+    if (venue.hasPosition) {
+      const chores = coordinator.onMark(closeTime);
+      if (chores) await chores;
+    }
+    const beat = this.features(c);
+    if (beat) {
+      const started = performance.now();
+      await coordinator.onHeartbeat(beat);
+      this.heartbeatMs.push(performance.now() - started);
+    }
+    this.lastHandled = closeTime;
+    const ready = this.waiters.filter((w) => w.ts <= closeTime);
+    this.waiters = this.waiters.filter((w) => w.ts > closeTime);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Context first, then decision, as FeatureEngine requires when both close at the same instant. */
+  private features(c: FeedCandle): Heartbeat | undefined {
+    const ctx = this.context?.add(c);
+    if (ctx) this.options.features.addContext(ctx);
+    const d = this.decision.add(c);
+    if (!d) return undefined;
+    this.row++;
+    const features = this.options.features.addDecision(d);
+    return { ts: d.openTime + this.options.decisionMs, row: this.row, close: d.close, atr: this.atrIndex < 0 ? Number.NaN : features[this.atrIndex]!, features };
+  }
+}
