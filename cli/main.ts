@@ -4,6 +4,7 @@ import { registerCheckCommands } from './commands/check.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerExchangeSim } from './commands/exchangeSim.ts';
+import { registerLiveCommands } from './commands/live.ts';
 import { registerFeaturesCommands } from './commands/features.ts';
 import { registerModelCommands } from './commands/model.ts';
 import { registerModelsCommands } from './commands/models.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerModelsCommands(program);
   registerModelServer(program);
   registerExchangeSim(program);
+  registerLiveCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

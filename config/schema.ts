@@ -151,6 +151,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       telegram_token: z.string().optional(),
       telegram_chat_id: z.string().optional(),
+      /** Telegram Bot API base URL (a loopback fake in tests). */
+      telegram_api_url: z.url().prefault('https://api.telegram.org'),
+      /** A generic webhook: every alert is POSTed to it as JSON. */
+      webhook_url: z.url().optional(),
+      /** Least time between two alert messages per channel. */
+      min_interval_ms: z.int().min(0).max(3_600_000).prefault(1000),
     })
     .prefault({}),
 });

@@ -52,6 +52,9 @@ export class CcxtBroker implements Broker {
   private readonly open = new Map<string, OrderState & { algo: boolean }>();
   private readonly state: Mirror = { wallet: 0, quantity: 0, entryPrice: 0, realizedPnl: 0, fees: 0, funding: 0, leverage: 0 };
   private markPrice = 0;
+  /** Close time of the last bar the runner handled; user events after it wait in `held`. */
+  private barClose = -Infinity;
+  private readonly held: Record<string, unknown>[] = [];
   private socket: WebSocket | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private closed = false;
@@ -103,9 +106,22 @@ export class CcxtBroker implements Broker {
     this.handlers.push(handler);
   }
 
-  /** A base candle closed: the mark for equity (the exchange settles fills and funding itself). */
+  /**
+   * A base candle closed: the mark for equity, then the user-data events stamped up to its close, in arrival order.
+   * Holding events until the bar that covers them keeps the engine's timeline in order however far the exchange
+   * runs ahead of this process (a simulator at 600×, a backlog after a reconnect): the coordinator and the risk stage
+   * see a fill at 10:05 after the 10:04 bar, never before it.
+   */
   onBar(bar: BrokerBar): void {
     this.markPrice = bar.markClose ?? bar.close;
+    this.barClose = bar.closeTime;
+    let applied = 0;
+    for (const message of this.held) {
+      if (eventTime(message) > bar.closeTime) break;
+      applied++;
+      this.apply(message);
+    }
+    if (applied > 0) this.held.splice(0, applied);
   }
 
   onFunding(): void {
@@ -216,6 +232,12 @@ export class CcxtBroker implements Broker {
     this.socket?.terminate();
   }
 
+  /** The account's latest orders on the exchange, newest last (reconciliation looks for the last entry). */
+  async recentOrders(limit = 50): Promise<{ clientOrderId: string; side: Side; status: string; quantity: number }[]> {
+    const orders = await this.call('fetchOrders', () => this.ex.fetchOrders(this.options.symbol, undefined, limit));
+    return orders.map((o) => ({ clientOrderId: o.clientOrderId ?? '', side: o.side === 'buy' ? 1 : -1, status: o.status ?? '', quantity: o.amount ?? 0 }));
+  }
+
   /** Drop the user data socket as a network fault would (tests). */
   dropUserStream(): void {
     this.socket?.terminate();
@@ -244,8 +266,7 @@ export class CcxtBroker implements Broker {
         return result;
       } catch (error) {
         this.readWeight();
-        const headers = (this.ex as unknown as { last_response_headers?: Record<string, string> }).last_response_headers ?? {};
-        const kind = classifyExchangeError(error, headers['retry-after'] ?? headers['Retry-After']);
+        const kind = classifyExchangeError(error, this.header('retry-after'));
         this.errorCounts[kind.action] = (this.errorCounts[kind.action] ?? 0) + 1;
         this.options.log('exchange_error', { call: what, attempt, action: kind.action, code: kind.code ?? null, message: kind.message.slice(0, 200) });
         const last = attempt >= attempts || kind.action === 'reject';
@@ -261,9 +282,15 @@ export class CcxtBroker implements Broker {
   }
 
   private readWeight(): void {
-    const headers = (this.ex as unknown as { last_response_headers?: Record<string, string> }).last_response_headers;
-    const used = headers?.['x-mbx-used-weight-1m'] ?? headers?.['X-MBX-USED-WEIGHT-1M'];
+    const used = this.header('x-mbx-used-weight-1m');
     if (used !== undefined) this.usedWeight = Number(used);
+  }
+
+  /** A header of the last response (ccxt re-capitalizes names: X-Mbx-Used-Weight-1m). */
+  private header(name: string): string | undefined {
+    const headers = (this.ex as unknown as { last_response_headers?: Record<string, string> }).last_response_headers ?? {};
+    for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+    return undefined;
   }
 
   private async connectUserStream(): Promise<void> {
@@ -296,6 +323,16 @@ export class CcxtBroker implements Broker {
   }
 
   private onUserMessage(message: Record<string, unknown>): void {
+    if (message['e'] === 'listenKeyExpired') {
+      this.socket?.terminate();
+      return;
+    }
+    // Held back until the runner reaches the event's time (see onBar); in order, so nothing overtakes a held event.
+    if (this.held.length > 0 || eventTime(message) > this.barClose) this.held.push(message);
+    else this.apply(message);
+  }
+
+  private apply(message: Record<string, unknown>): void {
     switch (message['e']) {
       case 'ACCOUNT_UPDATE':
         return this.onAccountUpdate(message);
@@ -303,9 +340,6 @@ export class CcxtBroker implements Broker {
         return this.onOrderUpdate(message);
       case 'ALGO_UPDATE':
         return this.onAlgoUpdate(message);
-      case 'listenKeyExpired':
-        this.socket?.terminate();
-        return;
       default:
         return;
     }
@@ -390,6 +424,11 @@ export class CcxtBroker implements Broker {
   private emit(event: BrokerEvent): void {
     for (const handler of this.handlers) handler(event);
   }
+}
+
+function eventTime(message: Record<string, unknown>): number {
+  const t = Number(message['T'] ?? message['E']);
+  return Number.isFinite(t) ? t : -Infinity;
 }
 
 function fillReason(originalType: string, protective: boolean): FillReason {

@@ -35,7 +35,11 @@ export class LiveRunner {
   private waiters: { ts: number; resolve: () => void }[] = [];
   /** Heartbeats run, and the wall time each took (candle handled → decision and orders done). */
   readonly heartbeatMs: number[] = [];
+  /** Called with each heartbeat's wall time in ms (metrics). */
+  readonly onHeartbeatTimed: ((ms: number) => void)[] = [];
   stopped = false;
+  /** Recent decision candles by close time (reconciliation recomputes a lost order's levels from them). */
+  private readonly decisions = new Map<number, { row: number; close: number; atr: number }>();
 
   constructor(private readonly options: LiveRunnerOptions) {
     this.decision = new CandleAggregator(options.baseMs, options.decisionMs);
@@ -63,6 +67,10 @@ export class LiveRunner {
     return new Promise((resolve) => this.waiters.push({ ts: closeTime, resolve }));
   }
 
+  decisionAt(ts: number): { row: number; close: number; atr: number } | undefined {
+    return this.decisions.get(ts);
+  }
+
   get lastBarClose(): number {
     return this.lastHandled;
   }
@@ -80,7 +88,9 @@ export class LiveRunner {
     if (beat) {
       const started = performance.now();
       await coordinator.onHeartbeat(beat);
-      this.heartbeatMs.push(performance.now() - started);
+      const ms = performance.now() - started;
+      if (this.heartbeatMs.length < 100_000) this.heartbeatMs.push(ms);
+      for (const listener of this.onHeartbeatTimed) listener(ms);
     }
     this.lastHandled = closeTime;
     const ready = this.waiters.filter((w) => w.ts <= closeTime);
@@ -96,6 +106,9 @@ export class LiveRunner {
     if (!d) return undefined;
     this.row++;
     const features = this.options.features.addDecision(d);
-    return { ts: d.openTime + this.options.decisionMs, row: this.row, close: d.close, atr: this.atrIndex < 0 ? Number.NaN : features[this.atrIndex]!, features };
+    const beat = { ts: d.openTime + this.options.decisionMs, row: this.row, close: d.close, atr: this.atrIndex < 0 ? Number.NaN : features[this.atrIndex]!, features };
+    this.decisions.set(beat.ts, { row: beat.row, close: beat.close, atr: beat.atr });
+    if (this.decisions.size > 5000) this.decisions.delete(this.decisions.keys().next().value!);
+    return beat;
   }
 }

@@ -28,6 +28,7 @@ import { BinanceFeed } from './BinanceFeed.ts';
 import { CcxtBroker } from './CcxtBroker.ts';
 import { LiveRunner, type LiveVenue } from './LiveRunner.ts';
 import { PaperVenue } from './PaperVenue.ts';
+import { reconcile, type ReconcileOutcome } from './reconcile.ts';
 import { StreamingModelClient } from './StreamingModelClient.ts';
 import { WallClock } from './WallClock.ts';
 
@@ -41,6 +42,8 @@ export interface LiveSessionOptions {
   log: (event: string, detail: Record<string, unknown>) => void;
   /** Extra journal sinks (the control API's recent records, tests). */
   tap?: (record: JournalRecord) => void;
+  /** Wraps each model client (metrics timing). */
+  wrapModel?: (model: ModelClient) => ModelClient;
 }
 
 export interface LiveSession {
@@ -54,7 +57,9 @@ export interface LiveSession {
   journalPath: string;
   runId: string;
   models: ModelClient[];
-  /** Warm the features up and start trading on the next closed candle. */
+  /** What reconciliation found and did at start (exchange modes). */
+  readonly reconciled: ReconcileOutcome | undefined;
+  /** Warm the features up, reconcile with the exchange, and trade from the next closed candle. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -142,7 +147,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   }
 
   const feed = new BinanceFeed({ symbol: config.symbol, interval: baseInterval, intervalMs: baseMs, restUrl, wsUrl, log });
-  const models = await buildLiveModels(config, features.names);
+  const models = (await buildLiveModels(config, features.names)).map((m) => options.wrapModel?.(m) ?? m);
   if (config.ensemble.quorum > models.length) {
     throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, { where: 'ensemble.quorum' });
   }
@@ -187,6 +192,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
 
   let bars = 0;
   let closed = false;
+  let reconciled: ReconcileOutcome | undefined;
   return {
     mode,
     runner,
@@ -197,6 +203,9 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     journalPath,
     runId,
     models,
+    get reconciled() {
+      return reconciled;
+    },
     async start() {
       if (exchangeBroker) await exchangeBroker.start();
       // The exchange's latest closed candle is "now" (the simulator's market time may be years from the wall clock).
@@ -204,7 +213,8 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
       const start = latest + baseMs;
       const warmupFrom = start - WARMUP_BARS * Math.max(decisionMs, contextMs);
       bars = await runner.warmUp(warmupFrom, start);
-      log('live_started', { mode, runId, journal: journalPath, warmupBars: bars, start });
+      if (exchangeBroker) reconciled = await reconcile({ broker: exchangeBroker, coordinator, runner, config, instrument, start, log });
+      log('live_started', { mode, runId, journal: journalPath, warmupBars: bars, start, reconciled: reconciled?.action ?? 'none' });
       await runner.start();
     },
     async close() {

@@ -15,7 +15,7 @@ afterAll(() => {
 const decisionsOf = (records: readonly JournalRecord[]) =>
   records.filter((r): r is Extract<JournalRecord, { type: 'decision' }> => r.type === 'decision').map(({ ts, row, action, confidence, outcome, detail, answered }) => ({ ts, row, action, confidence, outcome, detail, answered }));
 const tradesOf = (records: readonly JournalRecord[]) => records.filter((r) => r.type === 'trade');
-const fillsOf = (records: readonly JournalRecord[]) => records.filter((r): r is Extract<JournalRecord, { type: 'fill' }> => r.type === 'fill').map((r) => ({ ts: r.ts, ...r.fill }));
+const fillsOf = (records: readonly JournalRecord[]) => records.filter((r): r is Extract<JournalRecord, { type: 'fill' }> => r.type === 'fill').map((r) => ({ ...r.fill, recordTs: r.ts }));
 
 describe('live through ccxt and the exchange simulator = replay', () => {
   it('two days of real 1m candles: the same decisions, fills and trades as xylen replay, bit for bit', async () => {

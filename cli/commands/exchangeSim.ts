@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Store } from '../../data/index.ts';
 import { formatTime, inputError, instrumentSpecFor } from '../../engine/index.ts';
-import { loadSimData, startExchangeSim, type ExchangeSim } from '../../live/exchange-sim/index.ts';
+import { loadSimData, startExchangeSim, type ExchangeSim } from '../../live/index.ts';
 import { resolveDbPath } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
 
