@@ -35,6 +35,8 @@ export interface ExchangeSimOptions {
   weightLimit?: number;
   /** One line per notable event (never secrets); default: none. */
   log?: (line: string) => void;
+  /** Called with each REST request as it arrives, before it is handled (tests: kill a client right after an entry is sent). */
+  onRequest?: (request: { method: string; path: string; params: Record<string, string> }) => void;
 }
 
 export interface ExchangeSim {
@@ -49,7 +51,7 @@ export interface ExchangeSim {
   step(): Promise<boolean>;
   inject(fault: Fault): void;
   /** Every REST request, in arrival order (method, path, and the Binance error code when one was returned). */
-  requests: { method: string; path: string; code?: number; status: number; params: Record<string, string> }[];
+  requests: { method: string; path: string; code?: number; status: number; params: Record<string, string>; at: number }[];
   close(): Promise<void>;
 }
 
@@ -183,8 +185,9 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     for (const [k, v] of new URLSearchParams(query)) params[k] = v; // the query string wins, as on Binance
     const method = request.method;
     const key = `${method} ${path}`;
-    const entry: ExchangeSim['requests'][number] = { method, path, status: 200, params: redact(params) };
+    const entry: ExchangeSim['requests'][number] = { method, path, status: 200, params: redact(params), at: Date.now() };
     requests.push(entry);
+    options.onRequest?.({ method, path, params: entry.params });
     const headers: Record<string, string> = {};
     const fail = (error: BinanceError) => {
       entry.status = error.status;
