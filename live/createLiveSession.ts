@@ -214,8 +214,8 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
       const warmupFrom = start - WARMUP_BARS * Math.max(decisionMs, contextMs);
       bars = await runner.warmUp(warmupFrom, start);
       if (exchangeBroker) reconciled = await reconcile({ broker: exchangeBroker, coordinator, runner, config, instrument, start, log });
-      log('live_started', { mode, runId, journal: journalPath, warmupBars: bars, start, reconciled: reconciled?.action ?? 'none' });
       await runner.start();
+      log('live_started', { mode, runId, journal: journalPath, warmupBars: bars, start, reconciled: reconciled?.action ?? 'none' });
     },
     async close() {
       if (closed) return;

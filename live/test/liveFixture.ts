@@ -5,7 +5,7 @@ import { configSchema, type XylenConfig, type XylenConfigInput } from '../../con
 import { importPaths, Store } from '../../data/index.ts';
 import { BTCUSDT_PERP } from '../../engine/index.ts';
 import { BTCUSDT_1M_CSV, BTCUSDT_FUNDING_CSV } from '../../test/servers/realKlines.ts';
-import { loadSimData, startExchangeSim, type ExchangeSim } from '../exchange-sim/index.ts';
+import { loadSimData, startExchangeSim, type ExchangeSim, type ExchangeSimOptions } from '../exchange-sim/index.ts';
 import { SIM_KEY, SIM_SECRET } from './simFixture.ts';
 
 /** Two days of real 1m candles inside the shared file, with 60 h of warm-up before them. */
@@ -36,7 +36,7 @@ export function parityConfig(overrides: XylenConfigInput = {}): XylenConfig {
 }
 
 /** A manual-pace simulator over the store's candles from FROM − history to TO, started at FROM. */
-export async function simOverStore(storePath: string, config: XylenConfig, from = FROM, to = TO): Promise<ExchangeSim> {
+export async function simOverStore(storePath: string, config: XylenConfig, from = FROM, to = TO, extra: Partial<ExchangeSimOptions> = {}): Promise<ExchangeSim> {
   const store = await Store.open(storePath, { readOnly: true });
   let data;
   try {
@@ -59,6 +59,7 @@ export async function simOverStore(storePath: string, config: XylenConfig, from 
     makerFee: config.replay.maker_fee,
     slippageBps: config.replay.slippage_bps,
     leverage: config.risk.leverage,
+    ...extra,
   });
 }
 
