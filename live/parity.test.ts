@@ -4,7 +4,10 @@ import { Store } from '../data/index.ts';
 import type { JournalRecord } from '../engine/index.ts';
 import { readJournal } from '../research/index.ts';
 import { runStoredReplay } from '../research/replay/runStoredReplay.ts';
+import type { XylenConfig } from '../config/index.ts';
 import { createLiveSession } from './createLiveSession.ts';
+import type { ExchangeSim } from './exchange-sim/index.ts';
+import { startFourModelServers } from './test/modelServers.ts';
 import { FROM, importedStore, liveConfigFor, parityConfig, simOverStore, TO } from './test/liveFixture.ts';
 
 const dirs: string[] = [];
@@ -17,11 +20,11 @@ const decisionsOf = (records: readonly JournalRecord[]) =>
 const tradesOf = (records: readonly JournalRecord[]) => records.filter((r) => r.type === 'trade');
 const fillsOf = (records: readonly JournalRecord[]) => records.filter((r): r is Extract<JournalRecord, { type: 'fill' }> => r.type === 'fill').map((r) => ({ ...r.fill, recordTs: r.ts }));
 
-describe('live through ccxt and the exchange simulator = replay', () => {
-  it('two days of real 1m candles: the same decisions, fills and trades as xylen replay, bit for bit', async () => {
-    const { dir, storePath } = await importedStore();
-    dirs.push(dir);
-    const config = parityConfig();
+let shared: Promise<{ dir: string; storePath: string }> | undefined;
+
+async function replayThenLive(config: XylenConfig): Promise<{ replayed: JournalRecord[]; live: JournalRecord[]; sim: ExchangeSim }> {
+    shared ??= importedStore().then((s) => (dirs.push(s.dir), s));
+    const { dir, storePath } = await shared;
 
     const store = await Store.open(storePath);
     let replayed: JournalRecord[];
@@ -42,7 +45,12 @@ describe('live through ccxt and the exchange simulator = replay', () => {
       await session.close();
       await sim.close();
     }
+    return { replayed, live, sim };
+}
 
+describe('live through ccxt and the exchange simulator = replay', () => {
+  it('two days of real 1m candles, rule models in-process: the same decisions, fills and trades as xylen replay, bit for bit', async () => {
+    const { replayed, live, sim } = await replayThenLive(parityConfig());
     const expectedTrades = tradesOf(replayed);
     expect(expectedTrades.length).toBeGreaterThanOrEqual(3);
     expect(decisionsOf(live)).toEqual(decisionsOf(replayed));
@@ -50,5 +58,20 @@ describe('live through ccxt and the exchange simulator = replay', () => {
     expect(tradesOf(live)).toEqual(expectedTrades);
     // Orders went through ccxt: entries on /fapi/v1/order, protection on the algo endpoint.
     expect(sim.requests.filter((r) => r.path === '/fapi/v1/algoOrder' && r.method === 'POST').length).toBe(2 * sim.requests.filter((r) => r.path === '/fapi/v1/order' && r.method === 'POST').length);
+  });
+
+  it('the same with four HTTP model servers (xylen model-server processes: ONNX and XGBoost models)', async () => {
+    const servers = await startFourModelServers();
+    try {
+      const config = parityConfig({ models: Object.entries(servers.urls).map(([name, endpoint]) => ({ name, kind: 'http' as const, endpoint })), ensemble: { threshold: 0.3, quorum: 3 } });
+      const { replayed, live } = await replayThenLive(config);
+      expect(decisionsOf(replayed).filter((d) => d.answered === 4).length).toBeGreaterThan(500);
+      expect(decisionsOf(live)).toEqual(decisionsOf(replayed));
+      expect(live.filter((r) => r.type === 'prediction')).toEqual(replayed.filter((r) => r.type === 'prediction'));
+      expect(tradesOf(live)).toEqual(tradesOf(replayed));
+      expect(tradesOf(replayed).length).toBeGreaterThan(0);
+    } finally {
+      await servers.stop();
+    }
   });
 });
