@@ -14,10 +14,10 @@ export interface ModelServers {
 }
 
 /**
- * Four `xylen model-server` processes on free loopback ports, serving the shared ONNX (PyTorch MLP) and XGBoost
- * fixture models twice each under engine feature names: the four HTTP model servers of the issue's tests and bench.
+ * Four `xylen model-server` processes on free loopback ports: by default the shared ONNX (PyTorch MLP) and XGBoost
+ * fixture models twice each under engine feature names; or four registered models of a store (`xylen models init`).
  */
-export async function startFourModelServers(): Promise<ModelServers> {
+export async function startFourModelServers(registry?: { storePath: string; ids: readonly string[] }): Promise<ModelServers> {
   const dir = await mkdtemp(join(tmpdir(), 'xylen-live-models-'));
   const children: ChildProcess[] = [];
   const specs = [
@@ -26,11 +26,18 @@ export async function startFourModelServers(): Promise<ModelServers> {
     { name: 'mlp_b', file: 'torch_mlp.onnx', ext: 'onnx' },
     { name: 'xgb_b', file: 'xgb_softprob.json', ext: 'json' },
   ];
-  const start = async ({ name, file, ext }: (typeof specs)[number]): Promise<[string, string]> => {
-    const path = join(dir, `${name}.${ext}`);
-    await copyFile(join(SHARED_MODELS, file), path);
-    await writeFile(join(dir, `${name}.card.json`), JSON.stringify({ id: name, version: 1, features: ENGINE_NAMES }));
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'xylen.js'), 'model-server', '--model', path, '--port', '0', '--samples', join(dir, `${name}.jsonl`)], {
+  const start = async ({ name, file, ext }: (typeof specs)[number], i: number): Promise<[string, string]> => {
+    let model: string[];
+    if (registry) {
+      name = registry.ids[i]!;
+      model = ['--db', registry.storePath, 'model-server', '--model', name];
+    } else {
+      const path = join(dir, `${name}.${ext}`);
+      await copyFile(join(SHARED_MODELS, file), path);
+      await writeFile(join(dir, `${name}.card.json`), JSON.stringify({ id: name, version: 1, features: ENGINE_NAMES }));
+      model = ['model-server', '--model', path];
+    }
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'xylen.js'), ...model, '--port', '0', '--samples', join(dir, `${name}.jsonl`)], {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
