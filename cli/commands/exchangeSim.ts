@@ -5,7 +5,7 @@ import { loadSimData, startExchangeSim, type ExchangeSim } from '../../live/inde
 import { resolveDbPath } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
 
-interface ExchangeSimFlags {
+export interface ExchangeSimFlags {
   port: string;
   host: string;
   symbol: string;
