@@ -38,6 +38,11 @@ export class LiveRunner {
   /** Called with each heartbeat's wall time in ms (metrics). */
   readonly onHeartbeatTimed: ((ms: number) => void)[] = [];
   stopped = false;
+  /** First live bar's open and latest close (buy-and-hold reference of the run's metrics). */
+  firstOpen = Number.NaN;
+  lastClose = Number.NaN;
+  /** Live bars handled. */
+  bars = 0;
   /** Recent decision candles by close time (reconciliation recomputes a lost order's levels from them). */
   private readonly decisions = new Map<number, { row: number; close: number; atr: number }>();
 
@@ -79,6 +84,9 @@ export class LiveRunner {
     if (this.stopped) return;
     const { venue, coordinator, baseMs } = this.options;
     const closeTime = c.openTime + baseMs;
+    if (Number.isNaN(this.firstOpen)) this.firstOpen = c.open;
+    this.lastClose = c.close;
+    this.bars++;
     venue.onBar({ openTime: c.openTime, closeTime, open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume });
     if (venue.hasPosition) {
       const chores = coordinator.onMark(closeTime);

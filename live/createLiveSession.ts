@@ -23,7 +23,7 @@ import {
 } from '../engine/index.ts';
 import { HttpModelClient, InProcessModelClient } from '../model-servers/client/index.ts';
 import { loadModel } from '../model-servers/index.ts';
-import { codeVersion, DuckDbJournal, newRunId, type RunManifest } from '../research/index.ts';
+import { codeVersion, DuckDbJournal, metricsFromJournal, newRunId, type RunManifest } from '../research/index.ts';
 import { BinanceFeed } from './BinanceFeed.ts';
 import { CcxtBroker } from './CcxtBroker.ts';
 import { LiveRunner, type LiveVenue } from './LiveRunner.ts';
@@ -178,9 +178,13 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     seed: config.replay.seed,
   };
   const duck = await DuckDbJournal.open(journalStore, { runId, kind: mode === 'paper' ? 'paper' : 'live', manifest, createdAt });
+  // The records the run's metrics read, kept in memory as the replay's MetricsTap keeps them.
+  const kept: JournalRecord[] = [];
+  const KEPT = new Set<JournalRecord['type']>(['equity', 'trade', 'fill', 'funding', 'risk']);
   const journal: Journal = {
     record(entry) {
       duck.record(entry);
+      if (KEPT.has(entry.type)) kept.push(entry);
       options.tap?.(entry);
     },
   };
@@ -192,6 +196,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
 
   let bars = 0;
   let closed = false;
+  let startedAt = 0;
   let reconciled: ReconcileOutcome | undefined;
   return {
     mode,
@@ -211,6 +216,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
       // The exchange's latest closed candle is "now" (the simulator's market time may be years from the wall clock).
       const latest = await latestClosedOpen(restUrl, config.symbol, baseInterval);
       const start = latest + baseMs;
+      startedAt = start;
       const warmupFrom = start - WARMUP_BARS * Math.max(decisionMs, contextMs);
       bars = await runner.warmUp(warmupFrom, start);
       if (exchangeBroker) reconciled = await reconcile({ broker: exchangeBroker, coordinator, runner, config, instrument, start, log });
@@ -224,7 +230,13 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
       await feed.close();
       await exchangeBroker?.close();
       for (const m of models) if ('close' in m && typeof (m as { close?: unknown }).close === 'function') await (m as unknown as { close(): Promise<void> | void }).close();
-      await duck.finish({ metrics: {} as never, bars: runner.heartbeatMs.length, elapsedMs: 0, finishedAt: new Date() }).catch(() => undefined);
+      // The runs row says what the run covered, with the replay's metrics over it.
+      const finishedAt = new Date();
+      const to = Number.isFinite(runner.lastBarClose) ? runner.lastBarClose : startedAt;
+      const data = { ...manifest.data, from: startedAt, to, bars: runner.bars };
+      const metrics = metricsFromJournal(kept, { barMs: decisionMs, firstClose: runner.firstOpen, lastClose: runner.lastClose });
+      await duck.finish({ metrics, bars: runner.bars, elapsedMs: finishedAt.getTime() - createdAt.getTime(), finishedAt }).catch((error: unknown) => log('journal_finish_failed', { message: (error as Error).message.slice(0, 200) }));
+      await journalStore.connection.run(`UPDATE runs SET manifest = $2 WHERE run_id = $1`, [runId, JSON.stringify({ ...manifest, data })]).catch(() => undefined);
       journalStore.close();
     },
   };

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../data/index.ts';
 import type { JournalRecord } from '../engine/index.ts';
-import { readJournal } from '../research/index.ts';
+import { getRun, readJournal, type StoredRun } from '../research/index.ts';
 import { runStoredReplay } from '../research/replay/runStoredReplay.ts';
 import type { XylenConfig } from '../config/index.ts';
 import { createLiveSession } from './createLiveSession.ts';
@@ -22,7 +22,7 @@ const fillsOf = (records: readonly JournalRecord[]) => records.filter((r): r is 
 
 let shared: Promise<{ dir: string; storePath: string }> | undefined;
 
-async function replayThenLive(config: XylenConfig): Promise<{ replayed: JournalRecord[]; live: JournalRecord[]; sim: ExchangeSim }> {
+async function replayThenLive(config: XylenConfig): Promise<{ replayed: JournalRecord[]; live: JournalRecord[]; sim: ExchangeSim; stored: StoredRun; journaled: JournalRecord[] }> {
     shared ??= importedStore().then((s) => (dirs.push(s.dir), s));
     const { dir, storePath } = await shared;
 
@@ -45,17 +45,27 @@ async function replayThenLive(config: XylenConfig): Promise<{ replayed: JournalR
       await session.close();
       await sim.close();
     }
-    return { replayed, live, sim };
+    // The live journal file holds the run, complete, with what the live process journaled.
+    const journalStore = await Store.open(session.journalPath, { readOnly: true });
+    try {
+      return { replayed, live, sim, stored: await getRun(journalStore, session.runId), journaled: await readJournal(journalStore, session.runId) };
+    } finally {
+      journalStore.close();
+    }
 }
 
 describe('live through ccxt and the exchange simulator = replay', () => {
   it('two days of real 1m candles, rule models in-process: the same decisions, fills and trades as xylen replay, bit for bit', async () => {
-    const { replayed, live, sim } = await replayThenLive(parityConfig());
+    const { replayed, live, sim, stored, journaled } = await replayThenLive(parityConfig());
+    expect(stored).toMatchObject({ kind: 'live', status: 'complete' });
+    expect(stored.manifest.data).toMatchObject({ from: FROM, to: TO, bars: 2 * 1440 });
+    expect(journaled).toEqual(live);
     const expectedTrades = tradesOf(replayed);
     expect(expectedTrades.length).toBeGreaterThanOrEqual(3);
     expect(decisionsOf(live)).toEqual(decisionsOf(replayed));
     expect(fillsOf(live)).toEqual(fillsOf(replayed));
     expect(tradesOf(live)).toEqual(expectedTrades);
+    expect((stored.metrics as { trades: number } | null)?.trades).toBe(expectedTrades.length);
     // Orders went through ccxt: entries on /fapi/v1/order, protection on the algo endpoint.
     expect(sim.requests.filter((r) => r.path === '/fapi/v1/algoOrder' && r.method === 'POST').length).toBe(2 * sim.requests.filter((r) => r.path === '/fapi/v1/order' && r.method === 'POST').length);
   });
