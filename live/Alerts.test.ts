@@ -32,7 +32,9 @@ describe('alerts to the Telegram Bot API and a webhook', () => {
     expect(telegram.map((r) => r.body['chat_id'])).toEqual(['42', '42', '42']);
     expect(String(telegram[2]!.body['text'])).toContain('t2');
     expect(received.filter((r) => r.path === '/hook')).toHaveLength(3);
-    for (let i = 1; i < telegram.length; i++) expect(telegram[i]!.at - telegram[i - 1]!.at).toBeGreaterThanOrEqual(70);
+    // Three messages at least 100 ms apart when sent: the last arrives ≥ 200 ms after the first was sent (arrival
+    // times carry the loopback's jitter, so the bound is loose; without the limit all three land within a few ms).
+    expect(telegram[2]!.at - telegram[0]!.at).toBeGreaterThanOrEqual(120);
   });
 
   it('drops beyond its queue, and logs failures without the token', async () => {

@@ -55,11 +55,16 @@ export class CcxtBroker implements Broker {
   /** Close time of the last bar the runner handled; user events after it wait in `held`. */
   private barClose = -Infinity;
   private readonly held: Record<string, unknown>[] = [];
+  /** Set while the user data stream is down; resolves when it is back and caught up. */
+  private blind: Promise<void> | undefined;
+  private unblind: (() => void) | undefined;
   private socket: WebSocket | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
   private closed = false;
   /** Seen trade ids: a fill is applied once even if the stream repeats it. */
   private readonly seenTrades = new Set<number>();
+  /** Exchange time of the newest fill seen: where a recovery after a disconnect starts looking. */
+  private lastTradeTime = 0;
   private readonly sleep: (ms: number) => Promise<void>;
   /** Exchange errors by class, for metrics. */
   readonly errorCounts: Record<string, number> = {};
@@ -76,6 +81,38 @@ export class CcxtBroker implements Broker {
     await this.call('loadTimeDifference', () => this.ex.loadTimeDifference());
     await this.connectUserStream();
     await this.sync();
+    // Trades before this run are history, not fills to report (recoverMissedFills looks for newer ones).
+    for (const t of await this.call('fetchMyTrades', () => this.ex.fetchMyTrades(this.options.symbol))) {
+      this.seenTrades.add(Number((t.info as Record<string, unknown>)['id']));
+      this.lastTradeTime = Math.max(this.lastTradeTime, t.timestamp ?? 0);
+    }
+  }
+
+  /**
+   * After the user data stream was down: the fills it missed, from REST (`userTrades`, and the order of each for its
+   * client id and type), replayed as the stream would have sent them — held, like live events, until the runner
+   * reaches their time. Position and balance come from the REST sync that precedes this.
+   */
+  private async recoverMissedFills(): Promise<void> {
+    const symbol = this.options.symbol;
+    const trades = await this.call('fetchMyTrades', () => this.ex.fetchMyTrades(symbol, this.lastTradeTime > 0 ? this.lastTradeTime : undefined));
+    let recovered = 0;
+    for (const t of trades.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
+      const info = t.info as Record<string, string | number | boolean>;
+      const id = Number(info['id']);
+      if (this.seenTrades.has(id)) continue;
+      const order = await this.call('fetchOrder', () => this.ex.fetchOrder(String(info['orderId']), symbol));
+      const o = order.info as Record<string, string | number | boolean>;
+      const time = Number(info['time']);
+      this.onUserMessage({
+        e: 'ORDER_TRADE_UPDATE',
+        E: time,
+        T: time,
+        o: { s: o['symbol'], c: o['clientOrderId'], S: info['side'], o: 'MARKET', ot: o['origType'] ?? o['type'], x: 'TRADE', X: o['status'], i: o['orderId'], l: info['qty'], z: o['executedQty'], L: info['price'], ap: o['avgPrice'], n: info['commission'], rp: info['realizedPnl'], t: id, m: info['maker'], R: o['reduceOnly'], cp: o['closePosition'] },
+      });
+      recovered++;
+    }
+    if (recovered > 0) this.options.log('fills_recovered', { fills: recovered });
   }
 
   /** Read balance, position and open orders from REST (start, reconnects, reconciliation). */
@@ -122,6 +159,14 @@ export class CcxtBroker implements Broker {
       this.apply(message);
     }
     if (applied > 0) this.held.splice(0, applied);
+  }
+
+  /**
+   * While the user data stream is down the process cannot see fills: the runner waits here before handling a bar,
+   * until the stream is back and the missed fills are recovered (undefined when connected: no wait).
+   */
+  whenReady(): Promise<void> | undefined {
+    return this.blind;
   }
 
   onFunding(): void {
@@ -302,13 +347,26 @@ export class CcxtBroker implements Broker {
     socket.on('close', () => {
       if (this.closed) return;
       this.options.log('user_stream_disconnected', {});
-      // Reconnect, then re-read the account: whatever happened while deaf is in the REST state.
-      setTimeout(() => {
-        if (this.closed) return;
-        void this.connectUserStream()
-          .then(() => this.sync())
-          .catch((error: unknown) => this.options.log('user_stream_reconnect_failed', { message: (error as Error).message.slice(0, 200) }));
-      }, 250);
+      this.blind ??= new Promise<void>((resolve) => (this.unblind = resolve));
+      const recovered = () => {
+        const resolve = this.unblind;
+        this.blind = this.unblind = undefined;
+        resolve?.();
+      };
+      // Reconnect, re-read the account, and replay the fills missed while deaf; bars wait until then (whenReady).
+      const reconnect = (attempt: number) =>
+        setTimeout(() => {
+          if (this.closed) return recovered();
+          void this.connectUserStream()
+            .then(() => this.sync())
+            .then(() => this.recoverMissedFills())
+            .then(recovered)
+            .catch((error: unknown) => {
+              this.options.log('user_stream_reconnect_failed', { attempt, message: (error as Error).message.slice(0, 200) });
+              reconnect(attempt + 1);
+            });
+        }, Math.min(30_000, 250 * 2 ** Math.min(attempt, 7)));
+      reconnect(0);
     });
     if (!this.keepAlive) {
       this.keepAlive = setInterval(() => {
@@ -374,6 +432,7 @@ export class CcxtBroker implements Broker {
       const tradeId = Number(o['t']);
       if (this.seenTrades.has(tradeId)) return;
       this.seenTrades.add(tradeId);
+      this.lastTradeTime = Math.max(this.lastTradeTime, ts);
       const side: Side = o['S'] === 'BUY' ? 1 : -1;
       const realizedPnl = Number(o['rp']);
       const fee = Number(o['n']);

@@ -5,6 +5,8 @@ import { CandleAggregator } from './CandleAggregator.ts';
 export interface LiveVenue {
   onBar(bar: BrokerBar): void;
   readonly hasPosition: boolean;
+  /** A promise while the venue cannot see its fills (user stream down): bars wait for it. */
+  whenReady?(): Promise<void> | undefined;
 }
 
 export interface LiveRunnerOptions {
@@ -83,6 +85,8 @@ export class LiveRunner {
   private async onCandle(c: FeedCandle): Promise<void> {
     if (this.stopped) return;
     const { venue, coordinator, baseMs } = this.options;
+    const blind = venue.whenReady?.();
+    if (blind) await blind;
     const closeTime = c.openTime + baseMs;
     if (Number.isNaN(this.firstOpen)) this.firstOpen = c.open;
     this.lastClose = c.close;

@@ -58,7 +58,13 @@ function startLive(args: string[], env: Record<string, string>): Child {
 async function waitHandled(control: string, target: number, stop: () => boolean = () => false): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!stop()) {
-    const status = (await (await fetch(`${control}/status`)).json()) as { lastBarClose: number };
+    let status: { lastBarClose: number };
+    try {
+      status = (await (await fetch(`${control}/status`)).json()) as { lastBarClose: number };
+    } catch (error) {
+      if (stop()) return; // killed while this request was on the wire
+      throw error;
+    }
     if (status.lastBarClose >= target) return;
     if (Date.now() > deadline) throw new Error(`live process did not handle the bar closing at ${target}`);
     await new Promise((r) => setTimeout(r, 1));
@@ -72,7 +78,7 @@ async function stepAndWait(sim: ExchangeSim, control: string): Promise<boolean> 
 }
 
 describe('crash recovery of `xylen live` (child processes against the simulator)', () => {
-  it('killed with SIGKILL right after an entry is sent, a restart finds the position, completes its protection once, places nothing twice, and carries on; secrets appear in no output', async () => {
+  it('killed with SIGKILL right after an entry is sent, a restart finds the position, completes its protection once, places nothing twice, and carries on; secrets appear in no output', { timeout: 180_000 }, async () => {
     const { dir, storePath } = await importedStore();
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const config = parityConfig();

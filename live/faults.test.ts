@@ -39,10 +39,12 @@ async function run(overrides: Parameters<typeof liveConfigFor>[3], faults: Recor
     for (let bar = 0; bar < until; bar++) {
       for (const fault of faults[bar] ?? []) sim.inject(fault);
       if (faults[bar]?.some((f) => f.kind === 'drop-ws')) {
-        // Bars that close while the feed is disconnected reach nobody: the feed must fetch them when it is back.
+        // Bars that close while the sockets are down: the feed must fetch them, the broker recover their fills.
         for (let k = 0; k < 3; k++) await sim.step();
-        while (!logs.some((l) => l.event === 'feed_disconnected')) await new Promise((r) => setTimeout(r, 5));
-        await new Promise((r) => setTimeout(r, 400));
+        // Then wait until the feed and the user stream are connected again.
+        const subscribers = async () => ((await (await fetch(`${sim.url}/_sim/status`)).json()) as { subscribers: number }).subscribers;
+        const dropped = faults[bar]!.some((f) => f.kind === 'drop-ws' && f.target === 'user') ? 'user_stream_disconnected' : 'feed_disconnected';
+        while (!logs.some((l) => l.event === dropped) || (await subscribers()) < 2) await new Promise((r) => setTimeout(r, 10));
       }
       // Muted bars are published to nobody: step them without waiting for the runner.
       for (const f of faults[bar] ?? []) if (f.kind === 'mute-ws') for (let k = 0; k < f.bars; k++) await sim.step();
@@ -88,6 +90,17 @@ describe('live under injected exchange faults', () => {
     const text = JSON.stringify(logs);
     expect(text).not.toContain(SIM_KEY);
     expect(text).not.toContain(SIM_SECRET);
+  });
+
+  it('a user data stream dropped just before a stop-loss or take-profit fills: bars wait, the missed fill is recovered from REST, the trade journaled as in the replay', async () => {
+    const exit = tradesOf(replayed)[0]!;
+    // Drop the stream two bars before the bar whose close stamps the exit fill.
+    const bar = (exit.ts - FROM) / 60_000 - 3;
+    const { live, logs } = await run({}, { [bar]: [{ kind: 'drop-ws', target: 'user' }] });
+    expect(logs.some((l) => l.event === 'user_stream_disconnected')).toBe(true);
+    expect(logs.find((l) => l.event === 'fills_recovered')?.detail['fills']).toBeGreaterThanOrEqual(1);
+    expect(decisionsOf(live)).toEqual(decisionsOf(replayed));
+    expect(tradesOf(live)).toEqual(tradesOf(replayed));
   });
 
   it('journals a rejected order (insufficient margin) once, without retrying it, and trades on afterwards', async () => {
