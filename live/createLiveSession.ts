@@ -27,6 +27,7 @@ import { codeVersion, DuckDbJournal, metricsFromJournal, newRunId, type RunManif
 import { BinanceFeed } from './BinanceFeed.ts';
 import { CcxtBroker } from './CcxtBroker.ts';
 import { LiveRunner, type LiveVenue } from './LiveRunner.ts';
+import { fetchInstrumentSpec } from './fetchInstrumentSpec.ts';
 import { PaperVenue } from './PaperVenue.ts';
 import { reconcile, type ReconcileOutcome } from './reconcile.ts';
 import { StreamingModelClient } from './StreamingModelClient.ts';
@@ -99,7 +100,10 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   const withContext = contextMs > decisionMs;
   const features = new FeatureEngine({ decisionInterval: config.intervals.decision as Interval, contextInterval: config.intervals.context as Interval, withContext });
 
-  const { spec } = instrumentSpecFor(config.symbol);
+  // The venue's filters; the replay's table when they agree (so a rehearsal on the simulator matches a replay).
+  const spec = await fetchInstrumentSpec(restUrl, config.symbol);
+  const builtIn = instrumentSpecFor(config.symbol);
+  if (builtIn.known && JSON.stringify(builtIn.spec) !== JSON.stringify({ ...builtIn.spec, ...spec })) log('instrument_differs_from_replay', { exchange: spec, replay: builtIn.spec });
   const instrument = new Instrument(spec);
   const brackets = new MarginBrackets(BTCUSDT_BRACKETS);
   const clock = new WallClock();

@@ -14,6 +14,7 @@ export type { LiveVenue, LiveRunnerOptions } from './LiveRunner.ts';
 export { CandleAggregator } from './CandleAggregator.ts';
 export { StreamingModelClient } from './StreamingModelClient.ts';
 export { reconcile } from './reconcile.ts';
+export { fetchInstrumentSpec } from './fetchInstrumentSpec.ts';
 export type { ReconcileOutcome } from './reconcile.ts';
 export { classifyExchangeError, binanceCode } from './exchangeErrors.ts';
 export type { ExchangeErrorClass } from './exchangeErrors.ts';
