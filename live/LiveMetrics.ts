@@ -56,9 +56,12 @@ export class LiveMetrics {
     const { latency, health } = this;
     const name = model.name;
     health.set({ model: name }, 1);
-    const observe = (started: number, ok: boolean) => {
-      latency.observe({ model: name }, (performance.now() - started) / 1000);
+    let last: { healthy: boolean; lastError?: string; latencyMs?: number } = { healthy: true };
+    const observe = (started: number, ok: boolean, error?: unknown) => {
+      const ms = performance.now() - started;
+      latency.observe({ model: name }, ms / 1000);
       health.set({ model: name }, ok ? 1 : 0);
+      last = ok ? { healthy: true, latencyMs: ms } : { healthy: false, lastError: (error as Error)?.message?.slice(0, 200) ?? 'failed', latencyMs: ms };
     };
     const wrapped: ModelClient = {
       name,
@@ -69,7 +72,7 @@ export class LiveMetrics {
           observe(started, true);
           return answer;
         } catch (error) {
-          observe(started, false);
+          observe(started, false, error);
           throw error;
         }
       },
@@ -84,6 +87,11 @@ export class LiveMetrics {
         return answer;
       };
     }
+    // Health as the control API shows it: the HTTP client's endpoint state when it has one, else the last call's.
+    Object.defineProperty(wrapped, 'health', {
+      get: () => ({ ...last, ...((model as { endpoint?: object }).endpoint ?? {}) }),
+      enumerable: false,
+    });
     const closable = model as ModelClient & { close?: () => unknown };
     if (closable.close) (wrapped as ModelClient & { close?: () => unknown }).close = () => closable.close!();
     return wrapped;

@@ -1,6 +1,5 @@
 import type { XylenConfig } from '../config/index.ts';
 import type { JournalRecord, OrderRequest } from '../engine/index.ts';
-import { HttpModelClient } from '../model-servers/client/index.ts';
 import { Alerts } from './Alerts.ts';
 import { startControlApi, type ControlApi } from './ControlApi.ts';
 import { createLiveSession, type LiveSession } from './createLiveSession.ts';
@@ -145,11 +144,7 @@ export async function startLiveProcess(config: XylenConfig, options: LiveProcess
         const decisions = recent.filter((r) => r.type === 'decision').slice(-limit);
         return decisions.map((d) => ({ ...d, votes: recent.filter((p) => p.type === 'prediction' && p.ts === d.ts).map((p) => (p.type === 'prediction' ? { model: p.model, action: p.action, confidence: p.confidence, weight: p.weight } : undefined)) }));
       },
-      models: () =>
-        session.models.map((m) => ({
-          name: m.name,
-          endpoint: m instanceof HttpModelClient ? m.endpoint : { healthy: true },
-        })),
+      models: () => session.models.map((m) => ({ name: m.name, ...((m as { health?: object }).health ?? { healthy: true }) })),
       logs: (limit) => logs.slice(-limit),
       metrics: async () => {
         if (session.exchangeBroker) metrics.weight.set(session.exchangeBroker.usedWeight);

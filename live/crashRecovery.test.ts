@@ -154,6 +154,13 @@ describe('crash recovery of `xylen live` (child processes against the simulator)
     await stepAndWait(sim, control2);
     const metrics = await (await fetch(`${control2}/metrics`)).text();
     expect(metrics).toMatch(/xylen_trades_total 1/);
+    expect(metrics).toMatch(/xylen_model_latency_seconds_count\{model="rsi"\} [1-9]/);
+    const models = (await (await fetch(`${control2}/models`)).json()) as { name: string; healthy: boolean; latencyMs: number }[];
+    expect(models.map((m) => m.name)).toEqual(['momentum', 'mean_reversion', 'macd_cross', 'rsi']);
+    expect(models.every((m) => m.healthy && m.latencyMs >= 0)).toBe(true);
+    const decisions = (await (await fetch(`${control2}/decisions?limit=3`)).json()) as { votes: unknown[] }[];
+    expect(decisions).toHaveLength(3);
+    expect(decisions.every((d) => d.votes.length === 4)).toBe(true);
     // Nothing was placed twice: one request per client order id of this trade, none refused as duplicated.
     for (const suffix of ['E', 'SL', 'TP']) {
       const id = `xy-${ts}-${suffix}`;
