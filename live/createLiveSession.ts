@@ -88,6 +88,16 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     if (!options.mainnet) throw inputError('MAINNET_NOT_CONFIRMED', 'the config trades on mainnet (dry_run: false, testnet: false) but --mainnet was not given', { where: 'testnet', hint: 'set testnet: true for the testnet, or pass --mainnet (and set the confirmation variable) to trade real money' });
     if (process.env[MAINNET_CONFIRM_ENV] !== MAINNET_CONFIRM_VALUE) throw inputError('MAINNET_NOT_CONFIRMED', `mainnet trading needs ${MAINNET_CONFIRM_ENV}=${MAINNET_CONFIRM_VALUE} in the environment`, { where: MAINNET_CONFIRM_ENV });
   }
+  // Every check of the config before the first network call.
+  const apiKey = config.exchange.api_key;
+  const secret = config.exchange.api_secret;
+  if (mode !== 'paper' && (!apiKey || !secret)) {
+    throw inputError('EXCHANGE_KEYS_MISSING', `${mode} trading needs exchange.api_key and exchange.api_secret`, { where: 'exchange.api_key', hint: 'write api_key: ${BINANCE_API_KEY} and api_secret: ${BINANCE_API_SECRET} in the config and set the variables (testnet keys: see live/README.md)' });
+  }
+  const enabled = config.models.filter((m) => m.enabled).length;
+  if (config.ensemble.quorum > enabled) {
+    throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${enabled} model(s) are enabled`, { where: 'ensemble.quorum', hint: `lower ensemble.quorum to at most ${enabled}, or enable more models` });
+  }
   const { log } = options;
   const hosts = mode === 'mainnet' ? HOSTS.mainnet : HOSTS.testnet;
   const restUrl = (config.exchange.base_url ?? hosts.rest).replace(/\/+$/, '');
@@ -125,11 +135,6 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     broker = simulated;
     venue = new PaperVenue(simulated);
   } else {
-    const apiKey = config.exchange.api_key;
-    const secret = config.exchange.api_secret;
-    if (!apiKey || !secret) {
-      throw inputError('EXCHANGE_KEYS_MISSING', `${mode} trading needs exchange.api_key and exchange.api_secret`, { where: 'exchange.api_key', hint: 'write api_key: ${BINANCE_API_KEY} and api_secret: ${BINANCE_API_SECRET} in the config and set the variables (testnet keys: see live/README.md)' });
-    }
     const ccxt = (await import('ccxt')).default;
     const ex = new ccxt.binanceusdm({ apiKey, secret, enableRateLimit: false, timeout: config.timing.order_timeout_ms, options: { fetchCurrencies: false, fetchMargins: false, adjustForTimeDifference: false } }) as binanceusdm;
     if (mode === 'testnet' && !config.exchange.base_url) ex.setSandboxMode(true);
@@ -152,9 +157,6 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
 
   const feed = new BinanceFeed({ symbol: config.symbol, interval: baseInterval, intervalMs: baseMs, restUrl, wsUrl, log });
   const models = (await buildLiveModels(config, features.names)).map((m) => options.wrapModel?.(m) ?? m);
-  if (config.ensemble.quorum > models.length) {
-    throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, { where: 'ensemble.quorum' });
-  }
   const ensemble = new Ensemble({
     method: config.ensemble.method,
     quorum: config.ensemble.quorum,
