@@ -3,6 +3,8 @@ import { XylenError } from '../engine/index.ts';
 import { registerCheckCommands } from './commands/check.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { registerDataCommands } from './commands/data.ts';
+import { registerExchangeSim } from './commands/exchangeSim.ts';
+import { registerLiveCommands } from './commands/live.ts';
 import { registerFeaturesCommands } from './commands/features.ts';
 import { registerModelCommands } from './commands/model.ts';
 import { registerModelsCommands } from './commands/models.ts';
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerSweepCommands(program);
   registerWorkerCommand(program);
   registerWalkforwardCommands(program);
+  registerExchangeSim(program);
+  registerLiveCommands(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

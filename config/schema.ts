@@ -129,12 +129,34 @@ export const configSchema = z.strictObject({
       api_secret: z.string().optional(),
       /** Override the REST base URL, e.g. the loopback exchange simulator. */
       base_url: z.url().optional(),
+      /** Override the websocket base URL; default: base_url with ws(s)://, or the testnet/mainnet stream host. */
+      ws_url: z.url().optional(),
+    })
+    .prefault({}),
+  live: z
+    .strictObject({
+      /** Names the live journal file, live-<name>.duckdb, next to the store. */
+      name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-", at most 64').prefault('default'),
+      /** The live journal file; default: live-<name>.duckdb beside the store. */
+      journal: z.string().min(1).optional(),
+      /** On start, a position or orders found on the exchange are adopted (kept, protected) or flattened. */
+      on_start: z.enum(['adopt', 'flatten']).prefault('adopt'),
+      /** Port of the control API (127.0.0.1); 0 picks a free one. */
+      control_port: z.int().min(0).max(65_535).prefault(8780),
+      /** Environment variable holding the bearer token the control API requires for state changes. */
+      control_token_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).prefault('XYLEN_LIVE_TOKEN'),
     })
     .prefault({}),
   alerts: z
     .strictObject({
       telegram_token: z.string().optional(),
       telegram_chat_id: z.string().optional(),
+      /** Telegram Bot API base URL (a loopback fake in tests). */
+      telegram_api_url: z.url().prefault('https://api.telegram.org'),
+      /** A generic webhook: every alert is POSTed to it as JSON. */
+      webhook_url: z.url().optional(),
+      /** Least time between two alert messages per channel. */
+      min_interval_ms: z.int().min(0).max(3_600_000).prefault(1000),
     })
     .prefault({}),
 });

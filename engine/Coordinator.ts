@@ -211,6 +211,30 @@ export class Coordinator {
     return this.halted ? this.tidy(ts, this.deps.broker.snapshot()) : undefined;
   }
 
+  /**
+   * Live restart: take over what an earlier run left on the exchange (found by reconciliation), so that an open
+   * position is journaled and fed back when it closes, and no second entry goes out while an entry is pending.
+   */
+  adopt(state: { kind: 'position'; side: 'long' | 'short'; entryTs: number; entryPrice: number; quantity: number; row: number } | { kind: 'pending'; ts: number; row: number }): void {
+    if (state.kind === 'pending') {
+      this.pendingEntry = { ts: state.ts, row: state.row, votes: [] };
+      return;
+    }
+    const snap = this.deps.broker.snapshot();
+    this.trade = {
+      side: state.side,
+      entryTs: state.entryTs,
+      entryPrice: state.entryPrice,
+      quantity: state.quantity,
+      row: state.row,
+      votes: [],
+      realizedAtOpen: snap.realizedPnl,
+      feesAtOpen: snap.fees,
+      fundingAtOpen: snap.funding,
+    };
+    this.journalRisk(state.entryTs, this.deps.risk.onTradeOpened(state.entryTs));
+  }
+
   private askNow(beat: Heartbeat): Map<string, Prediction> {
     const request = { ts: beat.ts, row: beat.row, features: beat.features, names: this.deps.featureNames };
     const answers = new Map<string, Prediction>();

@@ -1,4 +1,5 @@
 export { DuckDbJournal } from './journal/DuckDbJournal.ts';
+export { MetricsTap } from './replay/MetricsTap.ts';
 export type { FinishedRun, RunKind, RunStart, RunStatus, RunSummary } from './journal/DuckDbJournal.ts';
 export { canonicalJson } from './journal/canonicalJson.ts';
 export { journalHash, JournalHasher } from './journal/journalHash.ts';

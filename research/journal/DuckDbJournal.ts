@@ -1,4 +1,4 @@
-import { invariantError, type Journal, type JournalRecord } from '../../engine/index.ts';
+import { invariantError, retainRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
@@ -52,6 +52,9 @@ export class DuckDbJournal implements Journal {
   private blockStored = 0;
   private seq = 0;
   private closed = false;
+  /** While a commit is in flight the connection is busy: records wait here (copied), in order, and follow it. */
+  private committing = false;
+  private readonly held: JournalRecord[] = [];
 
   private constructor(
     private readonly store: Store,
@@ -89,6 +92,10 @@ export class DuckDbJournal implements Journal {
 
   record(entry: JournalRecord): void {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `a record arrived after the journal of ${this.runId} was closed`);
+    if (this.committing) {
+      this.held.push(retainRecord(entry));
+      return;
+    }
     if (entry.type === 'heartbeat') {
       this.block.add(this.seq++, entry);
       if (this.block.full) this.storeBlock();
@@ -102,9 +109,16 @@ export class DuckDbJournal implements Journal {
   /** Make everything journaled so far durable (a live run calls this now and then; a replay needs only `finish`). */
   async commit(): Promise<void> {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} is closed`);
-    this.flush();
-    await this.connection.run('COMMIT');
-    await this.connection.run('BEGIN TRANSACTION');
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      this.flush();
+      await this.connection.run('COMMIT');
+      await this.connection.run('BEGIN TRANSACTION');
+    } finally {
+      this.committing = false;
+      for (const entry of this.held.splice(0)) this.record(entry);
+    }
   }
 
   /** Write what is buffered and complete the runs row. */
@@ -147,6 +161,7 @@ export class DuckDbJournal implements Journal {
 
   private async close(): Promise<void> {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} was closed twice`);
+    if (this.committing) throw invariantError('JOURNAL_BUSY', `the journal of ${this.runId} was closed while it was committing`);
     this.closed = true;
     this.storeBlock();
     this.heartbeats.close();

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startControlApi, type ControlApi, type ControlApiDeps } from './ControlApi.ts';
+
+let api: ControlApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+function deps(token: string | undefined, calls: string[]): ControlApiDeps {
+  return {
+    token,
+    tokenEnv: 'XYLEN_LIVE_TOKEN',
+    status: () => ({ mode: 'testnet', position: 0.01 }),
+    positions: () => [{ symbol: 'BTCUSDT', quantity: 0.01 }],
+    orders: () => [],
+    decisions: (limit) => [{ type: 'decision', limit, votes: [{ model: 'm', action: 'long' }] }],
+    models: () => [{ name: 'm', endpoint: { healthy: true } }],
+    logs: (limit) => Array.from({ length: Math.min(limit, 3) }, (_, i) => ({ event: `e${i}` })),
+    metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'xylen_decisions_total 1\n' }),
+    stop: async (flatten) => (calls.push(`stop:${flatten}`), { stopped: true, flattened: flatten }),
+    emergencyStop: async () => (calls.push('emergency'), { stopped: true, flattened: true }),
+  };
+}
+
+describe('control API of the live process', () => {
+  it('serves the read routes openly, guards state changes with the bearer token, and pushes events over SSE', async () => {
+    const calls: string[] = [];
+    api = await startControlApi(deps('s3cret-token', calls), { host: '127.0.0.1', port: 0 });
+    expect(await (await fetch(`${api.url}/status`)).json()).toEqual({ mode: 'testnet', position: 0.01 });
+    expect(await (await fetch(`${api.url}/decisions?limit=7`)).json()).toEqual([{ type: 'decision', limit: 7, votes: [{ model: 'm', action: 'long' }] }]);
+    expect(await (await fetch(`${api.url}/logs?limit=2`)).json()).toHaveLength(2);
+    const metrics = await fetch(`${api.url}/metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toContain('xylen_decisions_total');
+
+    expect((await fetch(`${api.url}/emergency-stop`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${api.url}/stop`, { method: 'POST', headers: { authorization: 'Bearer wrong-token!' } })).status).toBe(401);
+    expect(calls).toEqual([]);
+    const stop = await fetch(`${api.url}/stop?flatten=true`, { method: 'POST', headers: { authorization: 'Bearer s3cret-token' } });
+    expect(await stop.json()).toEqual({ stopped: true, flattened: true });
+    expect((await fetch(`${api.url}/emergency-stop`, { method: 'POST', headers: { authorization: 'Bearer s3cret-token' } })).status).toBe(200);
+    expect(calls).toEqual(['stop:true', 'emergency']);
+
+    const controller = new AbortController();
+    const events = await fetch(`${api.url}/events`, { signal: controller.signal });
+    expect(events.headers.get('content-type')).toBe('text/event-stream');
+    const reader = events.body!.getReader();
+    await reader.read(); // the greeting comment
+    api.push('decision', { ts: 1, outcome: 'HOLD' });
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toBe('event: decision\ndata: {"ts":1,"outcome":"HOLD"}\n\n');
+    controller.abort();
+  });
+
+  it('refuses every state change when no token is configured', async () => {
+    const calls: string[] = [];
+    api = await startControlApi(deps(undefined, calls), { host: '127.0.0.1', port: 0 });
+    const answer = await fetch(`${api.url}/emergency-stop`, { method: 'POST', headers: { authorization: 'Bearer anything' } });
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { message: string }).message).toContain('XYLEN_LIVE_TOKEN');
+    expect(calls).toEqual([]);
+  });
+});

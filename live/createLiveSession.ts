@@ -1,0 +1,282 @@
+import { dirname, join, resolve } from 'node:path';
+import type { binanceusdm } from 'ccxt';
+import { maskSecrets, type XylenConfig } from '../config/index.ts';
+import { Store } from '../data/index.ts';
+import {
+  BTCUSDT_BRACKETS,
+  Coordinator,
+  Ensemble,
+  FeatureEngine,
+  inputError,
+  Instrument,
+  instrumentSpecFor,
+  intervalMs,
+  MarginBrackets,
+  retainRecord,
+  RiskManager,
+  ruleModel,
+  SimulatedBroker,
+  type Broker,
+  type Interval,
+  type Journal,
+  type JournalRecord,
+  type ModelClient,
+} from '../engine/index.ts';
+import { HttpModelClient, InProcessModelClient } from '../model-servers/client/index.ts';
+import { loadModel } from '../model-servers/index.ts';
+import { codeVersion, DuckDbJournal, metricsFromJournal, MetricsTap, newRunId, type RunManifest } from '../research/index.ts';
+import { BinanceFeed } from './BinanceFeed.ts';
+import { CcxtBroker } from './CcxtBroker.ts';
+import { LiveRunner, type LiveVenue } from './LiveRunner.ts';
+import { fetchInstrumentSpec } from './fetchInstrumentSpec.ts';
+import { PaperVenue } from './PaperVenue.ts';
+import { reconcile, type ReconcileOutcome } from './reconcile.ts';
+import { StreamingModelClient } from './StreamingModelClient.ts';
+import { WallClock } from './WallClock.ts';
+
+export type LiveMode = 'paper' | 'testnet' | 'mainnet';
+
+export interface LiveSessionOptions {
+  /** The store's path: the live journal goes next to it (live-<name>.duckdb) unless `live.journal` says otherwise. */
+  storePath: string;
+  /** Mainnet needs this flag (`xylen live --mainnet`) and XYLEN_CONFIRM_MAINNET=yes-i-mean-real-money. */
+  mainnet?: boolean;
+  log: (event: string, detail: Record<string, unknown>) => void;
+  /** Extra journal sinks (the control API's recent records, tests). */
+  tap?: (record: JournalRecord) => void;
+  /** Wraps each model client (metrics timing). */
+  wrapModel?: (model: ModelClient) => ModelClient;
+}
+
+export interface LiveSession {
+  mode: LiveMode;
+  runner: LiveRunner;
+  coordinator: Coordinator;
+  broker: Broker;
+  /** Set in exchange modes (testnet, mainnet, a simulator): the ccxt broker, for reconciliation and emergency stop. */
+  exchangeBroker: CcxtBroker | undefined;
+  feed: BinanceFeed;
+  journalPath: string;
+  runId: string;
+  models: ModelClient[];
+  /** What reconciliation found and did at start (exchange modes). */
+  readonly reconciled: ReconcileOutcome | undefined;
+  /** Warm the features up, reconcile with the exchange, and trade from the next closed candle. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MAINNET_CONFIRM_ENV = 'XYLEN_CONFIRM_MAINNET';
+export const MAINNET_CONFIRM_VALUE = 'yes-i-mean-real-money';
+
+const HOSTS = {
+  testnet: { rest: 'https://testnet.binancefuture.com', ws: 'wss://stream.binancefuture.com' },
+  mainnet: { rest: 'https://fapi.binance.com', ws: 'wss://fstream.binance.com' },
+} as const;
+
+/** Bars of the slowest indicator with margin; the same warm-up as the replay loader's, so rows match. */
+const WARMUP_BARS = 60;
+
+/**
+ * The one place where live mode is chosen and wired (STYLE convention 3): paper (`dry_run: true`: live feed +
+ * SimulatedBroker fills), testnet (`testnet: true`: orders on Binance's futures testnet), or mainnet (`testnet:
+ * false` with the --mainnet flag and an environment confirmation). `exchange.base_url` points any of them at another
+ * host, e.g. `xylen exchange-sim`. Below this function nothing asks which mode it is.
+ */
+export async function createLiveSession(config: XylenConfig, options: LiveSessionOptions): Promise<LiveSession> {
+  const mode: LiveMode = config.dry_run ? 'paper' : config.testnet ? 'testnet' : 'mainnet';
+  if (mode === 'mainnet') {
+    if (!options.mainnet) throw inputError('MAINNET_NOT_CONFIRMED', 'the config trades on mainnet (dry_run: false, testnet: false) but --mainnet was not given', { where: 'testnet', hint: 'set testnet: true for the testnet, or pass --mainnet (and set the confirmation variable) to trade real money' });
+    if (process.env[MAINNET_CONFIRM_ENV] !== MAINNET_CONFIRM_VALUE) throw inputError('MAINNET_NOT_CONFIRMED', `mainnet trading needs ${MAINNET_CONFIRM_ENV}=${MAINNET_CONFIRM_VALUE} in the environment`, { where: MAINNET_CONFIRM_ENV });
+  }
+  // Every check of the config before the first network call.
+  const apiKey = config.exchange.api_key;
+  const secret = config.exchange.api_secret;
+  if (mode !== 'paper' && (!apiKey || !secret)) {
+    throw inputError('EXCHANGE_KEYS_MISSING', `${mode} trading needs exchange.api_key and exchange.api_secret`, { where: 'exchange.api_key', hint: 'write api_key: ${BINANCE_API_KEY} and api_secret: ${BINANCE_API_SECRET} in the config and set the variables (testnet keys: see live/README.md)' });
+  }
+  const enabled = config.models.filter((m) => m.enabled).length;
+  if (config.ensemble.quorum > enabled) {
+    throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${enabled} model(s) are enabled`, { where: 'ensemble.quorum', hint: `lower ensemble.quorum to at most ${enabled}, or enable more models` });
+  }
+  const { log } = options;
+  const hosts = mode === 'mainnet' ? HOSTS.mainnet : HOSTS.testnet;
+  const restUrl = (config.exchange.base_url ?? hosts.rest).replace(/\/+$/, '');
+  const wsUrl = (config.exchange.ws_url ?? (config.exchange.base_url ? restUrl.replace(/^http/, 'ws') : hosts.ws)).replace(/\/+$/, '');
+
+  const baseInterval = config.intervals.base as Interval;
+  const baseMs = intervalMs(baseInterval);
+  const decisionMs = intervalMs(config.intervals.decision as Interval);
+  const contextMs = intervalMs(config.intervals.context as Interval);
+  const withContext = contextMs > decisionMs;
+  const features = new FeatureEngine({ decisionInterval: config.intervals.decision as Interval, contextInterval: config.intervals.context as Interval, withContext });
+
+  // The venue's filters; the replay's table when they agree (so a rehearsal on the simulator matches a replay).
+  const spec = await fetchInstrumentSpec(restUrl, config.symbol);
+  const builtIn = instrumentSpecFor(config.symbol);
+  if (builtIn.known && JSON.stringify(builtIn.spec) !== JSON.stringify({ ...builtIn.spec, ...spec })) log('instrument_differs_from_replay', { exchange: spec, replay: builtIn.spec });
+  const instrument = new Instrument(spec);
+  const brackets = new MarginBrackets(BTCUSDT_BRACKETS);
+  const clock = new WallClock();
+
+  let broker: Broker;
+  let venue: LiveVenue;
+  let exchangeBroker: CcxtBroker | undefined;
+  if (mode === 'paper') {
+    const simulated = new SimulatedBroker({
+      instrument,
+      brackets,
+      clock,
+      initialBalance: config.replay.initial_balance,
+      takerFee: config.replay.taker_fee,
+      makerFee: config.replay.maker_fee,
+      slippageBps: config.replay.slippage_bps,
+      leverage: config.risk.leverage,
+    });
+    broker = simulated;
+    venue = new PaperVenue(simulated);
+  } else {
+    const ccxt = (await import('ccxt')).default;
+    const ex = new ccxt.binanceusdm({ apiKey, secret, enableRateLimit: false, timeout: config.timing.order_timeout_ms, options: { fetchCurrencies: false, fetchMargins: false, adjustForTimeDifference: false } }) as binanceusdm;
+    if (mode === 'testnet' && !config.exchange.base_url) ex.setSandboxMode(true);
+    if (config.exchange.base_url) {
+      const api = ex.urls['api'] as Record<string, unknown>;
+      ex.urls['api'] = Object.fromEntries(Object.entries(api).map(([name, url]) => [name, typeof url === 'string' ? url.replace(/^https?:\/\/[^/]+/, restUrl) : url]));
+    }
+    exchangeBroker = new CcxtBroker({
+      exchange: ex,
+      symbol: `${config.symbol.replace(/USDT$/, '')}/USDT:USDT`,
+      instrument,
+      clock,
+      wsUrl,
+      retry: { attempts: config.timing.retry_attempts, backoffMs: config.timing.retry_backoff_ms },
+      log,
+    });
+    broker = exchangeBroker;
+    venue = exchangeBroker;
+  }
+
+  const feed = new BinanceFeed({ symbol: config.symbol, interval: baseInterval, intervalMs: baseMs, restUrl, wsUrl, log });
+  const models = (await buildLiveModels(config, features.names)).map((m) => options.wrapModel?.(m) ?? m);
+  const ensemble = new Ensemble({
+    method: config.ensemble.method,
+    quorum: config.ensemble.quorum,
+    weights: Object.fromEntries(config.models.map((m) => [m.name, m.weight])),
+    window: config.ensemble.window,
+    decay: config.ensemble.decay,
+  });
+  const risk = new RiskManager({
+    sizing: config.sizing,
+    risk: config.risk,
+    maxLeverageFor: (notional) => brackets.maxLeverage(notional),
+    entryCostRate: config.replay.taker_fee + config.replay.slippage_bps / 10_000,
+  });
+
+  const journalPath = resolve(config.live.journal ?? join(dirname(resolve(options.storePath)), `live-${config.live.name}.duckdb`));
+  const journalStore = await Store.open(journalPath);
+  const createdAt = new Date();
+  const runId = newRunId(createdAt);
+  const manifest: RunManifest = {
+    config: maskSecrets(config),
+    data: { market: config.market, symbol: config.symbol, baseInterval, decisionInterval: config.intervals.decision, contextInterval: config.intervals.context, from: 0, to: 0, bars: 0, checksum: '' },
+    models: config.models.filter((m) => m.enabled).map((m) => ({ name: m.name, kind: m.kind, ...(m.rule ? { version: `rule:${m.rule}` } : {}) })),
+    funding: { source: 'stored' },
+    code: codeVersion(),
+    seed: config.replay.seed,
+  };
+  const duck = await DuckDbJournal.open(journalStore, { runId, kind: mode === 'paper' ? 'paper' : 'live', manifest, createdAt });
+  // The records the run's metrics read, kept in memory by the replay's own MetricsTap.
+  const tap = new MetricsTap(duck);
+  const kept = tap.records;
+  const journal: Journal = {
+    record(entry) {
+      tap.record(entry);
+      options.tap?.(retainRecord(entry));
+    },
+  };
+  const coordinator = new Coordinator(
+    { models, ensemble, risk, broker, instrument, journal, featureNames: features.names },
+    { threshold: config.ensemble.threshold, modelTimeoutMs: config.timing.model_timeout_ms, orderTag: 'xy', timeout: (ms) => new Promise((r) => setTimeout(r, ms).unref()) },
+  );
+  // Each handled bar's records are committed before the next bar, so a crash loses at most the bar in hand.
+  const runner = new LiveRunner({ feed, venue, coordinator, features, baseMs, decisionMs, ...(withContext ? { contextMs } : {}), log, afterBar: () => duck.commit() });
+
+  let bars = 0;
+  let closed = false;
+  let startedAt = 0;
+  let reconciled: ReconcileOutcome | undefined;
+  return {
+    mode,
+    runner,
+    coordinator,
+    broker,
+    exchangeBroker,
+    feed,
+    journalPath,
+    runId,
+    models,
+    get reconciled() {
+      return reconciled;
+    },
+    async start() {
+      if (exchangeBroker) await exchangeBroker.start();
+      // The exchange's latest closed candle is "now" (the simulator's market time may be years from the wall clock).
+      const latest = await latestClosedOpen(restUrl, config.symbol, baseInterval);
+      const start = latest + baseMs;
+      startedAt = start;
+      const warmupFrom = start - WARMUP_BARS * Math.max(decisionMs, contextMs);
+      bars = await runner.warmUp(warmupFrom, start);
+      if (exchangeBroker) reconciled = await reconcile({ broker: exchangeBroker, coordinator, runner, config, instrument, start, log });
+      await runner.start();
+      log('live_started', { mode, runId, journal: journalPath, warmupBars: bars, start, reconciled: reconciled?.action ?? 'none' });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      runner.stopped = true;
+      await feed.close();
+      await exchangeBroker?.close();
+      for (const m of models) if ('close' in m && typeof (m as { close?: unknown }).close === 'function') await (m as unknown as { close(): Promise<void> | void }).close();
+      // The runs row says what the run covered, with the replay's metrics over it.
+      const finishedAt = new Date();
+      const to = Number.isFinite(runner.lastBarClose) ? runner.lastBarClose : startedAt;
+      const data = { ...manifest.data, from: startedAt, to, bars: runner.bars };
+      const metrics = metricsFromJournal(kept, { barMs: decisionMs, firstClose: runner.firstOpen, lastClose: runner.lastClose });
+      await duck.finish({ metrics, bars: runner.bars, elapsedMs: finishedAt.getTime() - createdAt.getTime(), finishedAt }).catch((error: unknown) => log('journal_finish_failed', { message: (error as Error).message.slice(0, 200) }));
+      await journalStore.connection.run(`UPDATE runs SET manifest = $2 WHERE run_id = $1`, [runId, JSON.stringify({ ...manifest, data })]).catch(() => undefined);
+      journalStore.close();
+    },
+  };
+}
+
+async function latestClosedOpen(restUrl: string, symbol: string, interval: string): Promise<number> {
+  const response = await fetch(`${restUrl}/fapi/v1/klines?symbol=${symbol}&interval=${interval}&limit=2`);
+  if (!response.ok) throw inputError('EXCHANGE_UNREACHABLE', `GET ${restUrl}/fapi/v1/klines answered ${response.status}`, { where: 'exchange.base_url' });
+  const rows = (await response.json()) as [number, string, string, string, string, string, number][];
+  const serverNow = Date.now();
+  // A live exchange's last row is the forming candle; the simulator serves closed candles only.
+  const closed = rows.filter((r) => r[6] < serverNow || rows.length === 1);
+  const last = (closed.length === rows.length ? rows : closed).at(-1);
+  if (!last) throw inputError('NO_DATA', `the exchange at ${restUrl} has no ${symbol} ${interval} candles`);
+  return rows.length === 2 && rows[1]![6] >= serverNow ? rows[0]![0] : last[0];
+}
+
+async function buildLiveModels(config: XylenConfig, names: readonly string[]): Promise<ModelClient[]> {
+  const enabled = config.models.map((m, i) => ({ m, i })).filter(({ m }) => m.enabled);
+  return Promise.all(
+    enabled.map(async ({ m, i }): Promise<ModelClient> => {
+      if (m.kind === 'http') {
+        if (!m.endpoint) throw inputError('MODEL_ENDPOINT_MISSING', `model "${m.name}" has kind http but no endpoint`, { where: `models.${i}.endpoint` });
+        return new HttpModelClient({ url: m.endpoint, name: m.name, timeoutMs: config.timing.model_timeout_ms });
+      }
+      if (m.kind === 'onnx' || m.kind === 'xgboost') {
+        if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path` });
+        const runtime = await loadModel(m.path);
+        const client = new InProcessModelClient(runtime, { name: m.name });
+        return { name: client.name, predict: (r) => client.predict(r), retrain: (o) => client.retrain(o), close: () => runtime.close() } as ModelClient;
+      }
+      if (!m.rule) throw inputError('MODEL_RULE_MISSING', `model "${m.name}" has kind rule but no rule`, { where: `models.${i}.rule` });
+      return new StreamingModelClient(ruleModel(m.rule, m.name), names);
+    }),
+  );
+}

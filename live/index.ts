@@ -1,0 +1,26 @@
+// Public API of live mode: the exchange adapters, the factory, the live process and the simulator.
+export { startLiveProcess } from './LiveProcess.ts';
+export type { LiveProcess, LiveProcessOptions } from './LiveProcess.ts';
+export { createLiveSession, MAINNET_CONFIRM_ENV, MAINNET_CONFIRM_VALUE } from './createLiveSession.ts';
+export type { LiveMode, LiveSession, LiveSessionOptions } from './createLiveSession.ts';
+export { CcxtBroker } from './CcxtBroker.ts';
+export type { CcxtBrokerOptions, RetryPolicy } from './CcxtBroker.ts';
+export { BinanceFeed } from './BinanceFeed.ts';
+export type { BinanceFeedOptions } from './BinanceFeed.ts';
+export { WallClock } from './WallClock.ts';
+export { PaperVenue } from './PaperVenue.ts';
+export { LiveRunner } from './LiveRunner.ts';
+export type { LiveVenue, LiveRunnerOptions } from './LiveRunner.ts';
+export { CandleAggregator } from './CandleAggregator.ts';
+export { StreamingModelClient } from './StreamingModelClient.ts';
+export { reconcile } from './reconcile.ts';
+export { fetchInstrumentSpec } from './fetchInstrumentSpec.ts';
+export type { ReconcileOutcome } from './reconcile.ts';
+export { classifyExchangeError, binanceCode } from './exchangeErrors.ts';
+export type { ExchangeErrorClass } from './exchangeErrors.ts';
+export { Alerts } from './Alerts.ts';
+export type { Alert, AlertsOptions } from './Alerts.ts';
+export { LiveMetrics } from './LiveMetrics.ts';
+export { startControlApi } from './ControlApi.ts';
+export type { ControlApi, ControlApiDeps } from './ControlApi.ts';
+export * from './exchange-sim/index.ts';
