@@ -56,6 +56,17 @@ export const configSchema = z.strictObject({
       { name: 'macd_cross', kind: 'rule', rule: 'macd_cross' },
       { name: 'rsi', kind: 'rule', rule: 'rsi' },
     ]),
+  /** `xylen model-server`: when a server retrains from its posted outcomes (flags override). */
+  model_server: z
+    .strictObject({
+      /** Retrain once at least this many outcomes are pending. */
+      min_samples: z.int().min(1).max(1_000_000).prefault(50),
+      /** Train on at most the latest this many samples. */
+      retrain_window: z.int().min(10).max(10_000_000).prefault(10_000),
+      /** false: store the outcomes but never retrain (e.g. to compare replays in-process and over HTTP). */
+      retrain: z.boolean().prefault(true),
+    })
+    .prefault({}),
   ensemble: z
     .strictObject({
       method: z.enum(['weighted_vote', 'bayesian_weighted', 'average_confidence', 'majority']).prefault('weighted_vote'),

@@ -5,3 +5,7 @@ export { registerModel, latestVersion, fileSha256 } from './registerModel.ts';
 export { promote, rollback, championHistory, modelEvents } from './promote.ts';
 export type { ChampionChange, ModelEvent } from './promote.ts';
 export { loadRegisteredModel, verifyModelFile, defaultModelsDir, modelFileName } from './loadRegisteredModel.ts';
+export { claimModelVersion } from './claimModelVersion.ts';
+export type { ClaimedVersion } from './claimModelVersion.ts';
+export { queueRegistration, listPendingRegistrations, registerPending, pendingDir } from './pendingRegistrations.ts';
+export type { PendingRegistration, PendingOutcome } from './pendingRegistrations.ts';

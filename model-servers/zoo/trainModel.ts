@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CONTEXT_FEATURES, DECISION_FEATURES, inputError, intervalMs } from '../../engine/index.ts';
 import type { Store } from '../../data/index.ts';
 import { latestVersion, modelFileName, registerModel, type ModelRecord } from '../registry/index.ts';
-import { accuracy, logLoss, predictGbdt, predictLogreg, saveOnnx, trainGbdt, trainLogreg, type TrainedModel, type TrainedModelCard } from '../train/index.ts';
+import { accuracy, logLoss, predictGbdt, predictLogreg, saveOnnx, trainGbdt, trainLogreg, type LabelSpec, type TrainedModel, type TrainedModelCard } from '../train/index.ts';
 import { buildTrainingSet, TRADE_CLASSES, type SplitRows, type TrainingSetRequest } from './trainingSet.ts';
 
 export const TRAINER_KINDS = ['gbdt', 'logreg'] as const;
@@ -34,7 +34,7 @@ export interface TrainModelRequest extends Omit<TrainingSetRequest, 'features'> 
 
 export interface TrainModelResult {
   record: ModelRecord;
-  card: TrainedModelCard;
+  card: TrainedModelCard & { label: LabelSpec };
 }
 
 export const TRAIN_STEPS = 4;
@@ -82,7 +82,7 @@ export async function trainModel(store: Store, request: TrainModelRequest): Prom
 
   const previous = await latestVersion(store, request.id);
   const version = previous + 1;
-  const card: TrainedModelCard = {
+  const card: TrainedModelCard & { label: LabelSpec } = {
     id: request.id,
     version,
     kind: request.kind,
