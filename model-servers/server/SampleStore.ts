@@ -64,16 +64,6 @@ export class SampleStore {
     await rename(`${file}.tmp`, file);
   }
 
-  /** The first `through` sample lines, as text (appends under way are waited for). */
-  async lines(through: number): Promise<string[]> {
-    await this.chain;
-    const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    });
-    return text.split('\n').filter((line) => line.trim() !== '').slice(0, through);
-  }
-
   /** Append samples; resolves with the pending count once they are on disk. */
   append(samples: readonly object[]): Promise<number> {
     const text = samples.map((s) => `${JSON.stringify(s)}\n`).join('');
