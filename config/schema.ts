@@ -19,7 +19,12 @@ const model = z.strictObject({
   /** For rule models: which rule. For onnx/xgboost: path to the model file. */
   path: z.string().optional(),
   rule: z.enum(['momentum', 'mean_reversion', 'macd_cross', 'rsi']).optional(),
-  /** For http models: base URL of the model server. */
+  /** For onnx/xgboost models instead of path: a registered model, `id` (its champion) or `id@version` (pinned). */
+  model: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(@[1-9][0-9]*)?$/, 'a registered model id, or id@version')
+    .optional(),
+  /** For http models: base URL of the model server, or `inproc:<id>[@version]` for the registered model run in-process. */
   endpoint: z.url().optional(),
   weight: z.number().min(0).max(100).prefault(1),
   enabled: z.boolean().prefault(true),

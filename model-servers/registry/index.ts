@@ -9,3 +9,5 @@ export { claimModelVersion } from './claimModelVersion.ts';
 export type { ClaimedVersion } from './claimModelVersion.ts';
 export { queueRegistration, listPendingRegistrations, registerPending, pendingDir } from './pendingRegistrations.ts';
 export type { PendingRegistration, PendingOutcome } from './pendingRegistrations.ts';
+export { loadConfiguredModels, configuredRef, parseModelRef } from './loadConfiguredModels.ts';
+export type { ConfiguredModel, ConfigModelEntry, ModelRef } from './loadConfiguredModels.ts';

@@ -23,7 +23,8 @@ import {
 } from '../../engine/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
 import { HttpModelClient } from '../../model-servers/client/index.ts';
-import { bindModel, loadModel } from '../../model-servers/index.ts';
+import { bindModel, loadModel, type ModelRuntime } from '../../model-servers/index.ts';
+import { configuredRef } from '../../model-servers/registry/index.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
 
 /** The constant funding rate charged when the store has no rates for the period (Binance's base rate per 8 h). */
@@ -46,6 +47,11 @@ export interface ReplayOptions {
    * run's feature matrix in one batch, and its name is what the ensemble's weights and the journal use.
    */
   models?: readonly BatchModel[];
+  /**
+   * The config's registry models (`model: id@v`, endpoint `inproc:id@v`), loaded by the caller from the store
+   * (model-servers/registry loadConfiguredModels), by index in the config's models list. The replay closes them.
+   */
+  registered?: ReadonlyMap<number, ModelRuntime>;
 }
 
 /**
@@ -56,7 +62,7 @@ export interface ReplayOptions {
 export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
   const { onProgress } = options;
   const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
-  const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix);
+  const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix, options.registered);
   if (config.ensemble.quorum > models.length) {
     throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, {
       where: 'ensemble.quorum',
@@ -128,14 +134,20 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
   };
 }
 
-async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>): Promise<ModelClient[]> {
+async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>, registered: ReadonlyMap<number, ModelRuntime> = new Map()): Promise<ModelClient[]> {
   // Indices stay those of the config's list, so an error names the right `models.N` key.
   const clients = config.models
     .map((m, i) => ({ m, i }))
     .filter(({ m }) => m.enabled)
     .map(async ({ m, i }) => {
+      const named = configuredRef(m, i);
+      if (named) {
+        const runtime = registered.get(i);
+        if (!runtime) throw inputError('MODEL_REGISTRY_UNAVAILABLE', `model "${m.name}" names the registered model ${named.ref.id}${named.ref.version ? `@${named.ref.version}` : ''}, which this replay was not given`, { where: named.where, hint: 'run it with `xylen replay` (it loads registered models from the store), or give the model a path:' });
+        return PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix).finally(() => runtime.close());
+      }
       if (m.kind === 'onnx' || m.kind === 'xgboost') {
-        if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path`, hint: `set path: to the model file (${m.kind === 'onnx' ? '.onnx' : 'XGBoost .json'})` });
+        if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path`, hint: `set path: to the model file (${m.kind === 'onnx' ? '.onnx' : 'XGBoost .json'}), or model: to a registered id (id@version pins one)` });
         const runtime = await loadModel(m.path);
         return PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix).finally(() => runtime.close());
       }
