@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { inputError, XylenError } from '../../engine/index.ts';
 import type { ModelRuntime } from '../index.ts';
 import { LatencyWindow } from './LatencyWindow.ts';
+import { PredictionBatcher } from './PredictionBatcher.ts';
 import { modelColumns, predictRows } from './predictRows.ts';
 import { errorReply, predictBody, predictReply, retrainBody, retrainReply, type PredictBody } from './routeSchemas.ts';
 import type { RegistryWriter } from './RegistryWriter.ts';
@@ -39,6 +40,7 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
   const { runtime, token, samples, retrainer, registry: registryWriter } = options;
   // The model may change under the server (a retrain swaps it in): read its card per request, never keep it.
   const modelRef = () => ({ id: runtime.card.id, version: runtime.card.version });
+  const batched = new PredictionBatcher(runtime).batched;
   const logger = options.logger === undefined ? pino({ level: 'info' }) : options.logger;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -126,13 +128,21 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
     });
   }
 
+  const children = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   app.addHook('onResponse', (request, reply, done) => {
     // Unknown paths share one label so that a scanner cannot grow the metrics without bound.
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     const ms = reply.elapsedTime;
-    requestCounter.inc({ route, status });
-    durationHistogram.observe({ route }, ms / 1000);
+    const key = `${route} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      // Labelled children are looked up once per (route, status): hashing the labels on every request costs more.
+      child = { count: requestCounter.labels({ route, status }), duration: durationHistogram.labels({ route }) };
+      children.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(ms / 1000);
     counts.total++;
     counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
     const statusClass = `${Math.floor(status / 100)}xx`;
@@ -169,7 +179,7 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
   app.post('/predict', { schema: { body: predictBody, response: { 200: predictReply, ...errors } } }, async (request) => {
     const model = modelRef();
     const { input, n } = inputOf(runtime, request.body as PredictBody);
-    return { predictions: await predictRows(runtime, input, n), model };
+    return { predictions: await predictRows(batched, input, n), model };
   });
 
   app.post('/retrain', { schema: { body: retrainBody, response: { 200: retrainReply, ...errors } } }, async (request, reply) => {
