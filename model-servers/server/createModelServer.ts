@@ -79,8 +79,8 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
       registers: [registry],
       collect() {
         this.reset();
-        const v = value();
-        if (v !== undefined) this.set(labels(), v);
+        // NaN until there is a value (e.g. before the first retrain): 0 would read as a real figure.
+        this.set(labels(), value() ?? Number.NaN);
       },
     });
   const numericVersion = () => (typeof runtime.card.version === 'number' ? runtime.card.version : undefined);
