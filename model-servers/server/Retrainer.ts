@@ -124,12 +124,13 @@ export class Retrainer {
     const started = Date.now();
     this.runningSince = started;
     const through = samples.total;
-    await samples.markUsed(through);
     const served = model.card;
     const servedVersion = typeof served.version === 'number' && Number.isSafeInteger(served.version) && served.version >= 1 ? served.version : undefined;
     log?.info({ model: served.id, version: served.version, samples: through }, 'retrain started');
     let claim: Awaited<ReturnType<typeof claimModelVersion>> | undefined;
     try {
+      // Whatever happens next, these samples have had their retrain: the next one waits for min_samples more.
+      await samples.markUsed(through);
       claim = await claimModelVersion(this.options.modelsDir, served.id, Math.max(servedVersion ?? 0, this.latest) + 1);
       const job: RetrainJob = {
         samplesPath: samples.path,
