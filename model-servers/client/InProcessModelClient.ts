@@ -31,7 +31,7 @@ export class InProcessModelClient implements ModelClient {
     const { columns } = this.columnsFor;
     const input = Float32Array.from(columns, (c) => request.features[c]!);
     if (this.samples) this.remember(request);
-    const [answer] = await predictRows(this.runtime, input, 1);
+    const [answer] = (await predictRows(this.runtime, input, 1)).predictions;
     return { action: answer!.action, confidence: answer!.confidence };
   }
 

@@ -83,7 +83,12 @@ export class PredictionBatcher {
     }
     at = 0;
     for (const w of batch) {
-      w.resolve({ probabilities: output.probabilities.slice(at * k, (at + w.n) * k), action: output.action.slice(at, at + w.n), confidence: output.confidence.slice(at, at + w.n) });
+      w.resolve({
+        probabilities: output.probabilities.slice(at * k, (at + w.n) * k),
+        action: output.action.slice(at, at + w.n),
+        confidence: output.confidence.slice(at, at + w.n),
+        ...(output.model ? { model: output.model } : {}),
+      });
       at += w.n;
     }
   }

@@ -38,14 +38,18 @@ export class ServedModel implements ModelRuntime {
     return this.swaps;
   }
 
+  /** The current model's answer, saying which model gave it (`output.model`). */
   predict(rows: Float32Array, n: number): Promise<ModelOutput> | ModelOutput {
     const slot = this.current;
+    const model = { id: slot.runtime.card.id, version: slot.runtime.card.version };
     const output = slot.runtime.predict(rows, n);
-    if (!(output instanceof Promise)) return output;
+    if (!(output instanceof Promise)) return { ...output, model };
     slot.inflight++;
-    return output.finally(() => {
-      if (--slot.inflight === 0) slot.drained?.();
-    });
+    return output
+      .then((answer) => ({ ...answer, model }))
+      .finally(() => {
+        if (--slot.inflight === 0) slot.drained?.();
+      });
   }
 
   health(): ModelHealth {

@@ -177,9 +177,8 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
 
   const errors = { 400: errorReply, 413: errorReply, 422: errorReply };
   app.post('/predict', { schema: { body: predictBody, response: { 200: predictReply, ...errors } } }, async (request) => {
-    const model = modelRef();
     const { input, n } = inputOf(runtime, request.body as PredictBody);
-    return { predictions: await predictRows(batched, input, n), model };
+    return predictRows(batched, input, n);
   });
 
   app.post('/retrain', { schema: { body: retrainBody, response: { 200: retrainReply, ...errors } } }, async (request, reply) => {
