@@ -10,6 +10,6 @@ export { Retrainer, DEFAULT_MIN_SAMPLES, DEFAULT_RETRAIN_WINDOW } from './Retrai
 export type { RetrainerOptions, RetrainState, RetrainAttempt } from './Retrainer.ts';
 export { RegistryWriter } from './RegistryWriter.ts';
 export type { RegistryWriterOptions, RegistryWriterState } from './RegistryWriter.ts';
-export { runRetrainJob, MIN_RETRAIN_SAMPLES, RETRAIN_GBDT_DEFAULTS } from './retrainJob.ts';
+export { runRetrainJob } from './retrainJob.ts';
 export type { RetrainJob, RetrainResult, HeldOutRows } from './retrainJob.ts';
 export { retrainInWorker } from './retrainInWorker.ts';

@@ -1,6 +1,7 @@
 import { inputError } from '../../engine/index.ts';
 import type { ModelClass } from '../ModelCard.ts';
-import { accuracy, logLoss, predictGbdt, predictLogreg, saveOnnx, trainGbdt, trainLogreg, type GbdtParams, type LogregParams, type TrainedModel, type TrainedModelCard } from '../train/index.ts';
+import { fitOnSamples, MIN_RETRAIN_SAMPLES, type LabelledSample } from '../retrain/index.ts';
+import { accuracy, logLoss, saveOnnx, type GbdtParams, type LogregParams, type TrainedModelCard } from '../train/index.ts';
 
 /** Everything a retrain needs, as plain data: it crosses into a worker thread. */
 export interface RetrainJob {
@@ -34,12 +35,6 @@ export interface RetrainResult {
   samples: { read: number; used: number; withoutFeatures: number; missingValues: number; otherLabel: number };
 }
 
-/** Fewer usable samples than this cannot be split into training, validation and test rows. */
-export const MIN_RETRAIN_SAMPLES = 10;
-const SPLIT = { train: 0.7, validation: 0.15 } as const;
-
-/** The settings of `xylen models init`'s trees, so that a retrained model is the same kind of model as its parent. */
-export const RETRAIN_GBDT_DEFAULTS = { rounds: 200, maxDepth: 4, eta: 0.1, earlyStoppingRounds: 10 } as const;
 
 interface Sample {
   ts: number;
@@ -60,7 +55,7 @@ export async function runRetrainJob(job: RetrainJob, lines: readonly string[], s
   const classOf = new Map(job.classes.map((c, i) => [c as string, i]));
   const chosen = lines.slice(Math.max(0, Math.min(lines.length, job.through) - job.window), job.through);
   const counts = { read: chosen.length, used: 0, withoutFeatures: 0, missingValues: 0, otherLabel: 0 };
-  const kept: { ts: number; x: Float32Array; y: number }[] = [];
+  const kept: LabelledSample[] = [];
   for (const line of chosen) {
     let sample: Sample;
     try {
@@ -93,36 +88,18 @@ export async function runRetrainJob(job: RetrainJob, lines: readonly string[], s
       hint: 'post outcomes with the features of their decision (HttpModelClient does); the old model keeps serving',
     });
   }
-  kept.sort((a, b) => a.ts - b.ts);
-  const trainEnd = Math.floor(kept.length * SPLIT.train);
-  const validationEnd = Math.floor(kept.length * (SPLIT.train + SPLIT.validation));
-  const take = (part: typeof kept): HeldOutRows & { from: number; to: number } => {
-    const X = new Float32Array(part.length * width);
-    const y = new Uint8Array(part.length);
-    part.forEach((s, i) => {
-      X.set(s.x, i * width);
-      y[i] = s.y;
-    });
-    return { X, y, rows: part.length, from: part[0]?.ts ?? Number.NaN, to: part.at(-1)?.ts ?? Number.NaN };
-  };
-  const train = take(kept.slice(0, trainEnd));
-  const validation = take(kept.slice(trainEnd, validationEnd));
-  const test = take(kept.slice(validationEnd));
-  const seen = new Set(train.y);
-  if (seen.size < 2) {
-    const only = job.classes[train.y[0]!];
-    throw inputError('RETRAIN_LABELS_DEGENERATE', `all ${train.rows} training samples of "${job.id}" are labelled "${only}": a model trained on them would always say "${only}"`, {
-      where: job.samplesPath,
-      hint: 'retraining needs outcomes of more than one label (winning and losing trades); the old model keeps serving',
-    });
-  }
+  const { model, train, validation, test, predict: predictRows } = fitOnSamples(kept, {
+    id: job.id,
+    where: job.samplesPath,
+    classes: job.classes,
+    width,
+    trainer: job.trainer,
+    ...(job.gbdt ? { gbdt: job.gbdt } : {}),
+    ...(job.logreg ? { logreg: job.logreg } : {}),
+  });
   const parentScore = scoreParent(test);
   const k = job.classes.length;
-  const model: TrainedModel =
-    job.trainer === 'gbdt'
-      ? trainGbdt(train.X, train.y, train.rows, width, { ...RETRAIN_GBDT_DEFAULTS, ...job.gbdt, classes: k, validation })
-      : trainLogreg(train.X, train.y, train.rows, width, { maxIterations: 200, ...job.logreg, classes: k });
-  const predict = (rows: HeldOutRows) => (model.kind === 'gbdt' ? predictGbdt(model, rows.X, rows.rows) : predictLogreg(model, rows.X, rows.rows));
+  const predict = (rows: HeldOutRows) => predictRows(rows.X, rows.rows);
   const testP = predict(test);
   const parentP = await parentScore;
   const metrics: TrainedModelCard['training']['metrics'] = {
