@@ -28,6 +28,8 @@ const model = z.strictObject({
   endpoint: z.url().optional(),
   weight: z.number().min(0).max(100).prefault(1),
   enabled: z.boolean().prefault(true),
+  /** In-process models in a replay: retrain at event time once this many trade outcomes are in (0 = never). */
+  retrain_every: z.int().min(0).max(1_000_000).prefault(0),
 });
 
 export const configSchema = z.strictObject({

@@ -25,6 +25,7 @@ import type { XylenConfig } from '../../config/index.ts';
 import { HttpModelClient } from '../../model-servers/client/index.ts';
 import { bindModel, loadModel, type ModelRuntime } from '../../model-servers/index.ts';
 import { configuredRef } from '../../model-servers/registry/index.ts';
+import { ReplayRetrainingClient } from '../../model-servers/retrain/index.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
 
 /** The constant funding rate charged when the store has no rates for the period (Binance's base rate per 8 h). */
@@ -134,6 +135,12 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
   };
 }
 
+/** A loaded model answering from a batch over the matrix; with `retrain_every`, retraining at event time in the run. */
+function precomputed(runtime: ModelRuntime, m: XylenConfig['models'][number], matrix: ReturnType<typeof computeFeatures>): Promise<ModelClient> {
+  const client = m.retrain_every > 0 ? ReplayRetrainingClient.create(runtime, matrix, { name: m.name, every: m.retrain_every }) : PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix);
+  return client.finally(() => runtime.close());
+}
+
 async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>, registered: ReadonlyMap<number, ModelRuntime> = new Map()): Promise<ModelClient[]> {
   // Indices stay those of the config's list, so an error names the right `models.N` key.
   const clients = config.models
@@ -144,12 +151,11 @@ async function buildModels(config: XylenConfig, matrix: ReturnType<typeof comput
       if (named) {
         const runtime = registered.get(i);
         if (!runtime) throw inputError('MODEL_REGISTRY_UNAVAILABLE', `model "${m.name}" names the registered model ${named.ref.id}${named.ref.version ? `@${named.ref.version}` : ''}, which this replay was not given`, { where: named.where, hint: 'run it with `xylen replay` (it loads registered models from the store), or give the model a path:' });
-        return PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix).finally(() => runtime.close());
+        return precomputed(runtime, m, matrix);
       }
       if (m.kind === 'onnx' || m.kind === 'xgboost') {
         if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path`, hint: `set path: to the model file (${m.kind === 'onnx' ? '.onnx' : 'XGBoost .json'}), or model: to a registered id (id@version pins one)` });
-        const runtime = await loadModel(m.path);
-        return PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix).finally(() => runtime.close());
+        return precomputed(await loadModel(m.path), m, matrix);
       }
       if (m.kind === 'http') {
         if (!m.endpoint) throw inputError('MODEL_ENDPOINT_MISSING', `model "${m.name}" has kind http but no endpoint`, { where: `models.${i}.endpoint`, hint: 'set endpoint: to the model server, e.g. http://127.0.0.1:8001' });
