@@ -10,7 +10,8 @@ const dir = fileURLToPath(new URL('.', import.meta.url));
 const filters = process.argv.slice(2);
 const files = readdirSync(dir)
   .filter((name) => name.endsWith('Bench.ts'))
-  .filter((name) => filters.length === 0 || filters.some((f) => name.toLowerCase().includes(f.toLowerCase())))
+  // `model-server` finds modelServerBench.ts: case and dashes do not matter.
+  .filter((name) => filters.length === 0 || filters.some((f) => name.toLowerCase().includes(f.toLowerCase().replaceAll('-', ''))))
   .sort();
 
 console.log(`xylen bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);

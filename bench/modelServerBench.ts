@@ -1,8 +1,10 @@
 // One model server on loopback (its own process, as in live), asked by HttpModelClient over keep-alive:
-// sequential single-snapshot predictions per second (target ≥ 5,000/s), and latency percentiles at a paced
+// single-snapshot predictions per second (target ≥ 5,000/s) sequentially on one connection and with four
+// concurrent keep-alive connections, the CPU each side spends per request, and latency percentiles at a paced
 // 1,000 requests/s for 5 s (target p99 ≤ 5 ms). Then four servers, asked in parallel as the coordinator asks them,
 // with the ensemble's decision: snapshot to decision p99 (target ≤ 20 ms).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +19,22 @@ const SEQUENTIAL = 20_000;
 const PACED_RATE = 1_000;
 const PACED_SECONDS = 5;
 
+const CONCURRENT = 4;
+
 const DECISIONS = 2_000;
 
+/** CPU time (user + system) a process has used, in µs, from /proc (Linux); NaN elsewhere. */
+function processCpuUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks of 1/100 s
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** `xylen model-server` in a process of its own on a free loopback port. */
-async function startServer(dir: string, name: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startServer(dir: string, name: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'xylen.js'), 'model-server', '--model', MODEL, '--port', '0', '--samples', join(dir, `${name}.jsonl`)], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -34,7 +48,7 @@ async function startServer(dir: string, name: string): Promise<{ url: string; st
     });
     child.once('exit', () => fail(new Error(`model server exited: ${stderr}`)));
   });
-  return { url, stop: () => new Promise<void>((done) => (child.once('exit', () => done()), child.kill('SIGTERM'))) };
+  return { url, pid: child.pid!, stop: () => new Promise<void>((done) => (child.once('exit', () => done()), child.kill('SIGTERM'))) };
 }
 
 function percentile(sorted: Float64Array, p: number): string {
@@ -46,7 +60,7 @@ export async function run(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'xylen-model-server-bench-'));
   const server = await startServer(dir, 'one');
   const { url } = server;
-  const client = new HttpModelClient({ url, timeoutMs: 5_000 });
+  const client = new HttpModelClient({ url, timeoutMs: 5_000, maxConcurrency: CONCURRENT });
   try {
     // Rows vary so that no cache can answer; 64 distinct snapshots cycle.
     const requests: ModelRequest[] = Array.from({ length: 64 }, (_, r) => ({
@@ -57,10 +71,30 @@ export async function run(): Promise<void> {
     }));
     for (let i = 0; i < 2_000; i++) await client.predict(requests[i % 64]!);
 
-    let started = performance.now();
-    for (let i = 0; i < SEQUENTIAL; i++) await client.predict(requests[i % 64]!);
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`sequential single-snapshot predictions (keep-alive): ${Math.round(SEQUENTIAL / seconds).toLocaleString('en-US')}/s over ${SEQUENTIAL.toLocaleString('en-US')} (target ≥ 5,000/s)`);
+    const cpu = (what: string, run: () => Promise<void>) => async () => {
+      const server0 = processCpuUs(server.pid);
+      const client0 = process.cpuUsage();
+      const t0 = performance.now();
+      await run();
+      const seconds = (performance.now() - t0) / 1000;
+      const clientUs = process.cpuUsage(client0);
+      const perRequest = (us: number) => (us / SEQUENTIAL).toFixed(0);
+      console.log(
+        `${what}: ${Math.round(SEQUENTIAL / seconds).toLocaleString('en-US')}/s over ${SEQUENTIAL.toLocaleString('en-US')} (target ≥ 5,000/s); CPU per request: server ${perRequest(processCpuUs(server.pid) - server0)} µs, client ${perRequest(clientUs.user + clientUs.system)} µs`,
+      );
+    };
+    await cpu('sequential single-snapshot predictions, one keep-alive connection', async () => {
+      for (let i = 0; i < SEQUENTIAL; i++) await client.predict(requests[i % 64]!);
+    })();
+    await cpu(`single-snapshot predictions from ${CONCURRENT} concurrent keep-alive connections`, async () => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENT }, async () => {
+          while (next < SEQUENTIAL) await client.predict(requests[next++ % 64]!);
+        }),
+      );
+    })();
+    let started: number;
 
     const total = PACED_RATE * PACED_SECONDS;
     const latencies = new Float64Array(total);

@@ -19,10 +19,17 @@ const model = z.strictObject({
   /** For rule models: which rule. For onnx/xgboost: path to the model file. */
   path: z.string().optional(),
   rule: z.enum(['momentum', 'mean_reversion', 'macd_cross', 'rsi']).optional(),
-  /** For http models: base URL of the model server. */
+  /** For onnx/xgboost models instead of path: a registered model, `id` (its champion) or `id@version` (pinned). */
+  model: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+(@[1-9][0-9]*)?$/, 'a registered model id, or id@version')
+    .optional(),
+  /** For http models: base URL of the model server, or `inproc:<id>[@version]` for the registered model run in-process. */
   endpoint: z.url().optional(),
   weight: z.number().min(0).max(100).prefault(1),
   enabled: z.boolean().prefault(true),
+  /** In-process models in a replay: retrain at event time once this many trade outcomes are in (0 = never). */
+  retrain_every: z.int().min(0).max(1_000_000).prefault(0),
 });
 
 export const configSchema = z.strictObject({
@@ -56,6 +63,17 @@ export const configSchema = z.strictObject({
       { name: 'macd_cross', kind: 'rule', rule: 'macd_cross' },
       { name: 'rsi', kind: 'rule', rule: 'rsi' },
     ]),
+  /** `xylen model-server`: when a server retrains from its posted outcomes (flags override). */
+  model_server: z
+    .strictObject({
+      /** Retrain once at least this many outcomes are pending. */
+      min_samples: z.int().min(1).max(1_000_000).prefault(50),
+      /** Train on at most the latest this many samples. */
+      retrain_window: z.int().min(10).max(10_000_000).prefault(10_000),
+      /** false: store the outcomes but never retrain (e.g. to compare replays in-process and over HTTP). */
+      retrain: z.boolean().prefault(true),
+    })
+    .prefault({}),
   ensemble: z
     .strictObject({
       method: z.enum(['weighted_vote', 'bayesian_weighted', 'average_confidence', 'majority']).prefault('weighted_vote'),

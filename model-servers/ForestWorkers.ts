@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { operationalError } from '../engine/index.ts';
-import { addTrees, type ForestArrays } from './XgboostForest.ts';
+import { addTrees, kernelSource, type ForestArrays } from './XgboostForest.ts';
 
 /** Below this many rows a batch runs on the calling thread: handing out work costs more than it saves. */
 export const PARALLEL_MIN_ROWS = 65_536;
@@ -13,9 +13,9 @@ interface Pending {
 
 /**
  * Worker threads that each hold a copy of a forest and add its trees to a range of rows in shared memory; the
- * calling thread takes a range too. The workers run the source text of `addTrees` itself (it is self-contained),
- * so there is one kernel and no separate worker file to build or resolve. Workers do not keep the process alive
- * between calls.
+ * calling thread takes a range too. The workers compile the same generated kernel text as the calling thread
+ * (`kernelSource`), so there is one kernel and no separate worker file to build or resolve. Workers do not keep the
+ * process alive between calls.
  */
 export class ForestWorkers {
   private readonly pending = new Map<Worker, Pending>();
@@ -37,7 +37,7 @@ export class ForestWorkers {
     if (threads < 2) return undefined;
     const source = `
       const { parentPort, workerData } = require('node:worker_threads');
-      const addTrees = ${addTrees.toString()};
+      const addTrees = new Function('m', 'x', 'r0', 'r1', 'out', ${JSON.stringify(kernelSource(forest.depth))});
       parentPort.on('message', ({ x, margins, r0, r1 }) => {
         addTrees(workerData, new Float64Array(x), r0, r1, new Float64Array(margins));
         parentPort.postMessage(null);
@@ -48,7 +48,7 @@ export class ForestWorkers {
   /** Add the trees to `margins` for rows [0, n) of `x`; both must live on a SharedArrayBuffer. */
   async addTrees(x: Float64Array, n: number, margins: Float64Array): Promise<void> {
     const parts = this.workers.length + 1;
-    const chunk = Math.ceil(n / parts / 4) * 4;
+    const chunk = Math.ceil(n / parts / 8) * 8;
     const done = this.workers.map((worker, i) => {
       const r0 = Math.min(n, (i + 1) * chunk);
       const r1 = Math.min(n, r0 + chunk);

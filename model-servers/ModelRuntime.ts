@@ -14,6 +14,8 @@ export interface ModelOutput {
   action: Int8Array;
   /** The probability of that class. */
   confidence: Float64Array;
+  /** Which model answered, from a runtime whose model can change while it serves (a retrain swaps it in). */
+  model?: { id: string; version: number | string };
 }
 
 export interface ModelHealth {

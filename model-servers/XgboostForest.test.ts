@@ -109,7 +109,7 @@ describe('XgboostForest', () => {
   it('property: agrees with the naive tree walk on random models, with missing values and values equal to thresholds', () => {
     fc.assert(
       fc.property(
-        modelArb.chain((model) => fc.tuple(fc.constant(model), fc.array(fc.array(cellArb, { minLength: model.spec.features, maxLength: model.spec.features }), { minLength: 1, maxLength: 11 }))),
+        modelArb.chain((model) => fc.tuple(fc.constant(model), fc.array(fc.array(cellArb, { minLength: model.spec.features, maxLength: model.spec.features }), { minLength: 1, maxLength: 19 }))),
         ([model, rows]) => {
           const forest = XgboostForest.fromJson(model.json, 'random.json');
           const probabilities = forest.predictProbabilities(Float32Array.from(rows.flat()), rows.length);

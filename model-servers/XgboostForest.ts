@@ -182,61 +182,78 @@ export class XgboostForest {
   }
 }
 
+/** Adds every tree's leaf to the margins of rows [r0, r1) of x (row-major, numFeature wide). */
+export type ForestKernel = (m: ForestArrays, x: Float64Array, r0: number, r1: number, out: Float64Array) => void;
+
+/** Rows that stay in cache while every tree passes over them (2048 × 10 float64 = 160 KB, about L2). */
+const BLOCK_ROWS = 2048;
+/** Rows walked down each tree together: their independent load chains overlap. */
+const INTERLEAVE = 8;
+
 /**
- * The hot loop: adds every tree's leaf to the margins of rows [r0, r1). Rows go in blocks that stay in cache while
- * all trees pass over them; within a block, trees outer (a tree's nodes stay in L1) and four rows at a time so that
- * their independent load chains overlap. `x >= threshold` is the right-hand bit (XGBoost goes left when value <
- * split_condition); a NaN goes left here, and `finish` redoes such rows. Self-contained (no imports, no `this`):
- * worker threads run its source text.
+ * The source of the hot loop for trees of depth `depth`, generated so that the depth loop is unrolled and eight rows
+ * walk each tree together; a function of (m, x, r0, r1, out) that worker threads compile from the same text. Rows go
+ * in blocks that stay in cache while all trees pass over them; within a block, trees outer (a tree's nodes stay in
+ * L1) and the root's split is read once per tree. `x >= threshold` is the right-hand bit (XGBoost goes left when
+ * value < split_condition); a NaN goes left here, and `finish` redoes such rows. Against a loop over the depth with
+ * four rows (the kernel before this one) it measured ≈1.6× the rows per second (bench/inferenceBench.ts).
  */
-export function addTrees(m: ForestArrays, x: Float64Array, r0: number, r1: number, out: Float64Array): void {
-  const { feature, threshold, leaf, treeGroup, depth, groups, trees } = m;
-  const f = m.numFeature;
-  const internal = (1 << depth) - 1;
-  const leaves = 1 << depth;
-  for (let block = r0; block < r1; block += 2048) {
-    const end = Math.min(r1, block + 2048);
-    for (let t = 0; t < trees; t++) {
-      const b = t * internal;
-      const lb = t * leaves;
-      const g = treeGroup[t]!;
-      let r = block;
-      for (; r + 4 <= end; r += 4) {
-        const o0 = r * f;
-        const o1 = o0 + f;
-        const o2 = o1 + f;
-        const o3 = o2 + f;
-        let k0 = 0;
-        let k1 = 0;
-        let k2 = 0;
-        let k3 = 0;
-        for (let d = 0; d < depth; d++) {
-          const level = b + (1 << d) - 1;
-          const n0 = level + k0;
-          const n1 = level + k1;
-          const n2 = level + k2;
-          const n3 = level + k3;
-          k0 = (k0 << 1) + +(x[o0 + feature[n0]!]! >= threshold[n0]!);
-          k1 = (k1 << 1) + +(x[o1 + feature[n1]!]! >= threshold[n1]!);
-          k2 = (k2 << 1) + +(x[o2 + feature[n2]!]! >= threshold[n2]!);
-          k3 = (k3 << 1) + +(x[o3 + feature[n3]!]! >= threshold[n3]!);
-        }
-        out[r * groups + g] = out[r * groups + g]! + leaf[lb + k0]!;
-        out[(r + 1) * groups + g] = out[(r + 1) * groups + g]! + leaf[lb + k1]!;
-        out[(r + 2) * groups + g] = out[(r + 2) * groups + g]! + leaf[lb + k2]!;
-        out[(r + 3) * groups + g] = out[(r + 3) * groups + g]! + leaf[lb + k3]!;
-      }
-      for (; r < end; r++) {
-        const o = r * f;
-        let k = 0;
-        for (let d = 0; d < depth; d++) {
-          const node = b + (1 << d) - 1 + k;
-          k = (k << 1) + +(x[o + feature[node]!]! >= threshold[node]!);
-        }
-        out[r * groups + g] = out[r * groups + g]! + leaf[lb + k]!;
-      }
-    }
+export function kernelSource(depth: number): string {
+  const R = INTERLEAVE;
+  const rows = Array.from({ length: R }, (_, i) => i);
+  const lines = [
+    `const { feature, threshold, leaf, treeGroup, groups, trees } = m;`,
+    `const f = m.numFeature;`,
+    `for (let block = r0; block < r1; block += ${BLOCK_ROWS}) {`,
+    `  const end = Math.min(r1, block + ${BLOCK_ROWS});`,
+    `  for (let t = 0; t < trees; t++) {`,
+    `    const b = t * ${(1 << depth) - 1};`,
+    `    const lb = t * ${1 << depth};`,
+    `    const g = treeGroup[t];`,
+    `    const f0 = feature[b];`,
+    `    const t0 = threshold[b];`,
+    `    let r = block;`,
+    `    for (; r + ${R} <= end; r += ${R}) {`,
+    ...rows.map((i) => `      const o${i} = (r + ${i}) * f;`),
+    ...(depth === 0 ? rows.map((i) => `      const k${i} = 0;`) : rows.map((i) => `      let k${i} = +(x[o${i} + f0] >= t0);`)),
+  ];
+  for (let d = 1; d < depth; d++) {
+    for (const i of rows) lines.push(`      { const n = b + ${(1 << d) - 1} + k${i}; k${i} = (k${i} << 1) + +(x[o${i} + feature[n]] >= threshold[n]); }`);
   }
+  for (const i of rows) lines.push(`      out[(r + ${i}) * groups + g] += leaf[lb + k${i}];`);
+  lines.push(
+    `    }`,
+    `    for (; r < end; r++) {`,
+    `      const o = r * f;`,
+    `      let k = 0;`,
+    `      for (let d = 0; d < ${depth}; d++) {`,
+    `        const n = b + (1 << d) - 1 + k;`,
+    `        k = (k << 1) + +(x[o + feature[n]] >= threshold[n]);`,
+    `      }`,
+    `      out[r * groups + g] += leaf[lb + k];`,
+    `    }`,
+    `  }`,
+    `}`,
+  );
+  return lines.join('\n');
+}
+
+const kernels = new Map<number, ForestKernel>();
+
+/** The compiled hot loop for trees of `depth` (compiled once per depth per thread). */
+export function kernelFor(depth: number): ForestKernel {
+  let kernel = kernels.get(depth);
+  if (!kernel) {
+    // The text is generated from the depth alone (never from model data), so compiling it is safe.
+    kernel = new Function('m', 'x', 'r0', 'r1', 'out', kernelSource(depth)) as ForestKernel;
+    kernels.set(depth, kernel);
+  }
+  return kernel;
+}
+
+/** Adds every tree's leaf to the margins of rows [r0, r1). */
+export function addTrees(m: ForestArrays, x: Float64Array, r0: number, r1: number, out: Float64Array): void {
+  kernelFor(m.depth)(m, x, r0, r1, out);
 }
 
 interface Tree {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { access, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../data/index.ts';
 import { XylenError } from '../../engine/index.ts';
-import { promote, registerModel } from '../../model-servers/registry/index.ts';
+import { getModel, promote, registerModel } from '../../model-servers/registry/index.ts';
 import { REPO_ROOT, SHARED_MODELS } from '../../test/paths.ts';
 import { startModelServer, type RunningModelServer } from './modelServer.ts';
 
@@ -122,5 +122,74 @@ describe('xylen model-server', () => {
     const missing = await failureOf(startModelServer({ ...flags, model: 'nosuch', samples: join(dir, 'x.jsonl') }, async () => dbPath));
     expect(missing.code).toBe('MODEL_NOT_REGISTERED');
     expect(missing.hint).toContain('mlp');
+  });
+
+  it('in its own process retrains a registered model from outcomes posted to /retrain, serves the new version and registers it with its parent', async () => {
+    const dbPath = join(dir, 'retrain.duckdb');
+    const modelsDir = join(dir, 'retrain-models');
+    await mkdir(modelsDir, { recursive: true });
+    const modelPath = join(modelsDir, 'mlp-v1.onnx');
+    await copyFile(MODEL, modelPath);
+    const store = await Store.open(dbPath);
+    try {
+      await registerModel(store, { id: 'mlp', version: 1, kind: 'onnx', features: FIXTURE_FEATURES, classes: ['short', 'hold', 'long'] }, modelPath);
+      await promote(store, 'mlp', 1, 'test');
+    } finally {
+      store.close();
+    }
+    const args = ['model-server', '--model', 'mlp', '--port', '0', '--samples', join(dir, 'retrain.jsonl'), '--min-samples', '40', '--models-dir', modelsDir];
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT, ...args], { cwd: REPO_ROOT, env: { ...process.env, XYLEN_DB: dbPath } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const url = await new Promise<string>((found, fail) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (match) found(match[1]!);
+      });
+      void exited.then(() => fail(new Error(`exited before listening: ${stderr}`)));
+    });
+    try {
+      expect(stderr).toContain('retrains every 40 outcomes');
+      const rows = (await readFile(join(SHARED_MODELS, 'torch_mlp.inputs.csv'), 'utf8')).trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
+      const labels = ['short', 'hold', 'long'] as const;
+      const outcomes = rows.slice(0, 40).map((row, i) => ({
+        ts: 1_700_000_000_000 + i * 300_000,
+        row: i,
+        side: 'long',
+        entryPrice: 100,
+        exitPrice: 101,
+        pnl: 0.01,
+        // A label the features tell: the sign of ret_1, with a dead zone.
+        label: labels[row[0]! > 0.3 ? 2 : row[0]! < -0.3 ? 0 : 1],
+        features: Object.fromEntries(FIXTURE_FEATURES.map((f, c) => [f, row[c]!])),
+      }));
+      const posted = await fetch(`${url}/retrain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcomes }) });
+      expect(await posted.json()).toMatchObject({ accepted: 40, pending: 40, retraining: true });
+      let health: Record<string, any> = {};
+      for (let i = 0; i < 600 && !(health['registry']?.registered === 1); i++) {
+        await new Promise((done) => setTimeout(done, 50));
+        health = (await (await fetch(`${url}/health`)).json()) as Record<string, any>;
+      }
+      expect(health['model']).toMatchObject({ id: 'mlp', version: 2, parent: 1, kind: 'gbdt' });
+      expect(health['retrain'].last).toMatchObject({ ok: true, fromVersion: 1, version: 2 });
+      expect(health['registry']).toMatchObject({ pending: 0, registered: 1, lastError: null });
+      const predicted = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: outcomes[0]!.features }) });
+      expect(((await predicted.json()) as { model: unknown }).model).toEqual({ id: 'mlp', version: 2 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('retrained model swapped in');
+    const reopened = await Store.open(dbPath, { readOnly: true });
+    try {
+      const v2 = await getModel(reopened, 'mlp', 2);
+      expect(v2).toMatchObject({ parentVersion: 1, status: 'candidate', kind: 'gbdt', path: join(modelsDir, 'mlp-v2.onnx') });
+      expect((await getModel(reopened, 'mlp')).version).toBe(1); // the champion stays until someone promotes v2
+    } finally {
+      reopened.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 // `xylen model train` and `xylen models …` end to end on a temp store of real BTCUSDT 5m + 1h candles.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { featureNames, XylenError } from '../../engine/index.ts';
 import { loadConfig } from '../../config/index.ts';
 import { importPaths, Store } from '../../data/index.ts';
 import { bindModel, loadModel } from '../../model-servers/index.ts';
+import { listPendingRegistrations, queueRegistration } from '../../model-servers/registry/index.ts';
 import { SHARED_DATA } from '../../test/paths.ts';
 import { buildProgram } from '../main.ts';
 
@@ -107,6 +108,26 @@ describe('xylen models', () => {
     for (const m of config.models.filter((m) => m.kind === 'onnx')) expect((await loadModel(m.path!)).card.id).toBe(m.name);
     const champions = JSON.parse((await xylen(['models', 'ls', '--json'])).stdout).filter((m: { status: string }) => m.status === 'champion');
     expect(champions.map((m: { modelId: string }) => m.modelId).sort()).toEqual(['all-gbdt-tb', 'cli-gbdt', 'momentum-logreg', 'reversion-gbdt', 'trend-gbdt']);
+  });
+
+  it('sync registers the versions model servers queued while the store was busy; promote registers them first too', async () => {
+    const modelsDir = join(dir, 'models');
+    const queue = async (version: number) => {
+      const path = join(modelsDir, `cli-gbdt-v${version}.onnx`);
+      await copyFile(join(modelsDir, 'cli-gbdt-v1.onnx'), path);
+      const runtime = await loadModel(path);
+      const card = { ...runtime.card, version, parent: 1, createdAt: '2024-06-01T00:00:00.000Z' };
+      await runtime.close();
+      await queueRegistration(modelsDir, card, path, '2024-06-01T00:00:00.000Z');
+    };
+    await queue(3);
+    const synced = await xylen(['models', 'sync', '--json']);
+    expect(JSON.parse(synced.stdout).registered.map((r: { version: number; parentVersion: number; status: string }) => [r.version, r.parentVersion, r.status])).toEqual([[3, 1, 'candidate']]);
+    expect((await xylen(['models', 'sync'])).stdout).toContain('nothing queued');
+    await queue(4);
+    expect((await xylen(['models', 'promote', 'cli-gbdt', '4'])).stdout).toContain('v4 is the champion');
+    expect(await listPendingRegistrations(modelsDir)).toEqual([]);
+    expect((await xylen(['models', 'rollback', 'cli-gbdt'])).error).toBeUndefined();
   });
 
   it('init with no data for the symbol points at import and synth', async () => {

@@ -4,9 +4,10 @@ import type { Command } from 'commander';
 import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
 import { formatTime } from '../../engine/index.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/index.ts';
-import { getModel, listModels, modelEvents, promote, rollback, type ModelRecord } from '../../model-servers/registry/index.ts';
+import { defaultModelsDir, getModel, listModels, listPendingRegistrations, modelEvents, promote, registerPending, rollback, type ModelRecord } from '../../model-servers/registry/index.ts';
+import type { Store } from '../../data/index.ts';
 import { initZoo } from '../../model-servers/zoo/index.ts';
-import { globalOptions, resolveConfig, withStore } from '../context.ts';
+import { globalOptions, resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { parseInteger, parseRange } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';
 import { chooseMarket } from '../chooseMarket.ts';
@@ -19,7 +20,7 @@ interface InitFlags extends SeriesFlags {
   writeConfig?: boolean;
 }
 
-/** Registers `xylen models ls|show|promote|rollback|init`: the model registry. */
+/** Registers `xylen models ls|show|promote|rollback|sync|init`: the model registry. */
 export function registerModelsCommands(program: Command): void {
   const models = program.command('models').description('the model registry: trained versions, their metrics and lineage, champions');
   models
@@ -29,6 +30,10 @@ export function registerModelsCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags: { json?: boolean }, command: Command) => {
       const records = await withStore(command, { readOnly: true }, (store) => listModels(store, id));
+      const queued = (await listPendingRegistrations(defaultModelsDir(await resolveDbPath(command)))).filter((p) => id === undefined || p.entry.card.id === id);
+      if (queued.length > 0) {
+        process.stderr.write(`${queued.length} retrained version(s) wait to be registered (${queued.map((p) => `${p.entry.card.id} v${p.entry.card.version}`).join(', ')}): run \`xylen models sync\`\n`);
+      }
       if (flags.json) return printJson(records);
       process.stdout.write(`${formatTable(records.map(summaryRow))}\n`);
     });
@@ -56,7 +61,7 @@ export function registerModelsCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, versionText: string, flags: { reason?: string; json?: boolean }, command: Command) => {
       const version = parseInteger(versionText, 'VERSION', { min: 1 });
-      const change = await withStore(command, { readOnly: false }, (store) => promote(store, id, version, flags.reason));
+      const change = await withRegistry(command, (store) => promote(store, id, version, flags.reason));
       if (flags.json) return printJson(change);
       process.stdout.write(`${id}: v${change.champion} is the champion${change.previous === null ? '' : ` (v${change.previous} retired)`}\n`);
     });
@@ -67,11 +72,36 @@ export function registerModelsCommands(program: Command): void {
     .option('--reason <text>', 'why, for the log')
     .option('--json', 'print JSON')
     .action(async (id: string, flags: { reason?: string; json?: boolean }, command: Command) => {
-      const change = await withStore(command, { readOnly: false }, (store) => rollback(store, id, flags.reason));
+      const change = await withRegistry(command, (store) => rollback(store, id, flags.reason));
       if (flags.json) return printJson(change);
       process.stdout.write(`${id}: rolled back to v${change.champion} (v${change.previous} retired)\n`);
     });
+  models
+    .command('sync')
+    .description('register the versions model servers retrained while the store was busy (queued in <models-dir>/pending/)')
+    .option('--models-dir <dir>', 'the models dir (default: models/ beside the store)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { modelsDir?: string; json?: boolean }, command: Command) => {
+      const modelsDir = flags.modelsDir ?? defaultModelsDir(await resolveDbPath(command));
+      const outcome = await withStore(command, { readOnly: false }, (store) => registerPending(store, modelsDir));
+      if (flags.json) return printJson(outcome);
+      const lines = [
+        ...outcome.registered.map((r) => `registered ${r.modelId} v${r.version} (parent ${r.parentVersion === null ? 'none' : `v${r.parentVersion}`})`),
+        ...outcome.refused.map((r) => `left queued ${r.file}: ${r.reason}`),
+      ];
+      process.stdout.write(`${lines.length > 0 ? lines.join('\n') : 'nothing queued'}\n`);
+      if (outcome.refused.length > 0) process.exitCode = 1;
+    });
   registerInit(models);
+}
+
+/** The store open for writing, with the model servers' queued versions registered first (so promote can name them). */
+async function withRegistry<T>(command: Command, work: (store: Store) => Promise<T>): Promise<T> {
+  const modelsDir = defaultModelsDir(await resolveDbPath(command));
+  return withStore(command, { readOnly: false }, async (store) => {
+    await registerPending(store, modelsDir);
+    return work(store);
+  });
 }
 
 function registerInit(models: Command): void {

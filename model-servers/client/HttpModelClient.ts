@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACTIONS, ErrorKind, inputError, operationalError, XylenError, type Action, type ModelClient, type ModelRequest, type Prediction, type TradeOutcome } from '../../engine/index.ts';
-import { httpRequest, type HttpAnswer } from './httpRequest.ts';
+import { DeadlineError, httpRequest, type HttpAnswer } from './httpRequest.ts';
 
 export interface HttpModelClientOptions {
   /** Base URL of the model server, e.g. `http://127.0.0.1:8001`. */
@@ -107,7 +107,7 @@ export class HttpModelClient implements ModelClient {
   /** Ask /health now; a 200 re-admits the endpoint, anything else marks it unhealthy. */
   async checkHealth(): Promise<boolean> {
     try {
-      const answer = await httpRequest(this.urls['/health'], { method: 'GET', agent: this.agent, signal: AbortSignal.timeout(this.timeoutMs), headers: this.headers });
+      const answer = await httpRequest(this.urls['/health'], { method: 'GET', agent: this.agent, timeoutMs: this.timeoutMs, headers: this.headers });
       if (answer.status === 200) this.state = { healthy: true };
       else this.markUnhealthy(`/health answered ${answer.status}`);
     } catch (error) {
@@ -138,24 +138,23 @@ export class HttpModelClient implements ModelClient {
   /** One call with its deadline, retrying connection errors and 5xx with exponential backoff inside it. */
   private async call(method: 'GET' | 'POST', path: '/predict' | '/retrain', body?: string): Promise<unknown> {
     const url = this.urls[path];
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const deadline = performance.now() + this.timeoutMs;
+    const timedOut = (last?: string) => this.failure('MODEL_TIMEOUT', `${this.name} did not answer ${path} within ${this.timeoutMs} ms${last ? ` (last: ${last})` : ''}`);
     for (let attempt = 0; ; attempt++) {
       let reason: string;
       try {
-        const answer = await httpRequest(url, { method, agent: this.agent, signal, headers: this.headers, ...(body === undefined ? {} : { body }) });
+        const answer = await httpRequest(url, { method, agent: this.agent, timeoutMs: deadline - performance.now(), headers: this.headers, ...(body === undefined ? {} : { body }) });
         if (answer.status < 500) return this.read(answer, url);
         reason = `${path} answered ${answer.status}: ${answer.text.slice(0, 200)}`;
       } catch (error) {
         if (error instanceof XylenError) throw error;
-        if (signal.aborted) throw this.failure('MODEL_TIMEOUT', `${this.name} did not answer ${path} within ${this.timeoutMs} ms`);
+        if (error instanceof DeadlineError) throw timedOut();
         reason = `${path}: ${(error as Error).message}`;
       }
       if (attempt >= this.retries) throw this.failure('MODEL_UNREACHABLE', `${this.name} failed after ${attempt + 1} attempt(s): ${reason}`);
-      try {
-        await sleep(this.backoffMs * 2 ** attempt, undefined, { signal });
-      } catch {
-        throw this.failure('MODEL_TIMEOUT', `${this.name} did not answer ${path} within ${this.timeoutMs} ms (last: ${reason})`);
-      }
+      const wait = this.backoffMs * 2 ** attempt;
+      if (performance.now() + wait >= deadline) throw timedOut(reason);
+      await sleep(wait);
     }
   }
 

@@ -6,7 +6,7 @@ import { InProcessModelClient } from './InProcessModelClient.ts';
 export interface ModelClientForOptions {
   /** Name in votes and the journal: the same whichever way the model is reached, so that runs compare. */
   name: string;
-  /** Loads the model an `inproc:<id>` endpoint names (from the registry, or a file). */
+  /** Loads the model an `inproc:<id>` endpoint names, `<id>` or `<id>@<version>` (from the registry, or a file). */
   loadInproc: (id: string) => Promise<ModelRuntime>;
   /** Timeouts, retries and the rest for `http://` endpoints. */
   http?: Omit<HttpModelClientOptions, 'url' | 'name'>;

@@ -1,11 +1,12 @@
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { operationalError } from '../../engine/index.ts';
 
 /**
  * A model server's own training samples (trade outcomes with their features), one JSON object per line. One writer
  * per file: `open` takes `<path>.lock` holding its pid and refuses while a live process holds it (a lock left by a
- * dead process is taken over), and appends are chained so that lines never interleave.
+ * dead process is taken over), and appends are chained so that lines never interleave. `<path>.state.json` says how
+ * many lines a retrain has already started from, so that "pending" survives a restart.
  */
 export class SampleStore {
   private chain: Promise<void> = Promise.resolve();
@@ -13,6 +14,7 @@ export class SampleStore {
   private constructor(
     readonly path: string,
     private count: number,
+    private used: number,
   ) {}
 
   static async open(path: string): Promise<SampleStore> {
@@ -35,12 +37,31 @@ export class SampleStore {
       if (error.code === 'ENOENT') return '';
       throw error;
     });
-    return new SampleStore(path, existing.split('\n').filter((line) => line.trim() !== '').length);
+    const count = existing.split('\n').filter((line) => line.trim() !== '').length;
+    const state = await readFile(`${path}.state.json`, 'utf8').then(
+      (text) => JSON.parse(text) as { usedThrough?: unknown },
+      () => ({}) as { usedThrough?: unknown },
+    );
+    const used = typeof state.usedThrough === 'number' && Number.isInteger(state.usedThrough) ? Math.min(Math.max(0, state.usedThrough), count) : 0;
+    return new SampleStore(path, count, used);
   }
 
-  /** Samples stored and not yet trained on. */
-  get pending(): number {
+  /** Samples stored (lines in the file). */
+  get total(): number {
     return this.count;
+  }
+
+  /** Samples stored since the last retrain started (those a retrain has not yet seen). */
+  get pending(): number {
+    return this.count - this.used;
+  }
+
+  /** Record that a retrain started from the first `through` samples: they are no longer pending. */
+  async markUsed(through: number): Promise<void> {
+    this.used = Math.min(Math.max(this.used, through), this.count);
+    const file = `${this.path}.state.json`;
+    await writeFile(`${file}.tmp`, `${JSON.stringify({ usedThrough: this.used })}\n`);
+    await rename(`${file}.tmp`, file);
   }
 
   /** Append samples; resolves with the pending count once they are on disk. */
@@ -48,7 +69,10 @@ export class SampleStore {
     const text = samples.map((s) => `${JSON.stringify(s)}\n`).join('');
     const write = this.chain.then(() => appendFile(this.path, text));
     this.chain = write.catch(() => undefined);
-    return write.then(() => (this.count += samples.length));
+    return write.then(() => {
+      this.count += samples.length;
+      return this.pending;
+    });
   }
 
   async close(): Promise<void> {

@@ -149,7 +149,7 @@ describe('POST /retrain', () => {
       const lines = (await readFile(path, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
       expect(lines.map((l) => l.ts)).toEqual([1, 2, 3]);
       expect(lines[0].features.rsi_14).toBe(rows[0]![runtime.card.features.indexOf('rsi_14')]);
-      expect((await call('GET', '/health')).json().samples).toEqual({ pending: 3 });
+      expect((await call('GET', '/health')).json().samples).toEqual({ pending: 3, total: 3 });
 
       const second = await SampleStore.open(path).catch((e: unknown) => e);
       expect((second as XylenError).code).toBe('SAMPLES_LOCKED');
@@ -159,7 +159,13 @@ describe('POST /retrain', () => {
     }
     const reopened = await SampleStore.open(path);
     expect(reopened.pending).toBe(3);
+    // A retrain that started from the first two leaves one pending, also after a restart.
+    await reopened.markUsed(2);
+    expect([reopened.pending, reopened.total]).toEqual([1, 3]);
     await reopened.close();
+    const again = await SampleStore.open(path);
+    expect([again.pending, again.total]).toEqual([1, 3]);
+    await again.close();
   });
 
   it('answers 503 RETRAIN_DISABLED without a sample store', async () => {

@@ -1,12 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { inputError, XylenError } from '../../engine/index.ts';
 import type { ModelRuntime } from '../index.ts';
 import { LatencyWindow } from './LatencyWindow.ts';
+import { PredictionBatcher } from './PredictionBatcher.ts';
 import { modelColumns, predictRows } from './predictRows.ts';
 import { errorReply, predictBody, predictReply, retrainBody, retrainReply, type PredictBody } from './routeSchemas.ts';
+import type { RegistryWriter } from './RegistryWriter.ts';
+import type { Retrainer } from './Retrainer.ts';
 import type { SampleStore } from './SampleStore.ts';
 
 export interface ModelServerOptions {
@@ -15,6 +18,10 @@ export interface ModelServerOptions {
   token?: string;
   /** Where /retrain appends trade outcomes; without one, /retrain answers 503. */
   samples?: SampleStore;
+  /** Retrains once enough samples are pending (its model must be `runtime`); without one, samples are only stored. */
+  retrainer?: Retrainer;
+  /** Where retrained versions are registered (reported in /health). */
+  registry?: RegistryWriter;
   /** A pino logger; false for none; default: pino to stdout at info. */
   logger?: Logger | false;
   /** Largest request body in bytes (413 above it); default 1 MiB. */
@@ -30,9 +37,10 @@ export const DEFAULT_BODY_LIMIT = 1 << 20;
  * The caller listens (`app.listen({host, port})`) and closes the runtime and the sample store.
  */
 export function createModelServer(options: ModelServerOptions): FastifyInstance {
-  const { runtime, token, samples } = options;
-  const { card } = runtime;
-  const model = { id: card.id, version: card.version };
+  const { runtime, token, samples, retrainer, registry: registryWriter } = options;
+  // The model may change under the server (a retrain swaps it in): read its card per request, never keep it.
+  const modelRef = () => ({ id: runtime.card.id, version: runtime.card.version });
+  const batched = new PredictionBatcher(runtime).batched;
   const logger = options.logger === undefined ? pino({ level: 'info' }) : options.logger;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -62,6 +70,51 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
     registers: [registry],
   });
 
+  // Model and retrain state, read from the live objects at each scrape.
+  const gauge = (name: string, help: string, value: () => number | undefined, labelNames: string[] = [], labels: () => Record<string, string> = () => ({})) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        // NaN until there is a value (e.g. before the first retrain): 0 would read as a real figure.
+        this.set(labels(), value() ?? Number.NaN);
+      },
+    });
+  const numericVersion = () => (typeof runtime.card.version === 'number' ? runtime.card.version : undefined);
+  gauge('xylen_model_server_model_version', 'Version of the model serving now', numericVersion, ['model'], () => ({ model: runtime.card.id }));
+  gauge('xylen_model_server_samples_pending', 'Samples stored since the last retrain started', () => samples?.pending ?? 0);
+  if (retrainer) {
+    gauge('xylen_model_server_retrain_running', '1 while a retrain runs', () => (retrainer.state().running ? 1 : 0));
+    gauge('xylen_model_server_retrain_min_samples', 'Pending samples that start a retrain', () => retrainer.state().minSamples);
+    new Gauge({
+      name: 'xylen_model_server_retrains',
+      help: 'Retrains finished since start, by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+      collect() {
+        const state = retrainer.state();
+        this.set({ result: 'ok' }, state.succeeded);
+        this.set({ result: 'failed' }, state.failed);
+      },
+    });
+    gauge('xylen_model_server_last_retrain_duration_seconds', 'Duration of the last finished retrain', () => {
+      const last = retrainer.state().last;
+      return last ? last.durationMs / 1000 : undefined;
+    });
+    gauge('xylen_model_server_last_retrain_timestamp_seconds', 'Unix time the last retrain finished', () => {
+      const last = retrainer.state().last;
+      return last ? Date.parse(last.finishedAt) / 1000 : undefined;
+    });
+    gauge('xylen_model_server_last_retrain_ok', '1 when the last retrain succeeded, 0 when it failed', () => {
+      const last = retrainer.state().last;
+      return last ? Number(last.ok) : undefined;
+    });
+  }
+  if (registryWriter) gauge('xylen_model_server_registrations_pending', 'Retrained versions not yet in the registry (store busy)', () => registryWriter.state().pending);
+
   if (token !== undefined) {
     const expected = digest(token);
     app.addHook('onRequest', (request, reply, done) => {
@@ -75,13 +128,21 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
     });
   }
 
+  const children = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   app.addHook('onResponse', (request, reply, done) => {
     // Unknown paths share one label so that a scanner cannot grow the metrics without bound.
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
     const ms = reply.elapsedTime;
-    requestCounter.inc({ route, status });
-    durationHistogram.observe({ route }, ms / 1000);
+    const key = `${route} ${status}`;
+    let child = children.get(key);
+    if (!child) {
+      // Labelled children are looked up once per (route, status): hashing the labels on every request costs more.
+      child = { count: requestCounter.labels({ route, status }), duration: durationHistogram.labels({ route }) };
+      children.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(ms / 1000);
     counts.total++;
     counts.byRoute[route] = (counts.byRoute[route] ?? 0) + 1;
     const statusClass = `${Math.floor(status / 100)}xx`;
@@ -117,7 +178,7 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
   const errors = { 400: errorReply, 413: errorReply, 422: errorReply };
   app.post('/predict', { schema: { body: predictBody, response: { 200: predictReply, ...errors } } }, async (request) => {
     const { input, n } = inputOf(runtime, request.body as PredictBody);
-    return { predictions: await predictRows(runtime, input, n), model };
+    return predictRows(batched, input, n);
   });
 
   app.post('/retrain', { schema: { body: retrainBody, response: { 200: retrainReply, ...errors } } }, async (request, reply) => {
@@ -125,8 +186,10 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
       return reply.code(503).send({ error: { code: 'RETRAIN_DISABLED', message: 'this server has no sample store', hint: 'start it with --samples <file.jsonl>' } });
     }
     const { outcomes } = request.body as { outcomes: object[] };
+    const model = modelRef();
     const pending = await samples.append(outcomes.map((outcome) => ({ model, ...outcome })));
-    return { accepted: outcomes.length, pending, model };
+    retrainer?.onSamples();
+    return { accepted: outcomes.length, pending, model, retraining: retrainer?.state().running ?? false };
   });
 
   app.get('/health', async (_request, reply) => {
@@ -134,14 +197,17 @@ export function createModelServer(options: ModelServerOptions): FastifyInstance 
     const [p50, p90, p99] = latency.percentiles([50, 90, 99]);
     const state = runtime.health();
     if (state.status !== 'ok') void reply.code(503);
+    const { card } = runtime;
     return {
       status: state.status,
       uptimeS: (performance.now() - started) / 1000,
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
-      model: { ...model, kind: card.kind, features: card.features, classes: card.classes },
+      model: { id: card.id, version: card.version, ...(card.parent === undefined ? {} : { parent: card.parent }), kind: card.kind, path: runtime.path, features: card.features, classes: card.classes },
       requests: counts,
       latencyMs: { p50, p90, p99, window: latency.size },
-      samples: { pending: samples?.pending ?? 0 },
+      samples: { pending: samples?.pending ?? 0, total: samples?.total ?? 0 },
+      retrain: retrainer ? retrainer.state() : null,
+      registry: registryWriter ? registryWriter.state() : null,
     };
   });
 

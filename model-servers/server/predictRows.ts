@@ -27,11 +27,13 @@ export function modelColumns(runtime: ModelRuntime, names: readonly string[], wh
 }
 
 /**
- * Predictions for n rows of the model's width (NaN = missing). As in bindModel (the replay's path), a row with a
+ * Predictions for n rows of the model's width (NaN = missing), and the model that gave them (the one serving when
+ * they were computed, should a retrain swap the model meanwhile). As in bindModel (the replay's path), a row with a
  * missing input holds with confidence 0 and never reaches the model, so in-process and HTTP answers agree.
  */
-export async function predictRows(runtime: ModelRuntime, input: Float32Array, n: number): Promise<RowPrediction[]> {
+export async function predictRows(runtime: ModelRuntime, input: Float32Array, n: number): Promise<{ predictions: RowPrediction[]; model: { id: string; version: number | string } }> {
   const width = runtime.card.features.length;
+  const asked = { id: runtime.card.id, version: runtime.card.version };
   const complete: number[] = [];
   for (let r = 0; r < n; r++) {
     let ok = true;
@@ -39,7 +41,7 @@ export async function predictRows(runtime: ModelRuntime, input: Float32Array, n:
     if (ok) complete.push(r);
   }
   const answers: RowPrediction[] = Array.from({ length: n }, () => ({ action: 'hold', confidence: 0, probabilities: {} }));
-  if (complete.length === 0) return answers;
+  if (complete.length === 0) return { predictions: answers, model: asked };
   let rows = input.subarray(0, n * width);
   if (complete.length < n) {
     rows = new Float32Array(complete.length * width);
@@ -53,5 +55,5 @@ export async function predictRows(runtime: ModelRuntime, input: Float32Array, n:
     for (let c = 0; c < k; c++) probabilities[classes[c]!] = output.probabilities[i * k + c]!;
     answers[r] = { action: ACTION_OF_CODE[output.action[i]!]!, confidence: output.confidence[i]!, probabilities };
   });
-  return answers;
+  return { predictions: answers, model: output.model ?? asked };
 }

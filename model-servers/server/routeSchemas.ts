@@ -73,7 +73,7 @@ export const retrainBody = {
 
 export const retrainReply = {
   type: 'object',
-  properties: { accepted: { type: 'integer' }, pending: { type: 'integer' }, model: modelRef },
+  properties: { accepted: { type: 'integer' }, pending: { type: 'integer' }, model: modelRef, retraining: { type: 'boolean' } },
 } as const;
 
 export const errorReply = {

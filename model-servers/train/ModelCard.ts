@@ -14,6 +14,13 @@ export interface LabelSpec {
   sl: number;
 }
 
+/** The label of a model retrained by a model server: its posted trade outcomes (see ../server/retrainJob.ts). */
+export interface TradeOutcomeLabel {
+  kind: 'trade-outcome';
+  /** The sample store the outcomes came from. */
+  samples: string;
+}
+
 export interface TrainingSummary {
   /** Unix ms of the first and last training row's decision time. */
   from: number;
@@ -37,5 +44,5 @@ export interface TrainedModelCard extends ModelCard {
   /** Version this one was retrained from. */
   parent?: number;
   training: TrainingSummary;
-  label: LabelSpec;
+  label: LabelSpec | TradeOutcomeLabel;
 }

@@ -9,6 +9,6 @@ export { predictLogreg } from './LogregModel.ts';
 export type { LogregModel } from './LogregModel.ts';
 export { saveOnnx, modelToOnnx } from './saveOnnx.ts';
 export type { TrainedModel } from './saveOnnx.ts';
-export type { TrainedModelCard, LabelSpec, TrainingSummary, TradeClass } from './ModelCard.ts';
+export type { TrainedModelCard, LabelSpec, TradeOutcomeLabel, TrainingSummary, TradeClass } from './ModelCard.ts';
 export type { ClassLabels } from './checkTrainingData.ts';
 export { logLoss, accuracy } from './metrics.ts';

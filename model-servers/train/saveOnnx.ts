@@ -1,4 +1,5 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { inputError } from '../../engine/index.ts';
 import type { GbdtModel } from './GbdtModel.ts';
 import { gbdtGraph } from './gbdtGraph.ts';
@@ -17,13 +18,14 @@ export function modelToOnnx(model: TrainedModel, card: TrainedModelCard): Uint8A
 }
 
 /**
- * Writes `path` (ending in .onnx) and the sidecar card beside it (`<name>.card.json`), each through a
+ * Writes `path` (ending in .onnx; its folder is made if needed) and the sidecar card beside it (`<name>.card.json`), each through a
  * temporary file and a rename, so that a reader never sees half a model.
  */
 export async function saveOnnx(model: TrainedModel, path: string, card: TrainedModelCard): Promise<{ onnx: string; card: string }> {
   if (!path.endsWith('.onnx')) throw inputError('model-path', `a model file must end in .onnx: ${path}`, { where: path });
   const cardPath = `${path.slice(0, -'.onnx'.length)}.card.json`;
   const bytes = modelToOnnx(model, card);
+  await mkdir(dirname(path), { recursive: true });
   await replaceFile(cardPath, `${JSON.stringify(card, null, 2)}\n`);
   await replaceFile(path, bytes);
   return { onnx: path, card: cardPath };

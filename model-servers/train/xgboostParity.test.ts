@@ -48,5 +48,7 @@ describe('GBDT against XGBoost on real BTCUSDT data', () => {
     const theirs = logLoss(xgbProbabilities, test.y, test.rows, 3);
     console.log(`test log-loss on ${test.rows} rows: xylen ${ours.toFixed(5)}, xgboost ${theirs.toFixed(5)} (${((ours / theirs - 1) * 100).toFixed(2)} %)`);
     expect(ours).toBeLessThanOrEqual(theirs * 1.02);
-  });
+    // Two trainings of 100 rounds on 86k rows (XGBoost's included): ≈40 s alone on 2 cores, 55–85 s inside a full suite
+    // on a shared machine, which the default 60 s does not always cover.
+  }, 180_000);
 });

@@ -1,9 +1,7 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CONTEXT_FEATURES, DECISION_FEATURES, inputError, intervalMs } from '../../engine/index.ts';
+import { CONTEXT_FEATURES, DECISION_FEATURES, intervalMs } from '../../engine/index.ts';
 import type { Store } from '../../data/index.ts';
-import { latestVersion, modelFileName, registerModel, type ModelRecord } from '../registry/index.ts';
-import { accuracy, logLoss, predictGbdt, predictLogreg, saveOnnx, trainGbdt, trainLogreg, type TrainedModel, type TrainedModelCard } from '../train/index.ts';
+import { claimModelVersion, latestVersion, registerModel, registerPending, type ModelRecord } from '../registry/index.ts';
+import { accuracy, logLoss, predictGbdt, predictLogreg, saveOnnx, trainGbdt, trainLogreg, type LabelSpec, type TrainedModel, type TrainedModelCard } from '../train/index.ts';
 import { buildTrainingSet, TRADE_CLASSES, type SplitRows, type TrainingSetRequest } from './trainingSet.ts';
 
 export const TRAINER_KINDS = ['gbdt', 'logreg'] as const;
@@ -34,7 +32,7 @@ export interface TrainModelRequest extends Omit<TrainingSetRequest, 'features'> 
 
 export interface TrainModelResult {
   record: ModelRecord;
-  card: TrainedModelCard;
+  card: TrainedModelCard & { label: LabelSpec };
 }
 
 export const TRAIN_STEPS = 4;
@@ -80,9 +78,13 @@ export async function trainModel(store: Store, request: TrainModelRequest): Prom
   };
   request.onStep?.(3, TRAIN_STEPS);
 
+  // Versions that model servers retrained while the store was busy are registered first, so that numbers stay in order.
+  await registerPending(store, request.modelsDir);
   const previous = await latestVersion(store, request.id);
-  const version = previous + 1;
-  const card: TrainedModelCard = {
+  // The first free number above the registry's latest: a file of a version not yet registered is never overwritten.
+  const claim = await claimModelVersion(request.modelsDir, request.id, previous + 1);
+  const { version, path } = claim;
+  const card: TrainedModelCard & { label: LabelSpec } = {
     id: request.id,
     version,
     kind: request.kind,
@@ -93,15 +95,12 @@ export async function trainModel(store: Store, request: TrainModelRequest): Prom
     training: { from: train.from, to: train.to, rows: train.rows, metrics },
     label: set.label,
   };
-  await mkdir(request.modelsDir, { recursive: true });
-  const path = join(request.modelsDir, modelFileName(request.id, version));
-  if (await exists(path)) {
-    throw inputError('MODEL_FILE_EXISTS', `${path} exists but is not registered as "${request.id}" v${version}`, {
-      where: path,
-      hint: 'model files are never overwritten: move it away, or train under another --name',
-    });
+  try {
+    await saveOnnx(model, path, card);
+  } catch (error) {
+    await claim.release();
+    throw error;
   }
-  await saveOnnx(model, path, card);
   const record = await registerModel(store, card, path);
   request.onStep?.(4, TRAIN_STEPS);
   return { record, card };
@@ -123,9 +122,3 @@ function priorLogLoss(train: SplitRows, test: SplitRows, classes: number): numbe
   return logLoss(probabilities, test.y, test.rows, classes);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}

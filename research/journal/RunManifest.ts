@@ -8,7 +8,10 @@ export type FundingSource = { source: 'stored' } | { source: 'constant'; rate: n
 export interface RunModel {
   name: string;
   kind: string;
+  /** What ran: `rule:<rule>`, or the registered version a `model:`/`inproc:` entry resolved to (`id@version`). */
   version?: string;
+  /** SHA-256 of the model file that ran (registered or by path). */
+  sha256?: string;
 }
 
 /**

@@ -24,7 +24,9 @@ import {
 } from '../../engine/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
 import { HttpModelClient } from '../../model-servers/client/index.ts';
-import { bindModel, loadModel } from '../../model-servers/index.ts';
+import { bindModel, loadModel, type ModelRuntime } from '../../model-servers/index.ts';
+import { configuredRef } from '../../model-servers/registry/index.ts';
+import { ReplayRetrainingClient } from '../../model-servers/retrain/index.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
 
 /** The constant funding rate charged when the store has no rates for the period (Binance's base rate per 8 h). */
@@ -49,6 +51,11 @@ export interface ReplayOptions {
   models?: readonly BatchModel[];
   /** The feature matrix of these inputs, when the caller already computed it (a sweep does once for all its configs). */
   matrix?: FeatureMatrix;
+  /**
+   * The config's registry models (`model: id@v`, endpoint `inproc:id@v`), loaded by the caller from the store
+   * (model-servers/registry loadConfiguredModels), by index in the config's models list. The replay closes them.
+   */
+  registered?: ReadonlyMap<number, ModelRuntime>;
 }
 
 /**
@@ -59,7 +66,7 @@ export interface ReplayOptions {
 export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
   const { onProgress } = options;
   const matrix = options.matrix ?? computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
-  const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix);
+  const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix, options.registered);
   if (config.ensemble.quorum > models.length) {
     throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, {
       where: 'ensemble.quorum',
@@ -131,16 +138,27 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
   };
 }
 
-async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>): Promise<ModelClient[]> {
+/** A loaded model answering from a batch over the matrix; with `retrain_every`, retraining at event time in the run. */
+function precomputed(runtime: ModelRuntime, m: XylenConfig['models'][number], matrix: ReturnType<typeof computeFeatures>): Promise<ModelClient> {
+  const client = m.retrain_every > 0 ? ReplayRetrainingClient.create(runtime, matrix, { name: m.name, every: m.retrain_every }) : PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix);
+  return client.finally(() => runtime.close());
+}
+
+async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>, registered: ReadonlyMap<number, ModelRuntime> = new Map()): Promise<ModelClient[]> {
   // Indices stay those of the config's list, so an error names the right `models.N` key.
   const clients = config.models
     .map((m, i) => ({ m, i }))
     .filter(({ m }) => m.enabled)
     .map(async ({ m, i }) => {
+      const named = configuredRef(m, i);
+      if (named) {
+        const runtime = registered.get(i);
+        if (!runtime) throw inputError('MODEL_REGISTRY_UNAVAILABLE', `model "${m.name}" names the registered model ${named.ref.id}${named.ref.version ? `@${named.ref.version}` : ''}, which this replay was not given`, { where: named.where, hint: 'run it with `xylen replay` (it loads registered models from the store), or give the model a path:' });
+        return precomputed(runtime, m, matrix);
+      }
       if (m.kind === 'onnx' || m.kind === 'xgboost') {
-        if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path`, hint: `set path: to the model file (${m.kind === 'onnx' ? '.onnx' : 'XGBoost .json'})` });
-        const runtime = await loadModel(m.path);
-        return PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix).finally(() => runtime.close());
+        if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path`, hint: `set path: to the model file (${m.kind === 'onnx' ? '.onnx' : 'XGBoost .json'}), or model: to a registered id (id@version pins one)` });
+        return precomputed(await loadModel(m.path), m, matrix);
       }
       if (m.kind === 'http') {
         if (!m.endpoint) throw inputError('MODEL_ENDPOINT_MISSING', `model "${m.name}" has kind http but no endpoint`, { where: `models.${i}.endpoint`, hint: 'set endpoint: to the model server, e.g. http://127.0.0.1:8001' });

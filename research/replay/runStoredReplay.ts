@@ -2,9 +2,10 @@ import { maskSecrets, type XylenConfig } from '../../config/index.ts';
 import type { Market, Store } from '../../data/index.ts';
 import { featureNames, intervalMs, type Interval } from '../../engine/index.ts';
 import { DuckDbJournal } from '../journal/DuckDbJournal.ts';
-import { candleChecksum, codeVersion, type RunManifest } from '../journal/RunManifest.ts';
+import { candleChecksum, codeVersion, type RunManifest, type RunModel } from '../journal/RunManifest.ts';
 import { newRunId } from '../journal/runId.ts';
 import { metricsFromJournal, type RunMetrics } from '../metrics/computeMetrics.ts';
+import { fileSha256, loadConfiguredModels, type ConfiguredModel } from '../../model-servers/registry/index.ts';
 import { loadReplayData } from './loadReplayData.ts';
 import { MetricsTap } from './MetricsTap.ts';
 import { DEFAULT_FUNDING_RATE, replayInputs } from './replayInputs.ts';
@@ -46,6 +47,23 @@ export async function runStoredReplay(
     contextInterval: config.intervals.context as Interval,
   });
   const loadMs = performance.now() - loadStarted;
+  // Registered models resolve (a bare id to its champion) before the manifest, which records the version that ran.
+  const registered = await loadConfiguredModels(store, config.models);
+  try {
+    return await replayStored(store, config, inputs, loadMs, registered, onProgress);
+  } finally {
+    for (const { runtime } of registered.values()) await runtime.close();
+  }
+}
+
+async function replayStored(
+  store: Store,
+  config: XylenConfig,
+  inputs: Awaited<ReturnType<typeof loadReplayData>>,
+  loadMs: number,
+  registered: Map<number, ConfiguredModel>,
+  onProgress: ((barsDone: number, barsTotal: number) => void) | undefined,
+): Promise<StoredReplayResult> {
   const createdAt = new Date();
   const manifest: RunManifest = {
     config: maskSecrets(config),
@@ -61,7 +79,7 @@ export async function runStoredReplay(
       checksum: candleChecksum({ openTime: inputs.base.openTime, open: inputs.base.open, high: inputs.base.high, low: inputs.base.low, close: inputs.base.close, volume: inputs.base.volume }),
       features: [...featureNames(inputs.context !== undefined)],
     },
-    models: config.models.filter((m) => m.enabled).map((m) => ({ name: m.name, kind: m.kind, ...(m.rule ? { version: `rule:${m.rule}` } : {}) })),
+    models: await runModels(config, registered),
     funding: inputs.fundingSource === 'stored' ? { source: 'stored' } : { source: 'constant', rate: DEFAULT_FUNDING_RATE },
     code: codeVersion(),
     seed: config.replay.seed,
@@ -69,7 +87,7 @@ export async function runStoredReplay(
   const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt });
   const tap = new MetricsTap(journal);
   const started = performance.now();
-  const outcome = await replayInputs(inputs, config, tap, { onProgress });
+  const outcome = await replayInputs(inputs, config, tap, { onProgress, registered: new Map([...registered].map(([i, m]) => [i, m.runtime])) });
   const elapsedMs = performance.now() - started;
   const metrics = metricsFromJournal(tap.records, {
     barMs: intervalMs(inputs.decisionInterval),
@@ -88,4 +106,18 @@ export async function runStoredReplay(
     manifest,
     instrumentKnown: outcome.instrumentKnown,
   };
+}
+
+/** The manifest's models: each enabled entry with what exactly ran (rule, registered version, file checksum). */
+async function runModels(config: XylenConfig, registered: ReadonlyMap<number, ConfiguredModel>): Promise<RunModel[]> {
+  const models: RunModel[] = [];
+  for (const [i, m] of config.models.entries()) {
+    if (!m.enabled) continue;
+    const record = registered.get(i)?.record;
+    if (record) models.push({ name: m.name, kind: m.kind, version: `${record.modelId}@${record.version}`, sha256: record.fileSha256 });
+    else if (m.rule) models.push({ name: m.name, kind: m.kind, version: `rule:${m.rule}` });
+    else if (m.path && (m.kind === 'onnx' || m.kind === 'xgboost')) models.push({ name: m.name, kind: m.kind, sha256: await fileSha256(m.path) });
+    else models.push({ name: m.name, kind: m.kind });
+  }
+  return models;
 }

@@ -170,7 +170,7 @@ async function latestLabelEnd(store: Store, request: WalkforwardRequest, fold: F
 async function replayFold(store: Store, inputs: ReplayInputs, base: XylenConfig, models: FoldModel[], initialBalance: number) {
   const config: XylenConfig = {
     ...base,
-    models: models.map((m) => ({ name: m.name, kind: 'onnx', path: m.path, weight: 1, enabled: true })),
+    models: models.map((m) => ({ name: m.name, kind: 'onnx', path: m.path, weight: 1, enabled: true, retrain_every: 0 })),
     replay: { ...base.replay, initial_balance: initialBalance },
   };
   const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
