@@ -30,3 +30,5 @@ export { backtestOverfitting } from './metrics/backtestOverfitting.ts';
 export type { BacktestOverfitting, BacktestOverfittingOptions } from './metrics/backtestOverfitting.ts';
 export { bootstrapSharpe } from './metrics/bootstrapSharpe.ts';
 export type { BootstrapSharpeOptions, SharpeInterval } from './metrics/bootstrapSharpe.ts';
+export { pairedBootstrapSharpe } from './metrics/pairedBootstrapSharpe.ts';
+export type { PairedBootstrapOptions, SharpeDifference } from './metrics/pairedBootstrapSharpe.ts';
