@@ -10,6 +10,7 @@ import { registerModelServer } from './commands/modelServer.ts';
 import { registerModelTrain } from './commands/modelTrain.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerRunsCommands } from './commands/runs.ts';
+import { registerStudioCommand } from './commands/studio.ts';
 
 /** Build the `xylen` program. Exported for tests that run commands in-process. */
 export function buildProgram(): Command {
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerModelTrain(registerModelCommands(program));
   registerModelsCommands(program);
   registerModelServer(program);
+  registerStudioCommand(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }
