@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,8 @@ import { operationalError, XylenError } from '../../engine/index.ts';
 import { stopServices } from '../src/lib/server/services.ts';
 import { DEFAULT_LIVE_URL, findRepoRoot, newToken, setStudioSettings } from '../src/lib/server/studioSettings.ts';
 import { BUILD_HANDLER } from './studioBuild.ts';
+
+const PROTOCOL_HEADER = 'x-xylen-studio-protocol';
 
 export interface StartStudioOptions {
   dbPath: string;
@@ -47,8 +49,16 @@ export async function startStudio(options: StartStudioOptions): Promise<RunningS
     repoRoot: findRepoRoot(),
     lingerMs: options.lingerMs ?? 250,
   });
-  const { handler } = (await import(pathToFileURL(BUILD_HANDLER).href)) as { handler: Parameters<typeof createServer>[1] };
-  const server = createServer(handler);
+  // adapter-node takes the request's protocol from a header, else assumes https, and SvelteKit refuses form posts
+  // whose Origin differs: the studio serves plain http itself, so it says so in a header of its own (set on every
+  // request, never taken from the client). Behind a TLS proxy, PROTOCOL_HEADER set by the user wins.
+  const ownProtocolHeader = process.env['PROTOCOL_HEADER'] === undefined;
+  if (ownProtocolHeader) process.env['PROTOCOL_HEADER'] = PROTOCOL_HEADER;
+  const { handler } = (await import(pathToFileURL(BUILD_HANDLER).href)) as { handler: RequestListener };
+  const server = createServer((request, response) => {
+    if (ownProtocolHeader) request.headers[PROTOCOL_HEADER] = 'http';
+    handler(request, response);
+  });
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, host, options.port ?? 5173);
   const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,27 +86,50 @@ export async function ensureStudioBuilt(options: { force?: boolean; onStart?: (s
 
 export const BUILD_STEPS = 4;
 
-/** Run vite's production build of the studio in a child process; fail with its last output lines. */
-export function buildStudio(onStep?: (done: number, total: number) => void): Promise<void> {
+/**
+ * Run vite's production build of the studio in a child process; fail with its last output lines. The output goes
+ * to a log file rather than through pipes (read back for the progress markers and the error): the build then never
+ * depends on the parent reading its pipes, which a busy parent (a test worker) may not do promptly.
+ */
+export async function buildStudio(onStep?: (done: number, total: number) => void): Promise<void> {
   const vite = join(createRequire(import.meta.url).resolve('vite/package.json'), '..', 'bin', 'vite.js');
   const markers = [/building client/i, /building (ssr|server)/i, /Using @sveltejs\/adapter-node/, /done/];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'info'], { cwd: STUDIO_DIR, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let step = 0;
-    const read = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      while (step < markers.length && markers[step]!.test(output)) onStep?.(++step, BUILD_STEPS);
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) return resolve();
-      const tail = output.trim().split('\n').slice(-15).join('\n');
-      reject(operationalError('STUDIO_BUILD_FAILED', `building the studio failed (vite exited with ${code}):\n${tail}`, { hint: 'run `npm run studio:build` to see the whole output' }));
+  const logDir = mkdtempSync(join(tmpdir(), 'xylen-studio-build-'));
+  const logPath = join(logDir, 'build.log');
+  const log = openSync(logPath, 'w');
+  // A test runner's variables (VITEST, …) would change how vite behaves: build as from a plain shell.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'TEST'));
+  let step = 0;
+  const poll = () => {
+    const output = readFileSync(logPath, 'utf8');
+    while (step < markers.length && markers[step]!.test(output)) {
+      step++;
+      onStep?.(step, BUILD_STEPS);
+    }
+    return output;
+  };
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'info'], { cwd: STUDIO_DIR, env: { ...env, NODE_ENV: 'production' }, stdio: ['ignore', log, log] });
+      const timer = setInterval(poll, 250);
+      child.on('error', (error) => {
+        clearInterval(timer);
+        reject(error);
+      });
+      child.on('exit', (exitCode) => {
+        clearInterval(timer);
+        resolve(exitCode);
+      });
     });
-  });
+    const output = poll();
+    if (code !== 0) {
+      const tail = output.trim().split('\n').slice(-15).join('\n');
+      throw operationalError('STUDIO_BUILD_FAILED', `building the studio failed (vite exited with ${code}):\n${tail}`, { hint: 'run `npm run studio:build` to see the whole output' });
+    }
+  } finally {
+    closeSync(log);
+    rmSync(logDir, { recursive: true, force: true });
+  }
 }
 
 async function acquireLock(path: string): Promise<() => void> {

@@ -16,3 +16,12 @@ export const RUN_PALETTE = ['#2e9bff', '#ff9f1c', '#3ddc97', '#ff5c7a', '#b388ff
 
 /** Tip style on black. */
 export const TIP = { fill: '#0f1628', stroke: '#2e9bff', textPadding: 6 };
+
+/** Tick labels for a UTC time axis over [from, to]: 24-hour times for short spans, days, then months. */
+export function utcTicks(from: number, to: number): (d: Date) => string {
+  const span = to - from;
+  const iso = (d: Date) => d.toISOString();
+  if (span <= 2 * 86_400_000) return (d) => `${iso(d).slice(11, 16)}`;
+  if (span <= 120 * 86_400_000) return (d) => `${iso(d).slice(5, 10)}${iso(d).slice(11, 16) === '00:00' ? '' : ` ${iso(d).slice(11, 16)}`}`;
+  return (d) => iso(d).slice(0, 7);
+}

@@ -21,6 +21,9 @@ export const load: PageServerLoad = ({ params, url }) =>
     return services().access.read(async (store) => {
       const evidence = await challengeEvidence(store, request);
       const comparison = await compareRuns(store, [request.championRun, request.challengerRun]);
+      const labels = [evidence.championVersion === null ? 'baseline (no champion)' : `champion v${evidence.championVersion}`, `challenger v${evidence.version}`];
+      comparison.runs.forEach((run, i) => (run.label = labels[i]!));
+      comparison.curves.forEach((curve, i) => (curve.label = labels[i]!));
       return { evidence, comparison };
     });
   });
