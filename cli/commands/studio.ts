@@ -5,7 +5,6 @@ import { formatTime, inputError } from '../../engine/index.ts';
 import { BUILD_STEPS, ensureStudioBuilt, startStudio } from '../../studio/index.ts';
 import { globalOptions, resolveConfig, resolveDbPath } from '../context.ts';
 import { parseInteger } from '../flags.ts';
-import { printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
 
 interface StudioFlags {
@@ -67,7 +66,7 @@ Examples:
       const studio = await startStudio({ dbPath, configPath, host: flags.host, port, token: envToken || undefined, liveUrl });
       const tokenUrl = envToken ? null : `${studio.url}?token=${studio.token}`;
       if (flags.json) {
-        printJson({ url: studio.url, port: studio.port, host: studio.host, store: dbPath, tokenUrl, notes: studio.notes });
+        process.stdout.write(`${JSON.stringify({ url: studio.url, port: studio.port, host: studio.host, store: dbPath, tokenUrl, notes: studio.notes })}\n`);
       } else {
         process.stdout.write(
           `Xylen studio on ${studio.url}  (store ${dbPath}, read between writers; ${formatTime(Date.now())})\n` +
