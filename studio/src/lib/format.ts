@@ -8,13 +8,22 @@ const DASH = '–';
 
 const usable = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
 
+// toLocaleString with options builds a new Intl.NumberFormat per call (tens of µs); charts format thousands of values.
+const formats = new Map<string, Intl.NumberFormat>();
+function numberFormat(min: number, max: number): Intl.NumberFormat {
+  const key = `${min}:${max}`;
+  let format = formats.get(key);
+  if (!format) formats.set(key, (format = new Intl.NumberFormat('en-US', { minimumFractionDigits: min, maximumFractionDigits: max })));
+  return format;
+}
+
 export function fmtNum(value: number | null | undefined, digits = 2): string {
   if (!usable(value)) return DASH;
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return numberFormat(digits, digits).format(value);
 }
 
 export function fmtInt(value: number | null | undefined): string {
-  return usable(value) ? Math.round(value).toLocaleString('en-US') : DASH;
+  return usable(value) ? numberFormat(0, 0).format(Math.round(value)) : DASH;
 }
 
 /** A fraction as percent: 0.1234 → "12.34 %"; `signed` adds "+" to gains. */
@@ -32,7 +41,7 @@ export function fmtUsdt(value: number | null | undefined, digits = 2, signed = f
 /** A price with as many decimals as it needs, up to 8. */
 export function fmtPrice(value: number | null | undefined): string {
   if (!usable(value)) return DASH;
-  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 8 });
+  return numberFormat(2, 8).format(value);
 }
 
 /** Unix ms as `2024-01-31 08:05Z` (seconds only when they are not zero). */

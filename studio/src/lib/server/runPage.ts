@@ -2,6 +2,7 @@ import type { Store } from '../../../../data/index.ts';
 import { getRun, type RunManifest, type RunMetrics } from '../../../../research/index.ts';
 import { candleSeries, tradeMarks, type CandleSeries, type TradeMarks } from './candleSeries.ts';
 import { equityCurve, type EquityCurve } from './equityCurve.ts';
+import { RunSeriesCache } from './RunSeriesCache.ts';
 import { decisionPage, journalPage, type DecisionPage, type JournalRow, type PagedTable, type PageRequest, type TablePage } from './journalPages.ts';
 import { summarizeRun, type RunSummary } from './runSummaries.ts';
 
@@ -53,20 +54,26 @@ export async function runDetail(store: Store, runId: string): Promise<RunDetail>
   };
 }
 
+type RunSeries = Pick<RunPageData, 'curve' | 'candles' | 'marks' | 'costs'>;
+const seriesCache = new RunSeriesCache<RunSeries>();
+
 /** Everything the run page shows first, each series downsampled and each table paged in SQL. */
 export async function runPage(store: Store, runId: string, decisions: PageRequest = {}): Promise<RunPageData> {
   const run = await runDetail(store, runId);
   const models = run.manifest.models.map((m) => m.name);
-  return {
-    run,
+  const series = await seriesCache.get(run.runId, run.status === 'complete' ? run.journalHash : null, async () => ({
     curve: await equityCurve(store, runId),
     candles: await candleSeries(store, run.manifest.data),
     marks: await tradeMarks(store, runId, run.manifest.data.to),
+    costs: await runCosts(store, runId),
+  }));
+  return {
+    run,
+    ...series,
     decisions: await decisionPage(store, runId, models, decisions),
     trades: await journalPage(store, runId, 'trades', { size: 25 }),
     risk: await journalPage(store, runId, 'risk', { size: 25 }),
     funding: await journalPage(store, runId, 'funding', { size: 25 }),
-    costs: await runCosts(store, runId),
   };
 }
 
