@@ -24,7 +24,7 @@ export interface StudioTestStore {
  * one replay per ensemble method over PERIOD, and two versions of a small GBDT model trained on TRAINING with the
  * first promoted to champion (the second is the challenger for the models page).
  */
-export async function buildStudioTestStore(dir: string, options: { models?: boolean } = {}): Promise<StudioTestStore> {
+export async function buildStudioTestStore(dir: string, options: { models?: boolean; period?: { from: number; to: number } } = {}): Promise<StudioTestStore> {
   const dbPath = join(dir, 'studio.duckdb');
   const store = await Store.open(dbPath);
   try {
@@ -34,7 +34,7 @@ export async function buildStudioTestStore(dir: string, options: { models?: bool
     const runs: StudioTestStore['runs'] = [];
     for (const method of ENSEMBLE_METHODS) {
       const config: XylenConfig = { ...base, ensemble: { ...base.ensemble, method } };
-      const result = await runStoredReplay(store, config, { market: 'usdm', symbol: 'BTCUSDT', ...PERIOD });
+      const result = await runStoredReplay(store, config, { market: 'usdm', symbol: 'BTCUSDT', ...(options.period ?? PERIOD) });
       runs.push({ method, runId: result.runId });
     }
     if (options.models !== false) {

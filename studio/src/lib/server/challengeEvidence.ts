@@ -14,6 +14,7 @@ import {
 import { METRICS, metricValue } from '../metricsCatalog.ts';
 import { alignedReturns } from './alignedReturns.ts';
 import { decisionAgreement, type DecisionAgreement } from './decisionAgreement.ts';
+import { modelDataUsedTo } from './modelDataRange.ts';
 import { pinnedVersion } from './pinnedModels.ts';
 import { runDetail } from './runPage.ts';
 
@@ -34,8 +35,11 @@ export interface ChallengeEvidence {
   championVersion: number | null;
   runs: { champion: string; challenger: string };
   period: { market: string; symbol: string; from: number; to: number };
-  /** The challenger's training range, and whether the compared period lies wholly after it. */
-  training: { from: number | null; to: number | null };
+  /**
+   * The challenger's training split, the end of all the data it was fitted and selected on (validation and test
+   * splits included), and whether the compared period starts after that for both versions.
+   */
+  training: { from: number | null; to: number | null; dataUsedTo: number | null };
   outOfSample: boolean;
   metrics: { champion: Record<string, number | null>; challenger: Record<string, number | null> };
   /** Paired bootstrap of the Sharpe difference challenger − champion over the aligned periods. */
@@ -94,6 +98,7 @@ export async function challengeEvidence(store: Store, request: ChallengeRequest)
 
   const interval = challengerRun.decisionInterval;
   const barMs = isInterval(interval) ? INTERVAL_MS[interval] : 300_000;
+  const challengerDataTo = modelDataUsedTo(challenger, barMs);
   const aligned = await alignedReturns(store, challengerRun.runId, championRun.runId, barMs);
   const test = aligned.a.length >= 3 ? pairedBootstrapSharpe(aligned.a, aligned.b, { seed: 7, perYear: aligned.perYear }) : null;
 
@@ -110,8 +115,8 @@ export async function challengeEvidence(store: Store, request: ChallengeRequest)
     championVersion: champion?.version ?? null,
     runs: { champion: championRun.runId, challenger: challengerRun.runId },
     period: { market: challengerRun.market, symbol: challengerRun.symbol, from: challengerRun.from, to: challengerRun.to },
-    training: { from: challenger.trainingFrom, to: challenger.trainingTo },
-    outOfSample: challenger.trainingTo !== null && challenger.trainingTo < challengerRun.from && (champion?.trainingTo ?? -Infinity) < challengerRun.from,
+    training: { from: challenger.trainingFrom, to: challenger.trainingTo, dataUsedTo: challengerDataTo },
+    outOfSample: challengerDataTo !== null && challengerDataTo <= challengerRun.from && (champion === null || (modelDataUsedTo(champion, barMs) ?? Infinity) <= challengerRun.from),
     metrics: { champion: pick(championRun.fullMetrics as unknown as Record<string, unknown>), challenger: pick(challengerRun.fullMetrics as unknown as Record<string, unknown>) },
     sharpeTest: test === null ? null : { ...test, periodMs: aligned.periodMs },
     dsr,

@@ -16,6 +16,7 @@ import { alignedReturns } from './alignedReturns.ts';
 import { challengeEvidence } from './challengeEvidence.ts';
 import { pinnedConfig } from './ChallengeJobs.ts';
 import { compareRuns, parseCompareIds } from './compareRuns.ts';
+import { modelDataUsedTo } from './modelDataRange.ts';
 import { promoteChallenger } from './promoteChallenger.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'xylen-studio-compare-'));
@@ -112,6 +113,14 @@ describe('champion vs challenger evidence', () => {
     expect('exchange' in pinned || 'alerts' in pinned).toBe(false);
     expect(pinnedConfig(base, 'trend', null).models.map((m) => m.name)).toEqual(['momentum']);
     expect(() => pinnedConfig(configSchema.parse({ models: [] }), 'trend', null)).toThrow(/nothing to compare/);
+  });
+
+  it('knows until when a version saw data: its training split, then validation and test, about to the end of the range it was trained on', async () => {
+    const v1 = await getModel(store, 'trend', 1);
+    const end = modelDataUsedTo(v1, 300_000)!;
+    expect(v1.trainingTo).toBeLessThan(end - 7 * 86_400_000);
+    // trainModel was given 2023-11-01 → 2023-12-15: the splits, the gaps between them and the last labels fill it.
+    expect(Math.abs(end - Date.UTC(2023, 11, 15))).toBeLessThan(86_400_000);
   });
 
   it('gathers out-of-sample metrics, the Sharpe test and the DSR over the runs that tried the model', async () => {

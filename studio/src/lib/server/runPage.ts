@@ -2,12 +2,15 @@ import type { Store } from '../../../../data/index.ts';
 import { getRun, type RunManifest, type RunMetrics } from '../../../../research/index.ts';
 import { candleSeries, tradeMarks, type CandleSeries, type TradeMarks } from './candleSeries.ts';
 import { equityCurve, type EquityCurve } from './equityCurve.ts';
+import { pinnedModels, type PinnedModel } from './pinnedModels.ts';
 import { RunSeriesCache } from './RunSeriesCache.ts';
 import { decisionPage, journalPage, type DecisionPage, type JournalRow, type PagedTable, type PageRequest, type TablePage } from './journalPages.ts';
 import { summarizeRun, type RunSummary } from './runSummaries.ts';
 
 export interface RunDetail extends RunSummary {
   manifest: RunManifest;
+  /** Registered model versions the ensemble used (read from its config's model files). */
+  pinned: PinnedModel[];
   fullMetrics: RunMetrics | null;
   journalHash: string | null;
   records: number | null;
@@ -46,6 +49,7 @@ export async function runDetail(store: Store, runId: string): Promise<RunDetail>
   return {
     ...summarizeRun(run),
     manifest: run.manifest,
+    pinned: pinnedModels(run.manifest),
     fullMetrics: run.metrics,
     journalHash: run.journalHash,
     records: run.records,

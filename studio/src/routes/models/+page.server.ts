@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Market } from '../../../../data/index.ts';
-import { inputError, parseTime } from '../../../../engine/index.ts';
+import { inputError, INTERVAL_MS, parseTime, type Interval } from '../../../../engine/index.ts';
 import { guarded, describeFailure } from '$lib/server/httpErrors.ts';
 import { registryView } from '$lib/server/registryView.ts';
 import { services } from '$lib/server/services.ts';
@@ -11,7 +11,8 @@ export const load: PageServerLoad = ({ url }) =>
   guarded(async () => {
     const { access, jobs, settings } = services();
     const config = await studioConfig(settings);
-    const registry = await access.read((store) => registryView(store, { market: config.market as Market, symbol: config.symbol }));
+    const barMs = INTERVAL_MS[config.intervals.decision as Interval];
+    const registry = await access.read((store) => registryView(store, { market: config.market as Market, symbol: config.symbol }, barMs));
     return {
       registry,
       jobs: jobs.list().slice(0, 10),
