@@ -170,6 +170,10 @@ describe('models: champion vs challenger', () => {
     const form = { model: MODEL_ID, version: '2', from: '2024-01-01', to: '2024-01-06' };
     const refused = await page.request.post(`${studio.url}/models?/challenge`, { form, headers: { origin: studio.url } });
     expect(refused.status()).toBe(401);
+    expect(await refused.text()).toContain('needs the studio’s token');
+    const wrong = await page.goto(`${studio.url}/?token=not-the-token`);
+    expect(wrong!.status()).toBe(401);
+    expect(await page.locator('h1').innerText()).toBe('Token needed');
   });
 
   it('replays champion and challenger over an out-of-sample period, shows the evidence, promotes, and the registry records it', async () => {
