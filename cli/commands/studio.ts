@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_PATH } from '../../config/index.ts';
 import { formatTime, inputError } from '../../engine/index.ts';
-import { BUILD_STEPS, ensureStudioBuilt, startStudio } from '../../studio/index.ts';
 import { globalOptions, resolveConfig, resolveDbPath } from '../context.ts';
 import { parseInteger } from '../flags.ts';
 import { Progress } from '../Progress.ts';
@@ -51,6 +50,8 @@ Examples:
       const configFlag = globalOptions(command).config;
       const configPath = configFlag ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
 
+      // Loaded here, not with the CLI: only this command needs the studio's server code.
+      const { BUILD_STEPS, ensureStudioBuilt, startStudio } = await import('../../studio/index.ts');
       let progress: Progress | undefined;
       await ensureStudioBuilt({
         force: flags.rebuild === true,
