@@ -35,6 +35,8 @@ export async function run(): Promise<void> {
       const result = await runStoredReplay(store, configSchema.parse({}), { market: 'usdm', symbol: 'BTCUSDT', from: Date.UTC(2023, 0, 1), to: Date.UTC(2024, 4, 14) });
       runId = result.runId;
       decisions = result.decisions;
+      // A short run made after it: the newest, so the studio's start-up warm-up opens that one, not the long run.
+      await runStoredReplay(store, configSchema.parse({}), { market: 'usdm', symbol: 'BTCUSDT', from: Date.UTC(2024, 4, 1), to: Date.UTC(2024, 4, 3) });
       console.log(`store: ${decisions.toLocaleString('en-US')} decisions, ${result.metrics.trades} trades, replayed and journaled in ${((performance.now() - started) / 1000).toFixed(1)} s (studio build: ${built})`);
     } finally {
       store.close();
@@ -42,7 +44,8 @@ export async function run(): Promise<void> {
 
     studio = await startStudio({ dbPath, port: 0 });
     browser = await launchChromium();
-    // As a user arrives: the runs list first (a fresh server's code is compiled on its first requests), then the run.
+    // As a user arrives: the runs list first, then the long run (its series not yet downsampled). The studio warmed
+    // its code up at start on the newest run, the short one.
     const warm = await browser.newPage();
     await warm.goto(`${studio.url}runs`);
     await warm.close();

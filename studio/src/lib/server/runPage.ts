@@ -31,16 +31,21 @@ export interface RunCosts {
   riskRules: { rule: string; effect: string; count: number; first: number }[];
 }
 
-export interface RunPageData {
+/** What the run page needs first: the run, its tables' first pages, its costs. */
+export interface RunPageHead {
   run: RunDetail;
-  curve: EquityCurve;
-  candles: CandleSeries;
-  marks: TradeMarks;
   decisions: DecisionPage;
   trades: TablePage<JournalRow>;
   risk: TablePage<JournalRow>;
   funding: TablePage<JournalRow>;
   costs: RunCosts;
+}
+
+/** The run's charts, downsampled: sent after the head (streamed), so the browser loads the page while they are made. */
+export interface RunSeries {
+  curve: EquityCurve;
+  candles: CandleSeries;
+  marks: TradeMarks;
 }
 
 /** A stored run with its manifest (an unknown id is RUN_NOT_FOUND, a malformed one BAD_RUN_ID). */
@@ -58,27 +63,29 @@ export async function runDetail(store: Store, runId: string): Promise<RunDetail>
   };
 }
 
-type RunSeries = Pick<RunPageData, 'curve' | 'candles' | 'marks' | 'costs'>;
 const seriesCache = new RunSeriesCache<RunSeries>();
 
-/** Everything the run page shows first, each series downsampled and each table paged in SQL. */
-export async function runPage(store: Store, runId: string, decisions: PageRequest = {}): Promise<RunPageData> {
+/** The run page's head: the run and the first page of each table, paged in SQL. */
+export async function runPageHead(store: Store, runId: string, decisions: PageRequest = {}): Promise<RunPageHead> {
   const run = await runDetail(store, runId);
   const models = run.manifest.models.map((m) => m.name);
-  const series = await seriesCache.get(run.runId, run.status === 'complete' ? run.journalHash : null, async () => ({
-    curve: await equityCurve(store, runId),
-    candles: await candleSeries(store, run.manifest.data),
-    marks: await tradeMarks(store, runId, run.manifest.data.to),
-    costs: await runCosts(store, runId),
-  }));
   return {
     run,
-    ...series,
-    decisions: await decisionPage(store, runId, models, decisions),
-    trades: await journalPage(store, runId, 'trades', { size: 25 }),
-    risk: await journalPage(store, runId, 'risk', { size: 25 }),
-    funding: await journalPage(store, runId, 'funding', { size: 25 }),
+    decisions: await decisionPage(store, run.runId, models, decisions),
+    trades: await journalPage(store, run.runId, 'trades', { size: 25 }),
+    risk: await journalPage(store, run.runId, 'risk', { size: 25 }),
+    funding: await journalPage(store, run.runId, 'funding', { size: 25 }),
+    costs: await runCosts(store, run.runId),
   };
+}
+
+/** A run's charts, each series downsampled in SQL; a finished run's are kept in memory (see RunSeriesCache). */
+export function runSeries(store: Store, run: RunDetail): Promise<RunSeries> {
+  return seriesCache.get(run.runId, run.status === 'complete' ? run.journalHash : null, async () => ({
+    curve: await equityCurve(store, run.runId),
+    candles: await candleSeries(store, run.manifest.data),
+    marks: await tradeMarks(store, run.runId, run.manifest.data.to),
+  }));
 }
 
 export async function runCosts(store: Store, runId: string): Promise<RunCosts> {
