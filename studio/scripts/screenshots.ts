@@ -59,6 +59,7 @@ try {
   await shot('models');
   await form.locator('button[type=submit]').click();
   await page.waitForURL(/\/models\/jobs\//);
+  await page.waitForFunction('Number(document.querySelector("progress")?.value) > 0.4', undefined, { timeout: 60_000, polling: 50 }).catch(() => undefined);
   await shot('model-job');
   await page.waitForURL(/\/promote\?/, { timeout: 120_000 });
   await page.waitForSelector('[role=figure][data-rendered]');
