@@ -12,15 +12,22 @@ export interface ProgressOptions {
 /**
  * A progress bar with rate and ETA on standard error. It appears only on a terminal and only once
  * a job has run for a second, so short commands and piped output stay clean.
+ *
+ * With `XYLEN_PROGRESS=json` in the environment (a program running xylen as a child, such as the studio), it writes
+ * one JSON line per update instead, at most five a second, `{"progress":{"label","done","total","unit"}}`, also with
+ * --json (stdout stays the command's own JSON).
  */
 export class Progress {
   private readonly started = performance.now();
   private bar: cliProgress.SingleBar | undefined;
   private done = 0;
   private readonly enabled: boolean;
+  private readonly json: boolean;
+  private lastJson = -Infinity;
 
   constructor(private readonly options: ProgressOptions) {
-    this.enabled = !options.quiet && process.stderr.isTTY === true && options.total > 0;
+    this.json = process.env['XYLEN_PROGRESS'] === 'json' && options.total > 0;
+    this.enabled = !this.json && !options.quiet && process.stderr.isTTY === true && options.total > 0;
   }
 
   /** Add `count` finished units. */
@@ -30,6 +37,7 @@ export class Progress {
 
   update(done: number): void {
     this.done = done;
+    if (this.json) return this.writeJson(false);
     if (!this.enabled) return;
     if (!this.bar) {
       if (performance.now() - this.started < 1000) return;
@@ -49,8 +57,17 @@ export class Progress {
   }
 
   stop(): void {
+    if (this.json) this.writeJson(true);
     this.bar?.stop();
     this.bar = undefined;
+  }
+
+  private writeJson(final: boolean): void {
+    const now = performance.now();
+    if (!final && now - this.lastJson < 200 && this.done < this.options.total) return;
+    this.lastJson = now;
+    const { label, total, unit } = this.options;
+    process.stderr.write(`${JSON.stringify({ progress: { label, done: this.done, total, unit } })}\n`);
   }
 }
 

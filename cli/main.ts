@@ -15,6 +15,7 @@ import { registerRunsCommands } from './commands/runs.ts';
 import { registerSweepCommands } from './commands/sweep.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 import { registerWalkforwardCommands } from './commands/walkforward.ts';
+import { registerStudioCommand } from './commands/studio.ts';
 
 /** Build the `xylen` program. Exported for tests that run commands in-process. */
 export function buildProgram(): Command {
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerWalkforwardCommands(program);
   registerExchangeSim(program);
   registerLiveCommands(program);
+  registerStudioCommand(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

@@ -427,4 +427,10 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'model_events.evidence: what a promotion was decided on (out-of-sample runs, metrics, DSR, the bootstrap test)',
+    // JSON rather than columns: the evidence grows with the studio (more tests, more runs) and is read whole.
+    sql: `ALTER TABLE model_events ADD COLUMN evidence JSON;`,
+  },
 ];

@@ -35,3 +35,5 @@ export { parseGrid, expandGrid, configHash, runSweep, summarizeSweep, rankResult
 export type { Grid, SweepConfig, SweepRequest, SweepOutcome, SweepSummary, RankedConfig, StoredSweep, StoredSweepResult } from './sweep/index.ts';
 export { planFolds, runWalkforward, listWalkforwards, getWalkforward } from './walkforward/index.ts';
 export type { Fold, WalkforwardRequest, WalkforwardOutcome, FoldResult, StoredWalkforward, WalkforwardDetail } from './walkforward/index.ts';
+export { pairedBootstrapSharpe } from './metrics/pairedBootstrapSharpe.ts';
+export type { PairedBootstrapOptions, SharpeDifference } from './metrics/pairedBootstrapSharpe.ts';

@@ -13,9 +13,10 @@ export interface ChampionChange {
 /**
  * Make `version` the champion of `modelId`. The old champion becomes retired, not candidate: it has had its turn
  * and a candidate is a version still waiting to be judged; `rollback` brings it back, and so can a later promote.
- * Promoting the champion again is an error (nothing would change).
+ * Promoting the champion again is an error (nothing would change). `evidence` (any JSON value) is stored with the
+ * event: what the promotion was decided on.
  */
-export async function promote(store: Store, modelId: string, version: number, reason?: string): Promise<ChampionChange> {
+export async function promote(store: Store, modelId: string, version: number, reason?: string, evidence?: unknown): Promise<ChampionChange> {
   const target = await getModel(store, modelId, version);
   const current = await championOf(store, modelId);
   if (current?.version === version) {
@@ -24,7 +25,7 @@ export async function promote(store: Store, modelId: string, version: number, re
   await store.transaction(async () => {
     await setStatus(store, modelId, current?.version, 'retired');
     await setStatus(store, modelId, target.version, 'champion');
-    await logEvent(store, modelId, 'promote', version, current?.version ?? null, reason);
+    await logEvent(store, modelId, 'promote', version, current?.version ?? null, reason, evidence);
   });
   return { modelId, champion: version, previous: current?.version ?? null };
 }
@@ -69,12 +70,14 @@ export interface ModelEvent {
   previousVersion: number | null;
   at: string;
   reason: string | null;
+  /** What the promotion was decided on (the studio records its out-of-sample comparison), as stored JSON. */
+  evidence: unknown;
 }
 
 /** The promote/rollback log of `modelId`, oldest first. */
 export async function modelEvents(store: Store, modelId: string): Promise<ModelEvent[]> {
   const rows = await store.all(
-    `SELECT event, version, previous_version, strftime(event_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, reason FROM model_events WHERE model_id = $1 ORDER BY seq`,
+    `SELECT event, version, previous_version, strftime(event_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS at, reason, evidence::VARCHAR AS evidence FROM model_events WHERE model_id = $1 ORDER BY seq`,
     [modelId],
   );
   return rows.map((row) => ({
@@ -83,6 +86,7 @@ export async function modelEvents(store: Store, modelId: string): Promise<ModelE
     previousVersion: row['previous_version'] === null ? null : Number(row['previous_version']),
     at: String(row['at']),
     reason: row['reason'] === null ? null : String(row['reason']),
+    evidence: row['evidence'] === null ? null : (JSON.parse(String(row['evidence'])) as unknown),
   }));
 }
 
@@ -96,12 +100,17 @@ async function setStatus(store: Store, modelId: string, version: number | undefi
   await store.connection.run(`UPDATE models SET status = $3 WHERE model_id = $1 AND version = $2`, [modelId, version, status]);
 }
 
-async function logEvent(store: Store, modelId: string, event: ModelEvent['event'], version: number, previous: number | null, reason: string | undefined): Promise<void> {
-  await store.connection.run(`INSERT INTO model_events (model_id, event, version, previous_version, event_at, reason) VALUES ($1, $2, $3, $4, now()::TIMESTAMP, $5)`, [
-    modelId,
-    event,
-    version,
-    previous,
-    reason ?? null,
-  ]);
+async function logEvent(
+  store: Store,
+  modelId: string,
+  event: ModelEvent['event'],
+  version: number,
+  previous: number | null,
+  reason: string | undefined,
+  evidence?: unknown,
+): Promise<void> {
+  await store.connection.run(
+    `INSERT INTO model_events (model_id, event, version, previous_version, event_at, reason, evidence) VALUES ($1, $2, $3, $4, now()::TIMESTAMP, $5, $6)`,
+    [modelId, event, version, previous, reason ?? null, evidence === undefined ? null : JSON.stringify(evidence)],
+  );
 }

@@ -84,6 +84,7 @@ describe('model registry', () => {
     expect((none as XylenError).code).toBe('MODEL_NO_PREVIOUS_CHAMPION');
 
     const events = await modelEvents(store, 'alpha');
+    expect(events.map((e) => e.evidence)).toEqual([null, null, null, null, null]);
     expect(events.map((e) => [e.event, e.version, e.previousVersion, e.reason])).toEqual([
       ['promote', 1, null, 'first'],
       ['promote', 2, 1, null],
@@ -93,6 +94,14 @@ describe('model registry', () => {
     ]);
     const again = await promote(store, 'alpha', 1).catch((e: unknown) => e);
     expect((again as XylenError).code).toBe('MODEL_ALREADY_CHAMPION');
+  });
+
+  it('stores the evidence a promotion was decided on with its event', async () => {
+    const evidence = { runs: { champion: 'run-20240101-000000-aaaa', challenger: 'run-20240101-000100-bbbb' }, dsr: 0.97, sharpe: [1.2, 1.9] };
+    await promote(store, 'beta', 1, 'better out of sample', evidence);
+    const last = (await modelEvents(store, 'beta')).at(-1)!;
+    expect(last).toMatchObject({ event: 'promote', version: 1, reason: 'better out of sample' });
+    expect(last.evidence).toEqual(evidence);
   });
 
   it('names what is registered when an id or version is unknown', async () => {

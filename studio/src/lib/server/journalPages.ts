@@ -1,0 +1,190 @@
+import type { Store } from '../../../../data/index.ts';
+import { inputError } from '../../../../engine/index.ts';
+
+/** The journal tables the run page pages through, by the name the page (and its URL) uses. */
+export const PAGED_TABLES = ['decisions', 'trades', 'funding', 'risk', 'fills'] as const;
+export type PagedTable = (typeof PAGED_TABLES)[number];
+
+export const OUTCOMES = ['ORDER_PLACED', 'ORDER_REJECTED', 'RISK_DENIED', 'HALTED', 'IN_POSITION', 'BELOW_THRESHOLD', 'HOLD', 'NO_QUORUM'] as const;
+export const ACTIONS = ['long', 'short', 'hold'] as const;
+
+export interface PageRequest {
+  /** 1-based. */
+  page?: number;
+  size?: number;
+  /** decisions only: keep one outcome / one aggregate action. */
+  outcome?: string | undefined;
+  action?: string | undefined;
+  /** decisions only: open the page holding the first decision at or after this time (Unix ms); overrides `page`. */
+  at?: number | undefined;
+}
+
+export interface TablePage<Row> {
+  table: PagedTable;
+  page: number;
+  size: number;
+  /** Rows matching the filters, and pages of them. */
+  total: number;
+  pages: number;
+  rows: Row[];
+}
+
+export interface Vote {
+  model: string;
+  action: string;
+  confidence: number;
+  weight: number;
+}
+
+export interface DecisionRow {
+  seq: number;
+  ts: number;
+  action: string;
+  confidence: number;
+  scores: { long: number; short: number; hold: number };
+  answered: number;
+  missing: string | null;
+  outcome: string;
+  detail: string | null;
+  votes: Vote[];
+}
+
+export interface DecisionPage extends TablePage<DecisionRow> {
+  outcome: string | null;
+  action: string | null;
+  /** Decisions per outcome and per action over the whole run (for the filters). */
+  outcomes: Record<string, number>;
+  actions: Record<string, number>;
+  /** The models that voted, in the order of the run's manifest. */
+  models: string[];
+}
+
+export type JournalRow = Record<string, number | string | boolean | null>;
+
+/** Rows per page: default and bounds. */
+export const PAGE_SIZE = { default: 25, min: 10, max: 500 };
+
+/** The columns each plain table shows (journalTables.ts names; BIGINT read as DOUBLE), oldest record first. */
+const PLAIN_TABLES: Record<Exclude<PagedTable, 'decisions'>, { table: string; columns: string }> = {
+  trades: {
+    table: 'trades',
+    columns: `seq::DOUBLE AS seq, entry_ts::DOUBLE AS entry_ts, ts::DOUBLE AS ts, side, entry_price, exit_price, quantity, pnl, fees, funding, pnl - fees + funding AS net, exit_reason`,
+  },
+  funding: { table: 'funding', columns: `seq::DOUBLE AS seq, ts::DOUBLE AS ts, rate, mark_price, quantity, payment` },
+  risk: { table: 'risk_events', columns: `seq::DOUBLE AS seq, event_ts::DOUBLE AS ts, rule, effect, reason, values_json, until::DOUBLE AS until` },
+  fills: {
+    table: 'fills',
+    columns: `seq::DOUBLE AS seq, fill_ts::DOUBLE AS ts, client_order_id, side, quantity, price, fee, liquidity, reason, realized_pnl`,
+  },
+};
+
+export function parsePagedTable(name: string): PagedTable {
+  if ((PAGED_TABLES as readonly string[]).includes(name)) return name as PagedTable;
+  throw inputError('BAD_TABLE', `no journal table "${name}" here`, { where: 'table', hint: `one of ${PAGED_TABLES.join(', ')}` });
+}
+
+function pageBounds(request: PageRequest): { page: number; size: number } {
+  const size = Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, Math.trunc(request.size ?? PAGE_SIZE.default)));
+  const page = Math.max(1, Math.trunc(request.page ?? 1));
+  return { page, size };
+}
+
+const pagesOf = (total: number, size: number) => Math.max(1, Math.ceil(total / size));
+
+/** One page of a plain journal table of a run (trades, funding payments, risk events, fills). */
+export async function journalPage(store: Store, runId: string, table: Exclude<PagedTable, 'decisions'>, request: PageRequest = {}): Promise<TablePage<JournalRow>> {
+  const spec = PLAIN_TABLES[table];
+  const counted = await store.all(`SELECT count(*)::DOUBLE AS n FROM ${spec.table} WHERE run_id = $1`, [runId]);
+  const total = Number(counted[0]?.['n'] ?? 0);
+  const { size } = pageBounds(request);
+  const page = Math.min(pageBounds(request).page, pagesOf(total, size));
+  const rows = await store.all(`SELECT ${spec.columns} FROM ${spec.table} WHERE run_id = $1 ORDER BY seq LIMIT $2 OFFSET $3`, [runId, size, (page - 1) * size]);
+  return { table, page, size, total, pages: pagesOf(total, size), rows: rows as JournalRow[] };
+}
+
+/**
+ * One page of a run's decisions with every model's vote and weight, the aggregate scores and the outcome (the
+ * risk verdict), filtered by outcome or action, paged in SQL: a run of 100,000 decisions costs a page, not a run.
+ */
+export async function decisionPage(store: Store, runId: string, models: readonly string[], request: PageRequest = {}): Promise<DecisionPage> {
+  const outcome = request.outcome && (OUTCOMES as readonly string[]).includes(request.outcome) ? request.outcome : null;
+  const action = request.action && (ACTIONS as readonly string[]).includes(request.action) ? request.action : null;
+  const facets = await store.all(`SELECT outcome, action, count(*)::DOUBLE AS n FROM decisions WHERE run_id = $1 GROUP BY ALL`, [runId]);
+  const outcomes: Record<string, number> = {};
+  const actions: Record<string, number> = {};
+  let total = 0;
+  for (const row of facets) {
+    const n = Number(row['n']);
+    const o = String(row['outcome']);
+    const a = String(row['action']);
+    outcomes[o] = (outcomes[o] ?? 0) + n;
+    actions[a] = (actions[a] ?? 0) + n;
+    if ((outcome === null || o === outcome) && (action === null || a === action)) total += n;
+  }
+  const filter = `run_id = $1 AND ($2::VARCHAR IS NULL OR outcome = $2) AND ($3::VARCHAR IS NULL OR action = $3)`;
+  const { size } = pageBounds(request);
+  let page = pageBounds(request).page;
+  if (request.at !== undefined && Number.isFinite(request.at)) {
+    const before = await store.all(`SELECT count(*)::DOUBLE AS n FROM decisions WHERE ${filter} AND ts < $4::BIGINT`, [runId, outcome, action, Math.trunc(request.at)]);
+    page = Math.floor(Number(before[0]?.['n'] ?? 0) / size) + 1;
+  }
+  page = Math.min(page, pagesOf(total, size));
+  const rows = await store.all(
+    `SELECT seq::DOUBLE AS seq, ts::DOUBLE AS ts, row, action, confidence, score_long, score_short, score_hold, answered, missing, outcome, detail
+     FROM decisions WHERE ${filter} ORDER BY seq LIMIT $4 OFFSET $5`,
+    [runId, outcome, action, size, (page - 1) * size],
+  );
+  const votes = await votesFor(
+    store,
+    runId,
+    rows.map((r) => Number(r['row'])),
+  );
+  const seen = new Set<string>();
+  for (const list of votes.values()) for (const v of list) seen.add(v.model);
+  const ordered = [...models.filter((m) => seen.has(m)), ...[...seen].filter((m) => !models.includes(m)).sort()];
+  return {
+    table: 'decisions',
+    page,
+    size,
+    total,
+    pages: pagesOf(total, size),
+    outcome,
+    action,
+    outcomes,
+    actions,
+    models: ordered,
+    rows: rows.map((r) => ({
+      seq: Number(r['seq']),
+      ts: Number(r['ts']),
+      action: String(r['action']),
+      confidence: Number(r['confidence']),
+      scores: { long: Number(r['score_long']), short: Number(r['score_short']), hold: Number(r['score_hold']) },
+      answered: Number(r['answered']),
+      missing: r['missing'] === null ? null : String(r['missing']),
+      outcome: String(r['outcome']),
+      detail: r['detail'] === null ? null : String(r['detail']),
+      votes: votes.get(Number(r['row'])) ?? [],
+    })),
+  };
+}
+
+/** The votes at the given decision rows (bar indices), by row. */
+async function votesFor(store: Store, runId: string, rows: readonly number[]): Promise<Map<number, Vote[]>> {
+  const byRow = new Map<number, Vote[]>();
+  const wanted = rows.filter((r) => Number.isSafeInteger(r));
+  if (wanted.length === 0) return byRow;
+  // The rows are integers read from the store, so they are written into the query as a literal list; the range
+  // lets DuckDB skip row groups by their zone maps before the list is checked.
+  const found = await store.all(
+    `SELECT row, model, action, confidence, weight FROM predictions
+     WHERE run_id = $1 AND row BETWEEN $2 AND $3 AND row IN (${wanted.join(',')}) ORDER BY seq`,
+    [runId, Math.min(...wanted), Math.max(...wanted)],
+  );
+  for (const v of found) {
+    const row = Number(v['row']);
+    const list = byRow.get(row) ?? [];
+    list.push({ model: String(v['model']), action: String(v['action']), confidence: Number(v['confidence']), weight: Number(v['weight']) });
+    byRow.set(row, list);
+  }
+  return byRow;
+}
