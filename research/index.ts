@@ -34,3 +34,5 @@ export { parseGrid, expandGrid, configHash, runSweep, summarizeSweep, rankResult
 export type { Grid, SweepConfig, SweepRequest, SweepOutcome, SweepSummary, RankedConfig, StoredSweep, StoredSweepResult } from './sweep/index.ts';
 export { planFolds, runWalkforward, listWalkforwards, getWalkforward } from './walkforward/index.ts';
 export type { Fold, WalkforwardRequest, WalkforwardOutcome, FoldResult, StoredWalkforward, WalkforwardDetail } from './walkforward/index.ts';
+export { buildReport, REPORT_KINDS, checkReportPath, writeReportFile, loadRunReport, voteAccuracy, loadSweepReport, loadWalkforwardReport, runReportHtml, sweepReportHtml, walkforwardReportHtml, renderPlot } from './report/index.ts';
+export type { BuildReportOptions, BuiltReport, ReportKind, RunReportData, RunReportOptions, VoteAccuracy, ModelVoteAccuracy, SweepReportData, SweepReportOptions, WalkforwardReportData, ReportFooter } from './report/index.ts';
