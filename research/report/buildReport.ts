@@ -92,8 +92,8 @@ async function resolve(store: Store, target: string, kind: ReportKind | undefine
 async function latest(store: Store, kind: ReportKind | undefined): Promise<{ kind: ReportKind; id: string }> {
   const parts: string[] = [];
   if (kind === undefined || kind === 'run') parts.push(`SELECT 'run' AS kind, run_id AS id, created_at AS created FROM runs WHERE status = 'complete'`);
-  if (kind === undefined || kind === 'sweep') parts.push(`SELECT 'sweep', sweep_id, created_at FROM sweeps s WHERE EXISTS (SELECT 1 FROM sweep_results r WHERE r.sweep_id = s.sweep_id)`);
-  if (kind === undefined || kind === 'walkforward') parts.push(`SELECT 'walkforward', wf_id, created_at FROM walkforwards WHERE status = 'complete'`);
+  if (kind === undefined || kind === 'sweep') parts.push(`SELECT 'sweep' AS kind, sweep_id AS id, created_at AS created FROM sweeps s WHERE EXISTS (SELECT 1 FROM sweep_results r WHERE r.sweep_id = s.sweep_id)`);
+  if (kind === undefined || kind === 'walkforward') parts.push(`SELECT 'walkforward' AS kind, wf_id AS id, created_at AS created FROM walkforwards WHERE status = 'complete'`);
   const rows = await store.all(`SELECT kind, id FROM (${parts.join(' UNION ALL ')}) ORDER BY created DESC, id DESC LIMIT 1`);
   if (rows.length === 0) {
     const what = kind === undefined ? 'finished run, sweep or walk-forward' : kind === 'run' ? 'finished run' : kind === 'sweep' ? 'sweep with results' : 'finished walk-forward';

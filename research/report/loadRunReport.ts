@@ -169,7 +169,7 @@ export async function loadRunReport(store: Store, runId: string, options: RunRep
 
   const months = await q(
     `SELECT year(m)::INTEGER AS year, month(m)::INTEGER AS month, end_equity FROM (
-       SELECT date_trunc('month', make_timestamp(ts * 1000)) AS m, arg_max(equity, seq) AS end_equity FROM equity WHERE run_id = $1 GROUP BY m
+       SELECT date_trunc('month', make_timestamp((ts - 1) * 1000)) AS m, arg_max(equity, seq) AS end_equity FROM equity WHERE run_id = $1 GROUP BY m
      ) ORDER BY year, month`,
   );
   let previous = startEquity;

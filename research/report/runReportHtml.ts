@@ -154,7 +154,7 @@ function monthlyHeatmap(data: RunReportData): string {
   return figure(
     'monthly-chart',
     svg,
-    "Return of each UTC calendar month: its last journaled equity over the previous month's (the start equity for the first month). Partial months at either end are included as they are; “Year” compounds the months shown.",
+    "Return of each UTC calendar month: its last journaled equity over the previous month's (the start equity for the first month). Equity is stamped at a bar's close, so a value at 00:00 on the 1st closes the month before. Partial months at either end are included as they are; “Year” compounds the months shown.",
   );
 }
 
