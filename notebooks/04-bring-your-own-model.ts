@@ -33,7 +33,7 @@ mkdirSync(work, { recursive: true });
 nb.section('1. Export the features the engine sees');
 nb.say(
   'exportFeatures (the API of `xylen features export`) writes one row per decision: the time, every engine feature, and a ' +
-    'label — here the forward return over 12 decision bars (1 h) and its class. The candles go through the replay\'s own ' +
+    'label — here the forward return over the next 12 decision bars (1 h). The candles go through the replay\'s own ' +
     'loader and feature code, so a model trained on this file sees in a replay exactly what it saw in training.',
 );
 const exported = await exportFeatures(store, {
