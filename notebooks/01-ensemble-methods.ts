@@ -14,9 +14,7 @@
  */
 import { configSchema } from '../config/index.ts';
 import { bootstrapSharpe, runStoredReplay, type RunMetrics } from '../research/index.ts';
-import { hourlyReturns, HOURS_PER_YEAR } from './lib/hourlyReturns.ts';
-import { Notebook, pct, round } from './lib/Notebook.ts';
-import { sharpeDifference } from './lib/sharpeDifference.ts';
+import { hourlyReturns, HOURS_PER_YEAR, Notebook, pct, round, sharpeDifference } from './lib/index.ts';
 
 const nb = Notebook.start('Which ensemble method? The same votes, combined four ways', { from: '2024-01-01', to: '2024-05-14' });
 const store = await nb.store();

@@ -14,7 +14,7 @@
  */
 import { configSchema } from '../config/index.ts';
 import { bootstrapSharpe, parseGrid, runSweep, summarizeSweep, sweepResults, periodsPerYear } from '../research/index.ts';
-import { Notebook, pct, round } from './lib/Notebook.ts';
+import { Notebook, pct, round } from './lib/index.ts';
 
 const nb = Notebook.start('How much of the best result is luck? A small sweep with DSR and PBO', { from: '2024-01-01', to: '2024-05-14' });
 await nb.store(); // checks that the period is stored

@@ -16,8 +16,7 @@ import { formatTime } from '../engine/index.ts';
 import { defaultModelsDir } from '../model-servers/registry/index.ts';
 import { trainModel } from '../model-servers/zoo/index.ts';
 import { bootstrapSharpe, runStoredReplay, type RunMetrics } from '../research/index.ts';
-import { hourlyReturns, HOURS_PER_YEAR } from './lib/hourlyReturns.ts';
-import { Notebook, pct, round } from './lib/Notebook.ts';
+import { hourlyReturns, HOURS_PER_YEAR, Notebook, pct, round } from './lib/index.ts';
 
 const nb = Notebook.start('A trained model against the rule ensemble, out of sample', { from: '2023-09-01', to: '2024-05-14' });
 const store = await nb.store();

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { configSchema } from '../config/index.ts';
 import { loadModel } from '../model-servers/index.ts';
 import { exportFeatures, runStoredReplay, type RunMetrics } from '../research/index.ts';
-import { Notebook, pct, round } from './lib/Notebook.ts';
+import { Notebook, pct, round } from './lib/index.ts';
 
 const argv = process.argv.slice(2);
 const modelFlag = argv.indexOf('--model');

@@ -109,7 +109,7 @@ function expectSelfContained(html: string, document: Doc): void {
 }
 
 /** The shapes of Plot's marks of one kind (their aria-label) in the SVG chart of the figure with that id. */
-function marks(document: Doc, figureId: string, mark: string): Element[] {
+function marks(document: Doc, figureId: string, mark: string) {
   const figure = document.querySelector(`figure#${figureId}`);
   expect(figure, figureId).not.toBeNull();
   expect(figure!.querySelector('svg'), `${figureId} svg`).not.toBeNull();

@@ -201,7 +201,7 @@ function tradeDistribution(data: RunReportData, quote: string): string {
     t.side,
     utcMinute(t.entryTs),
     utcMinute(t.exitTs),
-    formatDuration(t.exitTs - t.entryTs),
+    t.exitTs === t.entryTs ? 'same bar' : formatDuration(t.exitTs - t.entryTs),
     { text: group(t.entryPrice, 2), value: t.entryPrice },
     { text: group(t.exitPrice, 2), value: t.exitPrice },
     { text: group(t.quantity, 6), value: t.quantity },
