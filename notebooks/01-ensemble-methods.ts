@@ -9,8 +9,8 @@
  *
  *     npx tsx notebooks/01-ensemble-methods.ts [--db xylen.duckdb] [--from 2024-01-01] [--to 2024-05-14] [--out reports/]
  *
- * Needs real candles in the store (`npx xylen data import ../shared/data/binance-usdm/BTCUSDT`). Takes about 10 s for
- * the default 4½ months, a few seconds for three weeks. Every replay is stored: `npx xylen runs ls` lists them.
+ * Needs real candles in the store (`npx xylen data import ../shared/data/binance-usdm/BTCUSDT`). Takes about 15 s for
+ * the default 4½ months, a few seconds for two weeks. Every replay is stored: `npx xylen runs ls` lists them.
  */
 import { configSchema } from '../config/index.ts';
 import { bootstrapSharpe, runStoredReplay, type RunMetrics } from '../research/index.ts';

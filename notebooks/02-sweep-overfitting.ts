@@ -9,7 +9,7 @@
  *
  *     npx tsx notebooks/02-sweep-overfitting.ts [--db xylen.duckdb] [--from 2024-01-01] [--to 2024-05-14] [--out reports/]
  *
- * 36 configurations; about 15 s for the default period on two cores, a few seconds for three weeks. The sweep is
+ * 36 configurations; about 12 s for the default period on two cores, a few seconds for two weeks. The sweep is
  * stored (`npx xylen sweep ls`) and resumes if rerun.
  */
 import { configSchema } from '../config/index.ts';

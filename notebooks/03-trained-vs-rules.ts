@@ -8,7 +8,7 @@
  *
  *     npx tsx notebooks/03-trained-vs-rules.ts [--db xylen.duckdb] [--from 2023-09-01] [--to 2024-05-14] [--out reports/]
  *
- * About 15 s for the default period (most of it training), a few seconds for three weeks. The model is registered
+ * About 12 s for the default period (most of it training), a few seconds for two weeks. The model is registered
  * as `nb03-gbdt` (`npx xylen models ls`) and saved beside the store in models/.
  */
 import { configSchema, type XylenConfigInput } from '../config/index.ts';

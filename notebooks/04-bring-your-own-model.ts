@@ -10,7 +10,7 @@
  *     npx tsx notebooks/04-bring-your-own-model.ts [--db xylen.duckdb] [--from 2024-03-01] [--to 2024-05-14] [--out reports/]
  *         [--model path/to/model.onnx]
  *
- * A few seconds. Writes features.parquet and the model (with its card) to notebook-04/ beside the store.
+ * About 8 s. Writes features.parquet and the model (with its card) to notebook-04/ beside the store.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
