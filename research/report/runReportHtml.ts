@@ -162,6 +162,12 @@ function tradeDistribution(data: RunReportData, quote: string): string {
   const { trades, tradeGroups } = data;
   if (trades.length === 0) return paragraph('No trade was closed in this run.', 'note');
   const reasons = [...new Set(trades.map((t) => t.exitReason))].sort();
+  // Bin over the nets' extent and zero (drawn as a rule), so that even a single trade's bar has a width.
+  let lo = Math.min(0, ...trades.map((t) => t.net));
+  let hi = Math.max(0, ...trades.map((t) => t.net));
+  const pad = Math.max(0.01, (hi - lo) * 0.01); // the extremes stay inside the binned domain
+  lo -= pad;
+  hi += pad;
   const svg = renderPlot({
     height: 300,
     marginLeft: 56,
@@ -178,7 +184,7 @@ function tradeDistribution(data: RunReportData, quote: string): string {
             title: (bin: TradeRow[], extent: { x1: number; x2: number }) =>
               `${bin[0]?.side ?? ''} ${bin[0]?.exitReason ?? ''}: ${bin.length} trade${bin.length === 1 ? '' : 's'} with net PnL ${group(extent.x1, 2)} … ${group(extent.x2, 2)} ${quote}`,
           },
-          { x: 'net', fill: 'exitReason', fy: 'side', thresholds: 40, inset: 0.5 },
+          { x: 'net', fill: 'exitReason', fy: 'side', thresholds: 40, domain: [lo, hi], inset: 0.5 },
         ),
       ),
       Plot.ruleX([0], { stroke: PALETTE.muted }),
