@@ -162,31 +162,39 @@ function tradeDistribution(data: RunReportData, quote: string): string {
   const { trades, tradeGroups } = data;
   if (trades.length === 0) return paragraph('No trade was closed in this run.', 'note');
   const reasons = [...new Set(trades.map((t) => t.exitReason))].sort();
-  // Bin over the nets' extent and zero (drawn as a rule), so that even a single trade's bar has a width.
-  let lo = Math.min(0, ...trades.map((t) => t.net));
-  let hi = Math.max(0, ...trades.map((t) => t.net));
-  const pad = Math.max(0.01, (hi - lo) * 0.01); // the extremes stay inside the binned domain
-  lo -= pad;
-  hi += pad;
+  // Binned here (not by Plot's bin transform) so that the edges are round numbers spanning every trade and zero, and
+  // every trade lands in exactly one bar: even a single trade, or trades all alike.
+  const lo = Math.min(0, ...trades.map((t) => t.net));
+  const hi = Math.max(0, ...trades.map((t) => t.net));
+  const step = niceStep(Math.max(hi - lo, 1e-6) / 40);
+  const first = Math.floor(lo / step);
+  const counts = new Map<string, { side: string; reason: string; x1: number; x2: number; count: number }>();
+  for (const t of trades) {
+    const k = Math.min(Math.floor(t.net / step), Math.ceil(hi / step) - 1);
+    const key = `${t.side}|${t.exitReason}|${k}`;
+    const bin = counts.get(key) ?? { side: t.side, reason: t.exitReason, x1: k * step, x2: (k + 1) * step, count: 0 };
+    bin.count++;
+    counts.set(key, bin);
+  }
+  const bins = [...counts.values()].sort((a, b) => a.x1 - b.x1 || a.reason.localeCompare(b.reason));
   const svg = renderPlot({
     height: 300,
     marginLeft: 56,
-    x: { label: `Net PnL per trade (${quote}, after fees and funding)`, tickFormat: ',.0f' },
+    x: { label: `Net PnL per trade (${quote}, after fees and funding)`, tickFormat: ',.0f', domain: [first * step, Math.ceil(hi / step) * step] },
     y: { label: 'Trades', grid: true },
     fy: { label: null, domain: ['long', 'short'] },
     color: { domain: reasons, range: CATEGORY_COLORS, legend: true },
     marks: [
-      Plot.rectY(
-        trades,
-        Plot.binX<Plot.RectYOptions>(
-          {
-            y: 'count',
-            title: (bin: TradeRow[], extent: { x1: number; x2: number }) =>
-              `${bin[0]?.side ?? ''} ${bin[0]?.exitReason ?? ''}: ${bin.length} trade${bin.length === 1 ? '' : 's'} with net PnL ${group(extent.x1, 2)} … ${group(extent.x2, 2)} ${quote}`,
-          },
-          { x: 'net', fill: 'exitReason', fy: 'side', thresholds: 40, domain: [lo, hi], inset: 0.5 },
-        ),
-      ),
+      Plot.rectY(bins, {
+        x1: 'x1',
+        x2: 'x2',
+        y: 'count',
+        fill: 'reason',
+        fy: 'side',
+        insetLeft: 0.5,
+        insetRight: 0.5,
+        title: (b: (typeof bins)[number]) => `${b.side} ${b.reason}: ${b.count} trade${b.count === 1 ? '' : 's'} with net PnL ${group(b.x1, 2)} … ${group(b.x2, 2)} ${quote}`,
+      }),
       Plot.ruleX([0], { stroke: PALETTE.muted }),
       Plot.ruleY([0], { stroke: PALETTE.grid }),
     ],
@@ -388,3 +396,9 @@ function manifest(data: RunReportData): string {
   );
 }
 
+
+/** The smallest of 1, 2 or 5 × a power of ten that is at least `raw`: a round bin width. */
+function niceStep(raw: number): number {
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw)!;
+}
