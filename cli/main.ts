@@ -11,6 +11,7 @@ import { registerModelsCommands } from './commands/models.ts';
 import { registerModelServer } from './commands/modelServer.ts';
 import { registerModelTrain } from './commands/modelTrain.ts';
 import { registerReplayCommand } from './commands/replay.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerRunsCommands } from './commands/runs.ts';
 import { registerSweepCommands } from './commands/sweep.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerExchangeSim(program);
   registerLiveCommands(program);
   registerStudioCommand(program);
+  registerReportCommand(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

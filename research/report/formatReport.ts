@@ -3,6 +3,7 @@ import type { RunManifest } from '../journal/RunManifest.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { YEAR_MS } from '../metrics/returnRatios.ts';
 import { formatDuration } from './formatDuration.ts';
+import { group, percent, quoteAsset, ratio } from './formatValues.ts';
 
 /** What is known about the stored run, beside its manifest and metrics. */
 export interface ReportRun {
@@ -80,23 +81,4 @@ function drawdownNote(m: RunMetrics): string {
   if (m.maxDrawdownPeak === null || m.maxDrawdownTrough === null) return '';
   const until = m.maxDrawdownRecovery === null ? 'not recovered by the end' : `recovered ${formatTime(m.maxDrawdownRecovery)}`;
   return `peak ${formatTime(m.maxDrawdownPeak)}, trough ${formatTime(m.maxDrawdownTrough)}, ${until}; lasted ${formatDuration(m.maxDrawdownDurationMs)}`;
-}
-
-/** The quote asset of a symbol, for money units (BTCUSDT → USDT); empty when unknown. */
-function quoteAsset(symbol: string): string {
-  return /(USDT|USDC|FDUSD|BUSD|USD)$/.exec(symbol)?.[1] ?? '';
-}
-
-/** Thousands grouped; beyond a million-fold (a CAGR extrapolated from minutes) in exponent form. */
-function group(value: number, digits: number): string {
-  if (Math.abs(value) >= 1e9) return value.toExponential(2);
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function percent(value: number | null, digits = 2): string {
-  return value === null ? 'n/a' : `${group(value * 100, digits)} %`;
-}
-
-function ratio(value: number | null): string {
-  return value === null ? 'n/a' : group(value, 2);
 }

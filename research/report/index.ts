@@ -1,0 +1,20 @@
+// Public API of reports: the text report of a run, and the self-contained HTML reports of runs, sweeps and walk-forwards.
+export { formatReport } from './formatReport.ts';
+export type { ReportRun } from './formatReport.ts';
+export { formatDuration } from './formatDuration.ts';
+export { buildReport, REPORT_KINDS } from './buildReport.ts';
+export type { BuildReportOptions, BuiltReport, ReportKind } from './buildReport.ts';
+export { checkReportPath, writeReportFile } from './writeReportFile.ts';
+export { loadRunReport } from './loadRunReport.ts';
+export type { RunReportData, RunReportOptions, EquityPoint, BenchmarkPoint, MonthlyReturn, TradeRow, TradeGroup, RiskEventRow, RiskRuleSummary } from './loadRunReport.ts';
+export { voteAccuracy } from './voteAccuracy.ts';
+export type { VoteAccuracy, ModelVoteAccuracy } from './voteAccuracy.ts';
+export { loadSweepReport } from './loadSweepReport.ts';
+export type { SweepReportData, SweepReportOptions, SweepAxis } from './loadSweepReport.ts';
+export { loadWalkforwardReport } from './loadWalkforwardReport.ts';
+export type { WalkforwardReportData, WalkforwardEquityPoint } from './loadWalkforwardReport.ts';
+export { runReportHtml } from './runReportHtml.ts';
+export type { ReportFooter } from './runReportHtml.ts';
+export { sweepReportHtml } from './sweepReportHtml.ts';
+export { walkforwardReportHtml } from './walkforwardReportHtml.ts';
+export { renderPlot } from './renderPlot.ts';
