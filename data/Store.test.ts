@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,21 @@ describe('Store', () => {
     ).rejects.toThrow();
     const rows = await store.all('SELECT count(*)::INTEGER AS n FROM funding_rates');
     expect(rows[0]!['n']).toBe(0);
+    store.close();
+  });
+
+  it('opens again after the process that created it was killed before closing it', async () => {
+    const path = tempDb();
+    // A child process creates the store (every migration), then dies with SIGKILL: nothing closes or checkpoints it.
+    const script = `import { Store } from ${JSON.stringify(new URL('./index.ts', import.meta.url).href)};
+      const store = await Store.open(${JSON.stringify(path)});
+      await store.connection.run("INSERT INTO funding_rates VALUES ('usdm','BTCUSDT',1,0.0001,NULL)");
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.signal).toBe('SIGKILL');
+    const store = await Store.open(path);
+    expect(await store.schemaVersion()).toBe(MIGRATIONS.at(-1)!.version);
+    expect((await store.all('SELECT count(*)::INTEGER AS n FROM funding_rates'))[0]!['n']).toBe(1);
     store.close();
   });
 

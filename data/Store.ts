@@ -78,6 +78,9 @@ export class Store {
         await this.connection.run(`INSERT INTO schema_migrations VALUES ($1, $2, now()::TIMESTAMP)`, [migration.version, migration.description]);
       });
     }
+    // Schema changes go into the file now, not only the write-ahead log: DuckDB 1.5 cannot replay the journal views'
+    // CREATE VIEW from the log (a process killed before its first checkpoint left a store that would not open).
+    await this.connection.run('CHECKPOINT');
   }
 
   /** Another connection to the same database, e.g. for a writer that keeps its own transaction open; the caller closes it. */

@@ -46,7 +46,13 @@ async function storedRows(): Promise<{ count: number; distinct: number } | 'lock
 describe('xylen sweep (a real process)', () => {
   it('stops cleanly on SIGINT keeping what finished; the rerun completes with exactly one result per configuration; readers get in between writes', async () => {
     const grid = join(dir, 'interrupt.yaml');
-    writeFileSync(grid, 'ensemble.method: [weighted_vote, majority, bayesian_weighted, average_confidence]\nensemble.threshold: {from: 0.3, to: 0.5, step: 0.1}\nrisk.leverage: [2, 5]\n');
+    // Enough configurations that the sweep cannot finish between its third stored result and the signal (the engine
+    // replays these 15 days in a few milliseconds, so a small grid could complete before SIGINT lands).
+    writeFileSync(
+      grid,
+      'ensemble.method: [weighted_vote, majority, bayesian_weighted, average_confidence]\nensemble.threshold: {from: 0.3, to: 0.5, step: 0.1}\nrisk.leverage: [2, 5]\nrisk.stop_loss_pct: [0.01, 0.015, 0.02, 0.03]\n',
+    );
+    const CONFIGS = 96;
     const args = ['sweep', '--grid', grid, '--db', db, '--market', 'synthetic', ...range, '--workers', '1', '--flush-ms', '100'];
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'xylen.js'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -74,17 +80,17 @@ describe('xylen sweep (a real process)', () => {
     const kept = await storedRows();
     if (kept === 'locked') throw new Error('the interrupted sweep left the store locked');
     expect(kept.count).toBeGreaterThanOrEqual(interruptedAt);
-    expect(kept.count).toBeLessThan(24);
+    expect(kept.count).toBeLessThan(CONFIGS);
     expect(kept.distinct).toBe(kept.count);
 
     const rerun = await runXylenBin([...args, '--json'], { env: { XYLEN_DEBUG: '' } });
     expect(rerun.stderr).toContain(`${kept.count} already stored`);
     expect(rerun.code).toBe(0);
     const out = JSON.parse(rerun.stdout) as { status: string; configs: number; skipped: number; stored: number; summary: { pbo: { pbo: number } | null; top: { dsr: number | null }[] } };
-    expect(out).toMatchObject({ status: 'complete', configs: 24, skipped: kept.count, stored: 24 - kept.count });
+    expect(out).toMatchObject({ status: 'complete', configs: CONFIGS, skipped: kept.count, stored: CONFIGS - kept.count });
     expect(out.summary.pbo!.pbo).toBeGreaterThanOrEqual(0);
     expect(out.summary.top[0]!.dsr).not.toBeNull();
-    expect(await storedRows()).toEqual({ count: 24, distinct: 24 });
+    expect(await storedRows()).toEqual({ count: CONFIGS, distinct: CONFIGS });
   });
 });
 
