@@ -3,8 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DB_PATH, storedExtent, Store, type Market } from '../../data/index.ts';
-import { formatTime, parseTime, XylenError } from '../../engine/index.ts';
+import { DEFAULT_DB_PATH, Store, type Market } from '../../data/index.ts';
+import { formatTime, intervalMs, parseTime, XylenError, type Interval } from '../../engine/index.ts';
 import { buildReport, writeReportFile } from '../../research/index.ts';
 
 export interface NotebookDefaults {
@@ -69,10 +69,15 @@ export class Notebook {
   async store(): Promise<Store> {
     if (this.opened) return this.opened;
     const store = await Store.open(this.db);
-    const extent = await storedExtent(store, { market: this.market, symbol: this.symbol });
-    if (!extent || extent.from > this.from || extent.to < this.to) {
+    // As a replay does: any stored interval that covers the period will do (the finest such one becomes the base).
+    const extents = await store.all(
+      `SELECT interval, min(open_time)::DOUBLE AS first, max(open_time)::DOUBLE AS last FROM candles WHERE market = $1 AND symbol = $2 GROUP BY interval ORDER BY interval`,
+      [this.market, this.symbol],
+    );
+    const covers = extents.some((e) => (e['first'] as number) <= this.from && (e['last'] as number) + intervalMs(e['interval'] as Interval) >= this.to);
+    if (!covers) {
       store.close();
-      const stored = extent ? `${formatTime(extent.from)} → ${formatTime(extent.to)}` : 'none';
+      const stored = extents.length === 0 ? 'none' : extents.map((e) => `${e['interval']} ${formatTime(e['first'] as number)} → ${formatTime(e['last'] as number)}`).join(', ');
       fail(
         new Error(
           `${this.db} does not hold ${this.market} ${this.symbol} candles for the whole period (stored: ${stored}).\n` +
