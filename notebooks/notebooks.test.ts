@@ -176,7 +176,7 @@ describe('notebooks', () => {
   it('says what is missing when the store does not hold the period, and exits 2', async () => {
     const run = await notebook('01-ensemble-methods.ts', ['--from', '2020-01-01', '--to', '2020-02-01']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/does not hold usdm BTCUSDT candles for the whole period \(stored: 2025-03-06 .* → 2025-04-13/);
+    expect(run.stderr).toMatch(/does not hold usdm BTCUSDT candles for the whole period \(stored: .*5m 2025-03-06 .* → 2025-04-13/);
     expect(run.stderr).toContain('npx xylen data import ../shared/data/binance-usdm/BTCUSDT');
   });
 });

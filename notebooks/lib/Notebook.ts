@@ -69,12 +69,15 @@ export class Notebook {
   async store(): Promise<Store> {
     if (this.opened) return this.opened;
     const store = await Store.open(this.db);
-    // As a replay does: any stored interval that covers the period will do (the finest such one becomes the base).
+    // As a replay does: a stored interval fine enough for 5m decisions that covers the period (the finest becomes the base).
     const extents = await store.all(
       `SELECT interval, min(open_time)::DOUBLE AS first, max(open_time)::DOUBLE AS last FROM candles WHERE market = $1 AND symbol = $2 GROUP BY interval ORDER BY interval`,
       [this.market, this.symbol],
     );
-    const covers = extents.some((e) => (e['first'] as number) <= this.from && (e['last'] as number) + intervalMs(e['interval'] as Interval) >= this.to);
+    const covers = extents.some((e) => {
+      const ms = intervalMs(e['interval'] as Interval);
+      return ms <= intervalMs('5m') && (e['first'] as number) <= this.from && (e['last'] as number) + ms >= this.to;
+    });
     if (!covers) {
       store.close();
       const stored = extents.length === 0 ? 'none' : extents.map((e) => `${e['interval']} ${formatTime(e['first'] as number)} → ${formatTime(e['last'] as number)}`).join(', ');
