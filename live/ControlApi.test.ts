@@ -21,6 +21,7 @@ function deps(token: string | undefined, calls: string[]): ControlApiDeps {
     metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'xylen_decisions_total 1\n' }),
     stop: async (flatten) => (calls.push(`stop:${flatten}`), { stopped: true, flattened: flatten }),
     emergencyStop: async () => (calls.push('emergency'), { stopped: true, flattened: true }),
+    health: () => ({ ok: token !== 'stale-token', status: token === 'stale-token' ? 'stale' : 'ok' }),
     config: () => ({ config: { ensemble: { method: 'majority' } }, promotion: null, pending: null }),
     promote: async (body) => {
       calls.push(`promote:${JSON.stringify(body)}`);
@@ -38,6 +39,8 @@ describe('control API of the live process', () => {
     const calls: string[] = [];
     api = await startControlApi(deps('s3cret-token', calls), { host: '127.0.0.1', port: 0 });
     expect(await (await fetch(`${api.url}/status`)).json()).toEqual({ mode: 'testnet', position: 0.01 });
+    const health = await fetch(`${api.url}/health`);
+    expect([health.status, await health.json()]).toEqual([200, { ok: true, status: 'ok' }]);
     expect(await (await fetch(`${api.url}/decisions?limit=7`)).json()).toEqual([{ type: 'decision', limit: 7, votes: [{ model: 'm', action: 'long' }] }]);
     expect(await (await fetch(`${api.url}/logs?limit=2`)).json()).toHaveLength(2);
     const metrics = await fetch(`${api.url}/metrics`);
@@ -84,6 +87,9 @@ describe('control API of the live process', () => {
 
   it('refuses every state change when no token is configured', async () => {
     const calls: string[] = [];
+    const stale = await startControlApi(deps('stale-token', calls), { host: '127.0.0.1', port: 0 });
+    expect((await fetch(`${stale.url}/health`)).status).toBe(503);
+    await stale.close();
     api = await startControlApi(deps(undefined, calls), { host: '127.0.0.1', port: 0 });
     const answer = await fetch(`${api.url}/emergency-stop`, { method: 'POST', headers: { authorization: 'Bearer anything' } });
     expect(answer.status).toBe(503);

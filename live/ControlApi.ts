@@ -14,6 +14,8 @@ export interface ControlApiDeps {
   metrics(): Promise<{ contentType: string; body: string }>;
   stop(flatten: boolean): Promise<unknown>;
   emergencyStop(): Promise<unknown>;
+  /** Liveness for container healthchecks and monitors: `ok` false answers 503. */
+  health(): { ok: boolean } & Record<string, unknown>;
   /** The config in force (secrets masked), the promotion it came from and one waiting for the next heartbeat. */
   config(): unknown;
   /** Check a promotion and schedule it for the next heartbeat (see live/promotion/LivePromoter.ts). */
@@ -57,6 +59,10 @@ export async function startControlApi(deps: ControlApiDeps, listen: { host: stri
     return true;
   };
 
+  app.get('/health', async (_request, reply) => {
+    const health = deps.health();
+    return reply.code(health.ok ? 200 : 503).send(health);
+  });
   app.get('/status', async () => deps.status());
   app.get('/positions', async () => deps.positions());
   app.get('/orders', async () => deps.orders());

@@ -1,5 +1,5 @@
 import { maskSecrets, type XylenConfig } from '../config/index.ts';
-import type { JournalRecord, OrderRequest } from '../engine/index.ts';
+import { intervalMs, type Interval, type JournalRecord, type OrderRequest } from '../engine/index.ts';
 import { Alerts } from './Alerts.ts';
 import { startControlApi, type ControlApi } from './ControlApi.ts';
 import { createLiveSession, type LiveSession } from './createLiveSession.ts';
@@ -9,6 +9,8 @@ import { loadPromotedConfig } from './promotion/loadPromotedConfig.ts';
 export interface LiveProcessOptions {
   storePath: string;
   mainnet?: boolean;
+  /** Address the control API binds [127.0.0.1]; 0.0.0.0 in a container, published on the host's loopback. */
+  controlHost?: string;
   /** One JSON log line (stdout in the CLI). */
   print: (line: string) => void;
 }
@@ -170,10 +172,18 @@ export async function startLiveProcess(fileConfig: XylenConfig, options: LivePro
       },
       stop: (f) => stop(f, 'stop'),
       emergencyStop: () => stop(true, 'emergency-stop'),
+      health: () => {
+        // Stale: no bar handled for three base intervals and a minute (the feed is stuck or the exchange is gone).
+        const last = session.runner.lastHandledAt;
+        const limit = 3 * intervalMs(config.intervals.base as Interval) + 60_000;
+        const stale = Number.isFinite(last) && Date.now() - last > limit;
+        const status = stopping ? 'stopping' : stale ? 'stale' : 'ok';
+        return { ok: status === 'ok', status, mode: session.mode, lastBarClose: session.runner.lastBarClose, sinceLastBarMs: Number.isFinite(last) ? Date.now() - last : null, halted: session.coordinator.isHalted };
+      },
       config: () => ({ config: maskSecrets(session.config), promotion: session.promoter.promotion, pending: session.promoter.pending, kept: promotedPath }),
       promote: (body) => session.promoter.submit(body),
     },
-    { host: '127.0.0.1', port: config.live.control_port },
+    { host: options.controlHost ?? '127.0.0.1', port: config.live.control_port },
   );
   log('control_api', { url: control.url, stateChanges: process.env[tokenEnv] ? 'token required' : `disabled (set ${tokenEnv})` });
   try {

@@ -52,6 +52,8 @@ export class LiveRunner {
   lastClose = Number.NaN;
   /** Live bars handled. */
   bars = 0;
+  /** Wall time (Unix ms) the last bar was handled; NaN before the first (the control API's /health reads it). */
+  lastHandledAt = Number.NaN;
   /** Recent decision candles by close time (reconciliation recomputes a lost order's levels from them). */
   private readonly decisions = new Map<number, { row: number; close: number; atr: number }>();
   private previousBeat: Heartbeat | undefined;
@@ -116,6 +118,7 @@ export class LiveRunner {
     }
     if (this.options.afterBar) await this.options.afterBar();
     this.lastHandled = closeTime;
+    this.lastHandledAt = Date.now();
     const ready = this.waiters.filter((w) => w.ts <= closeTime);
     this.waiters = this.waiters.filter((w) => w.ts > closeTime);
     for (const w of ready) w.resolve();

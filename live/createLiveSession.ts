@@ -106,6 +106,10 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   if (mode !== 'paper' && (!apiKey || !secret)) {
     throw inputError('EXCHANGE_KEYS_MISSING', `${mode} trading needs exchange.api_key and exchange.api_secret`, { where: 'exchange.api_key', hint: 'write api_key: ${BINANCE_API_KEY} and api_secret: ${BINANCE_API_SECRET} in the config and set the variables (testnet keys: see live/README.md)' });
   }
+  const modelTokenEnv = config.live.model_token_env;
+  if (modelTokenEnv && !process.env[modelTokenEnv]) {
+    throw inputError('MODEL_TOKEN_MISSING', `live.model_token_env names ${modelTokenEnv}, which is not set`, { where: 'live.model_token_env', hint: `export ${modelTokenEnv}=<the token the model servers were started with (--token-env)>` });
+  }
   const enabled = config.models.filter((m) => m.enabled).length;
   if (config.ensemble.quorum > enabled) {
     throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${enabled} model(s) are enabled`, { where: 'ensemble.quorum', hint: `lower ensemble.quorum to at most ${enabled}, or enable more models` });
@@ -317,7 +321,8 @@ async function buildLiveModels(config: XylenConfig, names: readonly string[]): P
     enabled.map(async ({ m, i }): Promise<ModelClient> => {
       if (m.kind === 'http') {
         if (!m.endpoint) throw inputError('MODEL_ENDPOINT_MISSING', `model "${m.name}" has kind http but no endpoint`, { where: `models.${i}.endpoint` });
-        return new HttpModelClient({ url: m.endpoint, name: m.name, timeoutMs: config.timing.model_timeout_ms });
+        const token = config.live.model_token_env ? process.env[config.live.model_token_env] : undefined;
+        return new HttpModelClient({ url: m.endpoint, name: m.name, timeoutMs: config.timing.model_timeout_ms, ...(token ? { token } : {}) });
       }
       if (m.kind === 'onnx' || m.kind === 'xgboost') {
         if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path` });
