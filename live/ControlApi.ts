@@ -97,7 +97,7 @@ export async function startControlApi(deps: ControlApiDeps, listen: { host: stri
       return await reply.code(202).send(await deps.promote(request.body));
     } catch (error) {
       if (!(error instanceof XylenError)) throw error;
-      return reply.code(promotionStatus(error.code)).send({ error: error.code, message: error.message, ...(error.where ? { where: error.where } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+      return reply.code(error.kind === 'input' ? promotionStatus(error.code) : 500).send({ error: error.code, message: error.message, ...(error.where ? { where: error.where } : {}), ...(error.hint ? { hint: error.hint } : {}) });
     }
   });
 
@@ -117,7 +117,7 @@ export async function startControlApi(deps: ControlApiDeps, listen: { host: stri
   };
 }
 
-/** A refused promotion: 400 for a malformed body, 409 when it conflicts with the live setup or a waiting one, else 422. */
+/** A refused promotion: 400 for a malformed body, 409 when it conflicts with the live setup or a waiting one, else 422 (500: the process could not keep it). */
 function promotionStatus(code: string): number {
   if (code === 'PROMOTION_BAD_REQUEST') return 400;
   if (code === 'PROMOTION_MISMATCH' || code === 'PROMOTION_PENDING' || code === 'LIVE_STOPPING') return 409;

@@ -43,7 +43,7 @@ Examples:
     )
     .action(async (runId: string | undefined, flags: PromoteFlags, command: Command) => {
       if (flags.history) {
-        const rows = await withStore(command, { readOnly: false }, (store) => listPromotions(store));
+        const rows = await withStore(command, { readOnly: true }, (store) => listPromotions(store));
         if (flags.json) return printJson(rows);
         process.stdout.write(`${formatTable(rows.map((r) => ({ promotion: r.promotionId, 'when (UTC)': formatTime(r.promotedAt.getTime()), by: r.promotedBy, run: r.runId, live: r.liveName, delivery: r.delivery, replaced: r.previousPromotionId ?? '(config file)' })))}\n`);
         return;

@@ -1,5 +1,5 @@
 import type { XylenConfig } from '../../config/index.ts';
-import { inputError, type Ensemble, type Heartbeat, type Journal, type ModelClient } from '../../engine/index.ts';
+import { inputError, operationalError, type Ensemble, type Heartbeat, type Journal, type ModelClient } from '../../engine/index.ts';
 import { canonicalJson } from '../../research/index.ts';
 import { writePromotedConfig } from './promotedConfigFile.ts';
 import { checkSameTarget, promotedConfig, settingsDiff, settingsOf, targetOf } from './promotedSettings.ts';
@@ -102,9 +102,17 @@ export class LivePromoter {
         throw inputError('LIVE_STOPPING', 'the live process is stopping');
       }
       const changes = settingsDiff(settingsOf(this.config), settingsOf(config));
+      // Kept before it is accepted, so a restart before the next heartbeat comes up with what was accepted (and a
+      // file that cannot be written refuses the promotion instead of leaving a restart to the old settings).
+      if (this.deps.persistPath) {
+        try {
+          writePromotedConfig(this.deps.persistPath, promotion);
+        } catch (error) {
+          await closeAll(models?.raw ?? []);
+          throw operationalError('PROMOTION_NOT_KEPT', `cannot write ${this.deps.persistPath}: ${(error as Error).message}`);
+        }
+      }
       this.waiting = { promotion, config, models, changes };
-      // Kept at once, so a restart before the next heartbeat comes up with what was accepted.
-      if (this.deps.persistPath) writePromotedConfig(this.deps.persistPath, promotion);
       this.deps.log('promotion_accepted', { promotionId: promotion.promotionId, runId: promotion.runId, by: promotion.promotedBy, changes, kept: this.deps.persistPath ?? null });
       return { status: 'pending', promotion: infoOf(promotion, 'promote'), changes };
     } finally {
