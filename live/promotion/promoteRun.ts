@@ -104,7 +104,7 @@ export async function planPromotion(input: PlanPromotionInput): Promise<Promotio
   const warnings: string[] = [...(evidence.sweep?.warnings ?? [])];
   if (changes.length === 0) warnings.push('the run\'s settings equal the live ones: promoting it changes no setting, only the record');
   if (run.kind !== 'replay') warnings.push(`run ${run.runId} is a ${run.kind} run, not a replay`);
-  if ((evidence.metrics?.trades ?? 0) === 0) warnings.push('the run made no trade');
+  if ((evidence.metrics?.trades ?? 0) === 0) warnings.push('the run closed no trade: its metrics rest on at most a position still open at its end');
   const now = input.now ?? new Date();
   return {
     promotion: {

@@ -292,6 +292,22 @@ describe('xylen promote with no live process running', () => {
   });
 });
 
+describe('xylen promote shows a sweep\'s statistics for a run the sweep journaled', () => {
+  it('rank among the trials, DSR, PSR and PBO, before asking', { timeout: 120_000 }, async () => {
+    const grid = join(dir, 'grid.yaml');
+    writeFileSync(grid, 'ensemble.threshold: [0.3, 0.45, 0.6, 0.75]\nensemble.method: [weighted_vote, majority]\n');
+    const yaml = cliConfig('sweep.yaml', [`control_port: ${await freePort()}`, `journal: "${join(dir, 'live-sweep.duckdb')}"`]);
+    const sweep = await runXylen(['--db', storePath, '--config', yaml, 'sweep', '--grid', grid, '--from', '2025-05-10', '--to', '2025-05-12', '--workers', '0', '--journal', '1', '--json']);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const { journaled } = JSON.parse(sweep.stdout) as { journaled: { runId: string }[] };
+    expect(journaled).toHaveLength(1);
+    const shown = await runXylen(['--db', storePath, '--config', yaml, 'promote', journaled[0]!.runId]); // no --yes, no terminal: shows, refuses
+    expect(shown.code).toBe(2);
+    const line = shown.stdout.split('\n').find((l) => l.trim().startsWith('sweep'))!;
+    expect(line).toMatch(/rank 1 of 8 by Sharpe, DSR [01]\.\d{3}, PSR [01]\.\d{3}, PBO ([01]\.\d{3}|—)/);
+  });
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
