@@ -10,6 +10,7 @@ import { registerModelCommands } from './commands/model.ts';
 import { registerModelsCommands } from './commands/models.ts';
 import { registerModelServer } from './commands/modelServer.ts';
 import { registerModelTrain } from './commands/modelTrain.ts';
+import { registerPromoteCommand } from './commands/promote.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunsCommands } from './commands/runs.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerLiveCommands(program);
   registerStudioCommand(program);
   registerReportCommand(program);
+  registerPromoteCommand(program);
   for (const command of allCommands(program)) command.exitOverride();
   return program;
 }

@@ -163,6 +163,8 @@ export const configSchema = z.strictObject({
       control_port: z.int().min(0).max(65_535).prefault(8780),
       /** Environment variable holding the bearer token the control API requires for state changes. */
       control_token_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).prefault('XYLEN_LIVE_TOKEN'),
+      /** Environment variable holding the bearer token sent to `kind: http` model servers (started with --token-env). */
+      model_token_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
     })
     .prefault({}),
   alerts: z

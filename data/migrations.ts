@@ -433,4 +433,38 @@ export const MIGRATIONS: readonly Migration[] = [
     // JSON rather than columns: the evidence grows with the studio (more tests, more runs) and is read whole.
     sql: `ALTER TABLE model_events ADD COLUMN evidence JSON;`,
   },
+  {
+    version: 7,
+    description: 'promotions to live (who, when, which run, what it replaced) and the live journal\'s configuration changes',
+    // promotions is written by `xylen promote` in the store that holds the run; config_changes is a journal table
+    // (one row per applied promotion) written by the live process in its own journal file. A promotion row never
+    // changes: what the live process did with it is in that file. JSON holds settings only, never a secret.
+    sql: `
+      CREATE TABLE promotions (
+        promotion_id          VARCHAR   PRIMARY KEY,
+        promoted_at           TIMESTAMP NOT NULL,
+        promoted_by           VARCHAR   NOT NULL,
+        run_id                VARCHAR   NOT NULL,
+        live_name             VARCHAR   NOT NULL,
+        delivery              VARCHAR   NOT NULL CHECK (delivery IN ('running', 'next-start')),
+        live_url              VARCHAR,
+        config                JSON      NOT NULL,
+        models                JSON      NOT NULL,
+        previous_config       JSON      NOT NULL,
+        previous_promotion_id VARCHAR,
+        evidence              JSON      NOT NULL
+      );
+      CREATE TABLE config_changes (
+        run_id        VARCHAR NOT NULL,
+        seq           BIGINT  NOT NULL,
+        ts            BIGINT  NOT NULL,
+        promotion_id  VARCHAR NOT NULL,
+        source_run_id VARCHAR NOT NULL,
+        promoted_by   VARCHAR NOT NULL,
+        previous_json VARCHAR NOT NULL,
+        config_json   VARCHAR NOT NULL,
+        position      DOUBLE  NOT NULL
+      );
+    `,
+  },
 ];

@@ -66,7 +66,7 @@ export class Coordinator {
   private pendingEntry: { ts: number; row: number; votes: Vote[] } | undefined;
   private readonly outcomes: TradeOutcome[] = [];
   private halted = false;
-  private readonly allSync: boolean;
+  private allSync: boolean;
   /** The heartbeat record being built (reused: journals copy what they keep). */
   private readonly beat: HeartbeatRecord = {
     type: 'heartbeat',
@@ -233,6 +233,24 @@ export class Coordinator {
       fundingAtOpen: snap.funding,
     };
     this.journalRisk(state.entryTs, this.deps.risk.onTradeOpened(state.entryTs));
+  }
+
+  /**
+   * Live promotion: decide with other models, another ensemble or another threshold from the next heartbeat on. Call
+   * it only between heartbeats (the live runner does, right before the heartbeat it applies to). Outcomes of trades
+   * closed so far go to the models that were asked about them first. An open trade or a pending entry is kept as it
+   * is, with its exchange-side stop-loss and take-profit: it closes as placed, its outcome goes to the models in force
+   * then, and the new settings apply from the next entry. Risk settings change in place (RiskManager.reconfigure), so
+   * the day's counters, a pause or a halt carry over.
+   */
+  async reconfigure(next: { models?: readonly ModelClient[]; ensemble?: Ensemble; threshold?: number }): Promise<void> {
+    await this.flushOutcomes();
+    if (next.models) {
+      this.deps.models = next.models;
+      this.allSync = next.models.every((m) => typeof m.predictNow === 'function');
+    }
+    if (next.ensemble) this.deps.ensemble = next.ensemble;
+    if (next.threshold !== undefined) this.options.threshold = next.threshold;
   }
 
   private askNow(beat: Heartbeat): Map<string, Prediction> {

@@ -32,9 +32,10 @@ describe('alerts to the Telegram Bot API and a webhook', () => {
     expect(telegram.map((r) => r.body['chat_id'])).toEqual(['42', '42', '42']);
     expect(String(telegram[2]!.body['text'])).toContain('t2');
     expect(received.filter((r) => r.path === '/hook')).toHaveLength(3);
-    // Three messages at least 100 ms apart when sent: the last arrives ≥ 200 ms after the first was sent (arrival
-    // times carry the loopback's jitter, so the bound is loose; without the limit all three land within a few ms).
-    expect(telegram[2]!.at - telegram[0]!.at).toBeGreaterThanOrEqual(120);
+    // Three messages at least 100 ms apart when sent: the last cannot arrive before 200 ms after the first send
+    // (measured from the send, not the first arrival, whose connection setup a loaded machine delays; without the
+    // limit all three land within a few ms).
+    expect(telegram[2]!.at - started).toBeGreaterThanOrEqual(200);
   });
 
   it('drops beyond its queue, and logs failures without the token', async () => {

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { XylenError } from '../engine/index.ts';
 
 export interface ControlApiDeps {
   status(): unknown;
@@ -13,6 +14,12 @@ export interface ControlApiDeps {
   metrics(): Promise<{ contentType: string; body: string }>;
   stop(flatten: boolean): Promise<unknown>;
   emergencyStop(): Promise<unknown>;
+  /** Liveness for container healthchecks and monitors: `ok` false answers 503. */
+  health(): { ok: boolean } & Record<string, unknown>;
+  /** The config in force (secrets masked), the promotion it came from and one waiting for the next heartbeat. */
+  config(): unknown;
+  /** Check a promotion and schedule it for the next heartbeat (see live/promotion/LivePromoter.ts). */
+  promote(body: unknown): Promise<unknown>;
   /** Bearer token for state-changing routes; undefined: those routes answer 503 (no token configured). */
   token: string | undefined;
   tokenEnv: string;
@@ -52,6 +59,10 @@ export async function startControlApi(deps: ControlApiDeps, listen: { host: stri
     return true;
   };
 
+  app.get('/health', async (_request, reply) => {
+    const health = deps.health();
+    return reply.code(health.ok ? 200 : 503).send(health);
+  });
   app.get('/status', async () => deps.status());
   app.get('/positions', async () => deps.positions());
   app.get('/orders', async () => deps.orders());
@@ -79,6 +90,16 @@ export async function startControlApi(deps: ControlApiDeps, listen: { host: stri
     if (!authorized(request, reply)) return reply;
     return deps.emergencyStop();
   });
+  app.get('/config', async () => deps.config());
+  app.post('/config', async (request, reply) => {
+    if (!authorized(request, reply)) return reply;
+    try {
+      return await reply.code(202).send(await deps.promote(request.body));
+    } catch (error) {
+      if (!(error instanceof XylenError)) throw error;
+      return reply.code(error.kind === 'input' ? promotionStatus(error.code) : 500).send({ error: error.code, message: error.message, ...(error.where ? { where: error.where } : {}), ...(error.hint ? { hint: error.hint } : {}) });
+    }
+  });
 
   await app.listen(listen);
   const { port } = app.server.address() as AddressInfo;
@@ -94,4 +115,11 @@ export async function startControlApi(deps: ControlApiDeps, listen: { host: stri
       await app.close();
     },
   };
+}
+
+/** A refused promotion: 400 for a malformed body, 409 when it conflicts with the live setup or a waiting one, else 422 (500: the process could not keep it). */
+function promotionStatus(code: string): number {
+  if (code === 'PROMOTION_BAD_REQUEST') return 400;
+  if (code === 'PROMOTION_MISMATCH' || code === 'PROMOTION_PENDING' || code === 'LIVE_STOPPING') return 409;
+  return 422;
 }

@@ -1,13 +1,16 @@
-import type { XylenConfig } from '../config/index.ts';
-import type { JournalRecord, OrderRequest } from '../engine/index.ts';
+import { maskSecrets, type XylenConfig } from '../config/index.ts';
+import { intervalMs, type Interval, type JournalRecord, type OrderRequest } from '../engine/index.ts';
 import { Alerts } from './Alerts.ts';
 import { startControlApi, type ControlApi } from './ControlApi.ts';
 import { createLiveSession, type LiveSession } from './createLiveSession.ts';
 import { LiveMetrics } from './LiveMetrics.ts';
+import { loadPromotedConfig } from './promotion/loadPromotedConfig.ts';
 
 export interface LiveProcessOptions {
   storePath: string;
   mainnet?: boolean;
+  /** Address the control API binds [127.0.0.1]; 0.0.0.0 in a container, published on the host's loopback. */
+  controlHost?: string;
   /** One JSON log line (stdout in the CLI). */
   print: (line: string) => void;
 }
@@ -31,7 +34,9 @@ const RECENT = 500;
  * reach any of these outputs: the config is masked in the manifest, exchange errors are logged by code and message,
  * and the alert token lives only in the Bot API URL.
  */
-export async function startLiveProcess(config: XylenConfig, options: LiveProcessOptions): Promise<LiveProcess> {
+export async function startLiveProcess(fileConfig: XylenConfig, options: LiveProcessOptions): Promise<LiveProcess> {
+  // A promotion accepted earlier (live-<name>.promoted.json) overrides the file's models, ensemble, sizing and risk.
+  const { config, promotion, path: promotedPath } = await loadPromotedConfig(fileConfig, options.storePath);
   const logs: Record<string, unknown>[] = [];
   /** Recent records as the control API shows them (heartbeats without their features). */
   const recent: (Exclude<JournalRecord, { type: 'heartbeat' }> | (Omit<Extract<JournalRecord, { type: 'heartbeat' }>, 'features'>))[] = [];
@@ -69,12 +74,23 @@ export async function startLiveProcess(config: XylenConfig, options: LiveProcess
       alerts.send({ level: r.event.effect === 'HALTED' ? 'critical' : 'warning', title: `Risk: ${r.event.rule}`, text: r.event.reason });
     } else if (r.type === 'order' && r.order.status === 'REJECTED') {
       alerts.send({ level: 'warning', title: `Order rejected: ${r.order.clientOrderId}`, text: r.note ?? '' });
+    } else if (r.type === 'config') {
+      alerts.send({ level: 'warning', title: `Config promoted: run ${r.sourceRunId}`, text: `${r.promotionId} by ${r.promotedBy}, applied at the heartbeat closing ${new Date(r.ts).toISOString()}` });
     } else if (r.type === 'fill') {
       alerts.send({ level: 'info', title: `Fill: ${r.fill.side === 1 ? 'buy' : 'sell'} ${r.fill.quantity} @ ${r.fill.price}`, text: `${r.fill.clientOrderId} (${r.fill.reason})` });
     }
   };
 
-  const session = await createLiveSession(config, { storePath: options.storePath, ...(options.mainnet ? { mainnet: true } : {}), log, tap: onRecord, wrapModel: (m) => metrics.timed(m) });
+  const session = await createLiveSession(config, {
+    storePath: options.storePath,
+    ...(options.mainnet ? { mainnet: true } : {}),
+    log,
+    tap: onRecord,
+    wrapModel: (m) => metrics.timed(m),
+    ...(promotion ? { promotion } : {}),
+    promotedConfigPath: promotedPath,
+  });
+  if (promotion) log('promotion_loaded', { ...promotion, file: promotedPath });
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   let stopping: Promise<{ stopped: true; flattened: boolean }> | undefined;
@@ -136,6 +152,8 @@ export async function startLiveProcess(config: XylenConfig, options: LiveProcess
           reconciled: session.reconciled ?? null,
           exchange: session.exchangeBroker ? { usedWeight: session.exchangeBroker.usedWeight, errors: session.exchangeBroker.errorCounts } : null,
           journal: session.journalPath,
+          promotion: session.promoter.promotion,
+          pendingPromotion: session.promoter.pending,
         };
       },
       positions: () => {
@@ -154,8 +172,18 @@ export async function startLiveProcess(config: XylenConfig, options: LiveProcess
       },
       stop: (f) => stop(f, 'stop'),
       emergencyStop: () => stop(true, 'emergency-stop'),
+      health: () => {
+        // Stale: no bar handled for three base intervals and a minute (the feed is stuck or the exchange is gone).
+        const last = session.runner.lastHandledAt;
+        const limit = 3 * intervalMs(config.intervals.base as Interval) + 60_000;
+        const stale = Number.isFinite(last) && Date.now() - last > limit;
+        const status = stopping ? 'stopping' : stale ? 'stale' : 'ok';
+        return { ok: status === 'ok', status, mode: session.mode, lastBarClose: session.runner.lastBarClose, sinceLastBarMs: Number.isFinite(last) ? Date.now() - last : null, halted: session.coordinator.isHalted };
+      },
+      config: () => ({ config: maskSecrets(session.config), promotion: session.promoter.promotion, pending: session.promoter.pending, kept: promotedPath }),
+      promote: (body) => session.promoter.submit(body),
     },
-    { host: '127.0.0.1', port: config.live.control_port },
+    { host: options.controlHost ?? '127.0.0.1', port: config.live.control_port },
   );
   log('control_api', { url: control.url, stateChanges: process.env[tokenEnv] ? 'token required' : `disabled (set ${tokenEnv})` });
   try {

@@ -21,6 +21,11 @@ export interface LiveRunnerOptions {
   log: (event: string, detail: Record<string, unknown>) => void;
   /** Awaited after each bar is handled, before the next (the session commits its journal here). */
   afterBar?: () => Promise<void>;
+  /**
+   * Awaited right before each heartbeat's decision, between heartbeats (a promotion is swapped in here), with the
+   * previous heartbeat (its features copied) when there was one.
+   */
+  beforeHeartbeat?: (beat: Heartbeat, previous: Heartbeat | undefined) => Promise<void> | void;
 }
 
 /**
@@ -47,8 +52,11 @@ export class LiveRunner {
   lastClose = Number.NaN;
   /** Live bars handled. */
   bars = 0;
+  /** Wall time (Unix ms) the last bar was handled; NaN before the first (the control API's /health reads it). */
+  lastHandledAt = Number.NaN;
   /** Recent decision candles by close time (reconciliation recomputes a lost order's levels from them). */
   private readonly decisions = new Map<number, { row: number; close: number; atr: number }>();
+  private previousBeat: Heartbeat | undefined;
 
   constructor(private readonly options: LiveRunnerOptions) {
     this.decision = new CandleAggregator(options.baseMs, options.decisionMs);
@@ -101,13 +109,16 @@ export class LiveRunner {
     const beat = this.features(c);
     if (beat) {
       const started = performance.now();
+      if (this.options.beforeHeartbeat) await this.options.beforeHeartbeat(beat, this.previousBeat);
       await coordinator.onHeartbeat(beat);
+      this.previousBeat = { ...beat, features: beat.features.slice() };
       const ms = performance.now() - started;
       if (this.heartbeatMs.length < 100_000) this.heartbeatMs.push(ms);
       for (const listener of this.onHeartbeatTimed) listener(ms);
     }
     if (this.options.afterBar) await this.options.afterBar();
     this.lastHandled = closeTime;
+    this.lastHandledAt = Date.now();
     const ready = this.waiters.filter((w) => w.ts <= closeTime);
     this.waiters = this.waiters.filter((w) => w.ts > closeTime);
     for (const w of ready) w.resolve();

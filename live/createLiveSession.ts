@@ -1,4 +1,3 @@
-import { dirname, join, resolve } from 'node:path';
 import type { binanceusdm } from 'ccxt';
 import { maskSecrets, type XylenConfig } from '../config/index.ts';
 import { Store } from '../data/index.ts';
@@ -33,6 +32,9 @@ import { PaperVenue } from './PaperVenue.ts';
 import { reconcile, type ReconcileOutcome } from './reconcile.ts';
 import { StreamingModelClient } from './StreamingModelClient.ts';
 import { WallClock } from './WallClock.ts';
+import { LivePromoter, type LiveModels } from './promotion/LivePromoter.ts';
+import { liveJournalPath } from './promotion/promotedConfigFile.ts';
+import type { PromotionInfo } from './promotion/Promotion.ts';
 
 export type LiveMode = 'paper' | 'testnet' | 'mainnet';
 
@@ -46,6 +48,10 @@ export interface LiveSessionOptions {
   tap?: (record: JournalRecord) => void;
   /** Wraps each model client (metrics timing). */
   wrapModel?: (model: ModelClient) => ModelClient;
+  /** The promotion `config` came from (the promoted-config file read at start), when it did. */
+  promotion?: PromotionInfo;
+  /** Where a promotion accepted while running is kept for the next start (see live/promotion). */
+  promotedConfigPath?: string;
 }
 
 export interface LiveSession {
@@ -58,7 +64,12 @@ export interface LiveSession {
   feed: BinanceFeed;
   journalPath: string;
   runId: string;
-  models: ModelClient[];
+  /** The models the coordinator asks now (a promotion replaces them). */
+  readonly models: readonly ModelClient[];
+  /** The config in force now (a promotion changes its models, ensemble, sizing and risk; secrets included). */
+  readonly config: XylenConfig;
+  /** Promotions while running: submit (POST /config), applied before the next heartbeat. */
+  promoter: LivePromoter;
   /** What reconciliation found and did at start (exchange modes). */
   readonly reconciled: ReconcileOutcome | undefined;
   /** Warm the features up, reconcile with the exchange, and trade from the next closed candle. */
@@ -94,6 +105,10 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   const secret = config.exchange.api_secret;
   if (mode !== 'paper' && (!apiKey || !secret)) {
     throw inputError('EXCHANGE_KEYS_MISSING', `${mode} trading needs exchange.api_key and exchange.api_secret`, { where: 'exchange.api_key', hint: 'write api_key: ${BINANCE_API_KEY} and api_secret: ${BINANCE_API_SECRET} in the config and set the variables (testnet keys: see live/README.md)' });
+  }
+  const modelTokenEnv = config.live.model_token_env;
+  if (modelTokenEnv && !process.env[modelTokenEnv]) {
+    throw inputError('MODEL_TOKEN_MISSING', `live.model_token_env names ${modelTokenEnv}, which is not set`, { where: 'live.model_token_env', hint: `export ${modelTokenEnv}=<the token the model servers were started with (--token-env)>` });
   }
   const enabled = config.models.filter((m) => m.enabled).length;
   if (config.ensemble.quorum > enabled) {
@@ -157,14 +172,12 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   }
 
   const feed = new BinanceFeed({ symbol: config.symbol, interval: baseInterval, intervalMs: baseMs, restUrl, wsUrl, log });
-  const models = (await buildLiveModels(config, features.names)).map((m) => options.wrapModel?.(m) ?? m);
-  const ensemble = new Ensemble({
-    method: config.ensemble.method,
-    quorum: config.ensemble.quorum,
-    weights: Object.fromEntries(config.models.map((m) => [m.name, m.weight])),
-    window: config.ensemble.window,
-    decay: config.ensemble.decay,
-  });
+  const buildModels = async (c: XylenConfig): Promise<LiveModels> => {
+    const raw = await buildLiveModels(c, features.names);
+    return { raw, used: raw.map((m) => options.wrapModel?.(m) ?? m) };
+  };
+  const initialModels = await buildModels(config);
+  const ensemble = ensembleFor(config);
   const risk = new RiskManager({
     sizing: config.sizing,
     risk: config.risk,
@@ -172,7 +185,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     entryCostRate: config.replay.taker_fee + config.replay.slippage_bps / 10_000,
   });
 
-  const journalPath = resolve(config.live.journal ?? join(dirname(resolve(options.storePath)), `live-${config.live.name}.duckdb`));
+  const journalPath = liveJournalPath(config, options.storePath);
   const journalStore = await Store.open(journalPath);
   const createdAt = new Date();
   const runId = newRunId(createdAt);
@@ -195,11 +208,36 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     },
   };
   const coordinator = new Coordinator(
-    { models, ensemble, risk, broker, instrument, journal, featureNames: features.names },
+    { models: initialModels.used, ensemble, risk, broker, instrument, journal, featureNames: features.names },
     { threshold: config.ensemble.threshold, modelTimeoutMs: config.timing.model_timeout_ms, orderTag: 'xy', timeout: (ms) => new Promise((r) => setTimeout(r, ms).unref()) },
   );
   // Each handled bar's records are committed before the next bar, so a crash loses at most the bar in hand.
-  const runner = new LiveRunner({ feed, venue, coordinator, features, baseMs, decisionMs, ...(withContext ? { contextMs } : {}), log, afterBar: () => duck.commit() });
+  const promoter = new LivePromoter({
+    config,
+    ...(options.promotion ? { promotion: options.promotion } : {}),
+    models: initialModels,
+    build: buildModels,
+    ensembleFor,
+    coordinator,
+    risk,
+    journal,
+    position: () => broker.snapshot().quantity,
+    featureNames: features.names,
+    ...(options.promotedConfigPath ? { persistPath: options.promotedConfigPath } : {}),
+    log,
+  });
+  const runner = new LiveRunner({
+    feed,
+    venue,
+    coordinator,
+    features,
+    baseMs,
+    decisionMs,
+    ...(withContext ? { contextMs } : {}),
+    log,
+    afterBar: () => duck.commit(),
+    beforeHeartbeat: (beat, previous) => promoter.applyBefore(beat, previous),
+  });
 
   let bars = 0;
   let closed = false;
@@ -214,7 +252,13 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     feed,
     journalPath,
     runId,
-    models,
+    promoter,
+    get models() {
+      return promoter.models;
+    },
+    get config() {
+      return promoter.current;
+    },
     get reconciled() {
       return reconciled;
     },
@@ -236,7 +280,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
       runner.stopped = true;
       await feed.close();
       await exchangeBroker?.close();
-      for (const m of models) if ('close' in m && typeof (m as { close?: unknown }).close === 'function') await (m as unknown as { close(): Promise<void> | void }).close();
+      await promoter.close();
       // The runs row says what the run covered, with the replay's metrics over it.
       const finishedAt = new Date();
       const to = Number.isFinite(runner.lastBarClose) ? runner.lastBarClose : startedAt;
@@ -247,6 +291,16 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
       journalStore.close();
     },
   };
+}
+
+function ensembleFor(config: XylenConfig): Ensemble {
+  return new Ensemble({
+    method: config.ensemble.method,
+    quorum: config.ensemble.quorum,
+    weights: Object.fromEntries(config.models.map((m) => [m.name, m.weight])),
+    window: config.ensemble.window,
+    decay: config.ensemble.decay,
+  });
 }
 
 async function latestClosedOpen(restUrl: string, symbol: string, interval: string): Promise<number> {
@@ -267,7 +321,8 @@ async function buildLiveModels(config: XylenConfig, names: readonly string[]): P
     enabled.map(async ({ m, i }): Promise<ModelClient> => {
       if (m.kind === 'http') {
         if (!m.endpoint) throw inputError('MODEL_ENDPOINT_MISSING', `model "${m.name}" has kind http but no endpoint`, { where: `models.${i}.endpoint` });
-        return new HttpModelClient({ url: m.endpoint, name: m.name, timeoutMs: config.timing.model_timeout_ms });
+        const token = config.live.model_token_env ? process.env[config.live.model_token_env] : undefined;
+        return new HttpModelClient({ url: m.endpoint, name: m.name, timeoutMs: config.timing.model_timeout_ms, ...(token ? { token } : {}) });
       }
       if (m.kind === 'onnx' || m.kind === 'xgboost') {
         if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path` });

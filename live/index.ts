@@ -24,3 +24,4 @@ export { LiveMetrics } from './LiveMetrics.ts';
 export { startControlApi } from './ControlApi.ts';
 export type { ControlApi, ControlApiDeps } from './ControlApi.ts';
 export * from './exchange-sim/index.ts';
+export * from './promotion/index.ts';

@@ -34,6 +34,13 @@ describe('xylen live and xylen exchange-sim on the command line', () => {
     expect(run.stdout + run.stderr).not.toContain('do-not-print-me');
   });
 
+  it('refuses to start when the model servers\' token variable is named but not set', async () => {
+    const paper = config('model-token.yaml', 'live:\n  model_token_env: NO_SUCH_MODEL_TOKEN_VAR\n');
+    const run = await runXylen(['--config', paper, '--db', join(dir, 's.duckdb'), 'live']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/MODEL_TOKEN_MISSING.*NO_SUCH_MODEL_TOKEN_VAR/s);
+  });
+
   it('exchange-sim needs its key and secret from the environment', async () => {
     const run = await runXylen(['--db', join(dir, 's.duckdb'), 'exchange-sim', '--key-env', 'NO_SUCH_SIM_KEY_VAR']);
     expect(run.code).toBe(2);

@@ -15,9 +15,15 @@ export function registerLiveCommands(program: Command): Command {
     .command('live')
     .description('trade live with the replay\'s coordinator: paper (dry_run: true), Binance testnet (testnet: true) or, with --mainnet, mainnet; exchange.base_url points it at `xylen exchange-sim`')
     .option('--mainnet', 'allow mainnet when the config says testnet: false (also needs XYLEN_CONFIRM_MAINNET=yes-i-mean-real-money)')
-    .action(async (flags: { mainnet?: boolean }, command: Command) => {
+    .option('--host <address>', 'address the control API binds; only this machine by default (0.0.0.0 inside a container whose port is published on the host\'s 127.0.0.1)', '127.0.0.1')
+    .action(async (flags: { mainnet?: boolean; host: string }, command: Command) => {
       const config = await resolveConfig(command);
-      const process_ = await startLiveProcess(config, { storePath: await resolveDbPath(command), ...(flags.mainnet ? { mainnet: true } : {}), print: (line) => process.stdout.write(`${line}\n`) });
+      const process_ = await startLiveProcess(config, {
+        storePath: await resolveDbPath(command),
+        ...(flags.mainnet ? { mainnet: true } : {}),
+        controlHost: flags.host,
+        print: (line) => process.stdout.write(`${line}\n`),
+      });
       const onSignal = () => void process_.stop(false);
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);

@@ -70,7 +70,7 @@ describe('xylen runs', () => {
     const result = await xylen(['runs', 'export', RUN, '--csv', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(out).sort()).toEqual(
-      ['decisions', 'equity', 'features', 'fills', 'funding', 'orders', 'risk_events', 'trades'].map((t) => `${t}.csv`),
+      ['config_changes', 'decisions', 'equity', 'features', 'fills', 'funding', 'orders', 'risk_events', 'trades'].map((t) => `${t}.csv`),
     );
     // Read the CSVs back with DuckDB's own CSV reader and compare with the hand-made journal.
     const store = await Store.open(join(dir, 'reader.duckdb'));

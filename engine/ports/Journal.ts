@@ -58,7 +58,13 @@ export type JournalRecord =
       exitReason: string;
     }
   /** An equity mark outside a heartbeat (e.g. the end of a replay after the last decision). */
-  | { type: 'equity'; ts: number; equity: number; wallet: number; quantity: number; markPrice: number };
+  | { type: 'equity'; ts: number; equity: number; wallet: number; quantity: number; markPrice: number }
+  /**
+   * The live configuration changed at this heartbeat, before its decision (`xylen promote`): which promotion, the run
+   * it came from, who made it, the settings replaced and those now in force (canonical JSON of the config keys a
+   * promotion sets: models with their versions, ensemble, sizing, risk), and the position held at the switch.
+   */
+  | { type: 'config'; ts: number; promotionId: string; sourceRunId: string; promotedBy: string; previous: string; next: string; position: number };
 
 export type JournalRecordType = JournalRecord['type'];
 

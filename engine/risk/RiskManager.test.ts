@@ -305,3 +305,23 @@ describe('RiskManager properties', () => {
     );
   });
 });
+
+describe('RiskManager.reconfigure (a live promotion)', () => {
+  it('changes sizing and limits from the next check on and keeps the day, the streak, the peak and a halt', () => {
+    const limits = { ...defaults.risk, daily_loss_limit_pct: 0, max_daily_trades: 5, max_drawdown_pct: 0.5 };
+    const risk = new RiskManager({ sizing: { method: 'fixed_fraction', fraction: 0.01, amount: 100, kelly_cap: 0.25 }, risk: limits });
+    const t = Date.UTC(2024, 0, 1, 1);
+    expect(risk.onEquity(t, 10_000)).toEqual([]);
+    risk.onTradeOpened(t + 1);
+    risk.onTradeOpened(t + 2);
+    expect(risk.onEquity(t + 3, 8_500)).toEqual([]); // 15 % below the peak, under the 50 % limit
+    risk.reconfigure({ sizing: { method: 'fixed_fraction', fraction: 0.02, amount: 100, kelly_cap: 0.25 }, risk: { ...limits, max_daily_trades: 3, max_drawdown_pct: 0.1 } });
+    // The third trade of the day reaches the new limit of 3 (the two before still count).
+    expect(risk.onTradeOpened(t + 4).map((e) => e.rule)).toEqual(['DAILY_TRADE_LIMIT']);
+    // The peak carried over: 15 % below it is past the new 10 % limit.
+    expect(risk.onEquity(t + 5, 8_500).map((e) => e.rule)).toEqual(['DRAWDOWN_SHUTDOWN']);
+    risk.reconfigure({ sizing: { method: 'fixed_fraction', fraction: 0.02, amount: 100, kelly_cap: 0.25 }, risk: { ...limits, max_drawdown_pct: 0.9 } });
+    expect(risk.isHalted).toBe(true); // a promotion never lifts a halt
+  });
+});
+

@@ -76,8 +76,8 @@ export interface ClosedTrade {
  * Calls must come in time order (the engine's clock guarantees it); a timestamp going backwards throws.
  */
 export class RiskManager {
-  private readonly sizing: SizingOptions;
-  private readonly limits: RiskLimits;
+  private sizing: SizingOptions;
+  private limits: RiskLimits;
   private readonly maxLeverageFor: ((notional: number) => number) | undefined;
   private readonly entryCostRate: number;
 
@@ -101,6 +101,16 @@ export class RiskManager {
 
   get isHalted(): boolean {
     return this.haltedAt !== undefined;
+  }
+
+  /**
+   * New sizing and limits from now on (a live promotion), keeping the state: the day's trades and loss, the loss
+   * streak, the equity peak, a pause and a halt all carry over, so a promotion can never reset a circuit breaker. A
+   * tighter limit takes effect at the next check (a drawdown already past a lowered limit halts at the next mark).
+   */
+  reconfigure(options: Pick<RiskOptions, 'sizing' | 'risk'>): void {
+    this.sizing = options.sizing;
+    this.limits = options.risk;
   }
 
   /** Whether a decision at `ts` may trade at all; cheap enough to call before asking the models. */

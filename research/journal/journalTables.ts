@@ -221,6 +221,24 @@ const equity: JournalTable<'equity'> = {
   }),
 };
 
+/** Live configuration changes (promotions): the settings as canonical JSON, as the record carries them. */
+const configChanges: JournalTable<'config'> = {
+  type: 'config',
+  table: 'config_changes',
+  columns: [ts, varchar('promotion_id'), varchar('source_run_id'), varchar('promoted_by'), varchar('previous_json'), varchar('config_json'), double('position')],
+  toRow: (r) => [r.ts, r.promotionId, r.sourceRunId, r.promotedBy, r.previous, r.next, r.position],
+  fromRow: (row) => ({
+    type: 'config',
+    ts: num(row, 'ts'),
+    promotionId: str(row, 'promotion_id'),
+    sourceRunId: str(row, 'source_run_id'),
+    promotedBy: str(row, 'promoted_by'),
+    previous: str(row, 'previous_json'),
+    next: str(row, 'config_json'),
+    position: num(row, 'position'),
+  }),
+};
+
 /** Every journal table of one row per record, keyed by the record type it stores (heartbeats have their own columnar path). */
 export const JOURNAL_TABLES: { readonly [T in RowRecordType]: JournalTable<T> } = {
   order: orders,
@@ -229,6 +247,7 @@ export const JOURNAL_TABLES: { readonly [T in RowRecordType]: JournalTable<T> } 
   risk: riskEvents,
   trade: trades,
   equity,
+  config: configChanges,
 };
 
 export const JOURNAL_TABLE_LIST: readonly JournalTable[] = Object.values(JOURNAL_TABLES) as JournalTable[];

@@ -151,6 +151,7 @@ export function metricsFromJournal(records: Iterable<JournalRecord>, market: Met
         break;
       }
       case 'order':
+      case 'config':
         break;
       default:
         assertNever(r, 'journal record');

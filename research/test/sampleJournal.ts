@@ -93,6 +93,16 @@ export function sampleJournal(): JournalRecord[] {
       ts: T0 + 15 * MIN,
       event: { ts: T0 + 15 * MIN, rule: 'DAILY_TRADE_LIMIT', effect: 'PAUSED', reason: '1 trade today, limit 1', values: { trades: 1, limit: 1 }, until: Date.UTC(2024, 0, 2) },
     },
+    {
+      type: 'config',
+      ts: T0 + 3 * BAR_MS,
+      promotionId: 'pr-20240101-081500-abcd',
+      sourceRunId: 'run-20231231-120000-0123',
+      promotedBy: 'alice',
+      previous: '{"ensemble":{"method":"weighted_vote","threshold":0.6}}',
+      next: '{"ensemble":{"method":"majority","threshold":0.7}}',
+      position: 0,
+    },
     // The run ends after the trade, between decisions: a last equity mark outside any heartbeat.
     { type: 'equity', ts: T0 + 3 * BAR_MS, equity: END_EQUITY, wallet: END_EQUITY, quantity: 0, markPrice: 42_300 },
   ];

@@ -1,0 +1,49 @@
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HeartbeatRecord, JournalRecord } from '../engine/index.ts';
+import { createLiveSession } from './createLiveSession.ts';
+import { startFourModelServers } from './test/modelServers.ts';
+import { importedStore, liveConfigFor, parityConfig, simOverStore } from './test/liveFixture.ts';
+
+const TOKEN = { env: 'XYLEN_TEST_MODEL_TOKEN', value: 'modelTokenNeverLogged0123456789abcdef' };
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('live process and token-protected model servers', () => {
+  it('sends the bearer token named by live.model_token_env: every server votes; without it none does', { timeout: 120_000 }, async () => {
+    const { dir, storePath } = await importedStore();
+    dirs.push(dir);
+    const servers = await startFourModelServers(undefined, TOKEN);
+    const logs: string[] = [];
+    const answered = async (withToken: boolean): Promise<number[]> => {
+      const base = parityConfig({ models: Object.entries(servers.urls).map(([name, endpoint]) => ({ name, kind: 'http' as const, endpoint })), ensemble: { quorum: 1 } });
+      const sim = await simOverStore(storePath, base);
+      const records: JournalRecord[] = [];
+      const config = liveConfigFor(sim, base, dir, { dry_run: true, live: { ...base.live, control_port: 0, ...(withToken ? { model_token_env: TOKEN.env } : {}) } });
+      const session = await createLiveSession(config, { storePath, log: (event, detail) => logs.push(JSON.stringify({ event, ...detail })), tap: (r) => records.push(r) });
+      try {
+        await session.start();
+        for (let i = 0; i < 30 && (await sim.step()); i++) await session.runner.handled(sim.market.lastClose);
+      } finally {
+        await session.close();
+        await sim.close();
+      }
+      return records.filter((r): r is HeartbeatRecord => r.type === 'heartbeat').map((b) => b.votes.length);
+    };
+    process.env[TOKEN.env] = TOKEN.value;
+    try {
+      const withToken = await answered(true);
+      expect(withToken.length).toBeGreaterThanOrEqual(5);
+      expect(withToken.every((n) => n === 4)).toBe(true);
+      const without = await answered(false);
+      expect(without.length).toBeGreaterThanOrEqual(5);
+      expect(without.every((n) => n === 0)).toBe(true); // 401 from every server: no vote
+    } finally {
+      delete process.env[TOKEN.env];
+      await servers.stop();
+    }
+    expect(logs.join('\n')).not.toContain(TOKEN.value);
+  });
+});
