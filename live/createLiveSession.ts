@@ -22,7 +22,8 @@ import {
   type ModelClient,
 } from '../engine/index.ts';
 import { HttpModelClient, InProcessModelClient } from '../model-servers/client/index.ts';
-import { loadModel } from '../model-servers/index.ts';
+import { loadModel, type ModelRuntime } from '../model-servers/index.ts';
+import { configuredRef, loadConfiguredModels } from '../model-servers/registry/index.ts';
 import { codeVersion, DuckDbJournal, metricsFromJournal, MetricsTap, newRunId, type RunManifest } from '../research/index.ts';
 import { BinanceFeed } from './BinanceFeed.ts';
 import { CcxtBroker } from './CcxtBroker.ts';
@@ -172,11 +173,11 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   }
 
   const feed = new BinanceFeed({ symbol: config.symbol, interval: baseInterval, intervalMs: baseMs, restUrl, wsUrl, log });
-  const buildModels = async (c: XylenConfig): Promise<LiveModels> => {
-    const raw = await buildLiveModels(c, features.names);
+  const buildModels = async (c: XylenConfig, registered?: ReadonlyMap<number, ModelRuntime>): Promise<LiveModels> => {
+    const raw = await buildLiveModels(c, features.names, registered);
     return { raw, used: raw.map((m) => options.wrapModel?.(m) ?? m) };
   };
-  const initialModels = await buildModels(config);
+  const initialModels = await buildModels(config, await registeredModels(config, options.storePath));
   const ensemble = ensembleFor(config);
   const risk = new RiskManager({
     sizing: config.sizing,
@@ -315,10 +316,41 @@ async function latestClosedOpen(restUrl: string, symbol: string, interval: strin
   return rows.length === 2 && rows[1]![6] >= serverNow ? rows[0]![0] : last[0];
 }
 
-async function buildLiveModels(config: XylenConfig, names: readonly string[]): Promise<ModelClient[]> {
+/**
+ * The registered versions the live config names (`model: id@v`, `endpoint: inproc:id@v`), loaded at start from the
+ * store, opened read-only for just that. A promotion's entries arrive resolved to files (resolveRegisteredModels).
+ */
+async function registeredModels(config: XylenConfig, storePath: string): Promise<Map<number, ModelRuntime>> {
+  if (!config.models.some((m, i) => m.enabled && configuredRef(m, i))) return new Map();
+  const store = await Store.open(storePath, { readOnly: true });
+  try {
+    return new Map([...(await loadConfiguredModels(store, config.models))].map(([i, m]) => [i, m.runtime]));
+  } finally {
+    store.close();
+  }
+}
+
+/** A loaded model answering each decision in-process; closing the client closes the runtime. */
+function inProcess(runtime: ModelRuntime, name: string): ModelClient {
+  const client = new InProcessModelClient(runtime, { name });
+  return { name: client.name, predict: (r) => client.predict(r), retrain: (o) => client.retrain(o), close: () => runtime.close() } as ModelClient;
+}
+
+async function buildLiveModels(config: XylenConfig, names: readonly string[], registered: ReadonlyMap<number, ModelRuntime> = new Map()): Promise<ModelClient[]> {
   const enabled = config.models.map((m, i) => ({ m, i })).filter(({ m }) => m.enabled);
   return Promise.all(
     enabled.map(async ({ m, i }): Promise<ModelClient> => {
+      const named = configuredRef(m, i);
+      if (named) {
+        const runtime = registered.get(i);
+        if (!runtime) {
+          throw inputError('MODEL_REGISTRY_UNAVAILABLE', `model "${m.name}" names the registered model ${named.ref.id}${named.ref.version ? `@${named.ref.version}` : ''}, which was not loaded`, {
+            where: named.where,
+            hint: 'promotions name model files; give the entry a path:, or restart `xylen live` so it loads registered models from the store',
+          });
+        }
+        return inProcess(runtime, m.name);
+      }
       if (m.kind === 'http') {
         if (!m.endpoint) throw inputError('MODEL_ENDPOINT_MISSING', `model "${m.name}" has kind http but no endpoint`, { where: `models.${i}.endpoint` });
         const token = config.live.model_token_env ? process.env[config.live.model_token_env] : undefined;
@@ -326,9 +358,7 @@ async function buildLiveModels(config: XylenConfig, names: readonly string[]): P
       }
       if (m.kind === 'onnx' || m.kind === 'xgboost') {
         if (!m.path) throw inputError('MODEL_PATH_MISSING', `model "${m.name}" has kind ${m.kind} but no path`, { where: `models.${i}.path` });
-        const runtime = await loadModel(m.path);
-        const client = new InProcessModelClient(runtime, { name: m.name });
-        return { name: client.name, predict: (r) => client.predict(r), retrain: (o) => client.retrain(o), close: () => runtime.close() } as ModelClient;
+        return inProcess(await loadModel(m.path), m.name);
       }
       if (!m.rule) throw inputError('MODEL_RULE_MISSING', `model "${m.name}" has kind rule but no rule`, { where: `models.${i}.rule` });
       return new StreamingModelClient(ruleModel(m.rule, m.name), names);

@@ -4,6 +4,7 @@ import { inputError, operationalError } from '../../engine/index.ts';
 import { getRun } from '../../research/index.ts';
 import { loadPromotedConfig } from './loadPromotedConfig.ts';
 import { promotedConfigPath, writePromotedConfig } from './promotedConfigFile.ts';
+import { resolveRegisteredModels } from './resolveRegisteredModels.ts';
 import { checkSameTarget, promotedConfig, settingsDiff, settingsFromRun, settingsOf, targetOf, type PromotedSettings } from './promotedSettings.ts';
 import { newPromotionId, type Promotion, type PromotionInfo } from './Promotion.ts';
 import { insertPromotion } from './promotionsTable.ts';
@@ -68,9 +69,12 @@ export async function planPromotion(input: PlanPromotionInput): Promise<Promotio
   const store = await Store.open(input.storePath);
   let run;
   let evidence: RunEvidence;
+  let settings: Record<string, unknown>;
   try {
     run = await getRun(store, input.runId);
     evidence = await runEvidence(store, run);
+    settings = settingsFromRun(run.manifest.config, run.manifest.models, run.runId);
+    settings['models'] = await resolveRegisteredModels(store, settings['models']);
   } finally {
     store.close();
   }
@@ -93,7 +97,6 @@ export async function planPromotion(input: PlanPromotionInput): Promise<Promotio
   const d = run.manifest.data;
   const target = { market: d.market, symbol: d.symbol, decisionInterval: d.decisionInterval, contextInterval: d.contextInterval };
   checkSameTarget(targetOf(liveConfig), target, run.runId);
-  const settings = settingsFromRun(run.manifest.config, run.manifest.models, run.runId);
   const next = promotedConfig(liveConfig, settings, `run ${run.runId}`);
   // A running process checks its model files itself (it may be on another machine); for the next start, check here.
   if (!live) await verifyModelFiles(next.models, run.manifest.models, `run ${run.runId}`);
