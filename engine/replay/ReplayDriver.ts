@@ -47,11 +47,7 @@ export async function runReplayLoop(
   venue: ReplayVenue,
   coordinator: Coordinator,
   clock: Clock & { advanceTo(ts: number): void },
-  /**
-   * Called every 65,536 bars and at the end. A promise it returns is awaited: that is where the caller lets the event
-   * loop turn (its journal writes in the background, its progress bar redraws) without the loop touching timers.
-   */
-  onProgress?: (barsDone: number, barsTotal: number) => void | Promise<void>,
+  onProgress?: (barsDone: number, barsTotal: number) => void,
 ): Promise<number> {
   const { base, baseMs, matrix, funding } = data;
   const bar: BrokerBar = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
@@ -63,10 +59,7 @@ export async function runReplayLoop(
   while (f < funding.length && funding.fundingTime[f]! < firstClose) f++;
 
   for (let i = 0; i < base.length; i++) {
-    if (onProgress && (i & 0xffff) === 0) {
-      const turn = onProgress(i, base.length);
-      if (turn) await turn;
-    }
+    if (onProgress && (i & 0xffff) === 0) onProgress(i, base.length);
     const openTime = base.openTime[i]!;
     const closeTime = openTime + baseMs;
     clock.advanceTo(closeTime);

@@ -1,12 +1,12 @@
-import { invariantError, type Journal, type JournalRecord } from '../../engine/index.ts';
+import { invariantError, retainRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { ChunkAppender } from './ChunkAppender.ts';
 import { HeartbeatAppender } from './HeartbeatAppender.ts';
-import { BLOCK_ROWS, HeartbeatBlock, VoteModels } from './HeartbeatBlock.ts';
+import { HeartbeatBlock, VoteModels } from './HeartbeatBlock.ts';
 import { JournalHasher } from './journalHash.ts';
-import { JOURNAL_TABLES, JOURNAL_TABLE_LIST, type Cell, type JournalTable, type RowRecordType } from './journalTables.ts';
+import { JOURNAL_TABLES, JOURNAL_TABLE_LIST, type JournalTable, type RowRecordType } from './journalTables.ts';
 import type { RunManifest } from './RunManifest.ts';
 
 export type RunKind = 'replay' | 'live' | 'paper' | 'walkforward' | 'sweep';
@@ -34,43 +34,27 @@ export interface FinishedRun {
   records: number;
 }
 
-/** Rows [from, to) of a heartbeat block, waiting to be written. */
-interface BlockRows {
-  block: HeartbeatBlock;
-  from: number;
-  to: number;
-}
-
 /**
- * The Journal adapter for replay and live. Heartbeats (one per decision: equity, features, votes, decision) are kept a
- * block of 2048 at a time in typed arrays (HeartbeatBlock) and go to the `heartbeats` table straight from them
- * (HeartbeatAppender); the rarer records (orders, fills, funding, risk events, trades, equity marks) go to their typed
- * tables through DuckDB appenders. All rows are keyed by (run_id, seq) and hashed as they arrive.
+ * The Journal adapter for replay and live. Heartbeats (one per decision: equity, features, votes, decision) go to the
+ * `heartbeats` table a block of 2048 at a time, straight from typed arrays (HeartbeatBlock, HeartbeatAppender); the
+ * rarer records (orders, fills, funding, risk events, trades, equity marks) to their typed tables through DuckDB
+ * appenders. All rows are keyed by (run_id, seq) and go into the journal hash as they are stored. The runs row is
+ * written when the journal opens (status 'running', so a crashed run is visible and its rows attributable) and
+ * completed by `finish` with the hash, metrics and timings.
  *
- * `record` never touches DuckDB: it copies the record, hashes it and queues it. A writer, woken when a block fills and
- * run whenever the caller lets the event loop turn (the replay loop does every 65,536 bars), writes what is queued on
- * the journal's own connection in one transaction and commits it in the background, so the commit (the write-ahead
- * log, and DuckDB's checkpoint when the log grows) runs on another core while the replay goes on. `commit` (live mode,
- * after every bar) and `finish` wait for everything recorded so far to be written.
- *
- * The runs row is written when the journal opens (status 'running', so a crashed run is visible and its rows
- * attributable) and completed by `finish` with the hash, metrics and timings.
+ * Records are copied when they arrive, so the engine may reuse or mutate its objects afterwards.
  */
 export class DuckDbJournal implements Journal {
   private readonly hasher = new JournalHasher();
   private readonly models: VoteModels;
-  private block: HeartbeatBlock;
-  /** Rows of the current block already queued (by `commit`); the block is hashed whole when it fills. */
-  private blockQueued = 0;
-  private readonly spare: HeartbeatBlock[] = [];
-  private readonly beats: BlockRows[] = [];
-  private readonly rows: { type: RowRecordType; cells: Cell[] }[] = [];
-  private readonly newModels: Cell[][] = [];
-  private writing: Promise<void> | undefined;
-  private wake: ReturnType<typeof setImmediate> | undefined;
-  private failure: unknown;
+  private readonly block: HeartbeatBlock;
+  /** Rows of the current block already appended (by `commit`); the block is hashed whole when it fills. */
+  private blockStored = 0;
   private seq = 0;
   private closed = false;
+  /** While a commit is in flight the connection is busy: records wait here (copied), in order, and follow it. */
+  private committing = false;
+  private readonly held: JournalRecord[] = [];
 
   private constructor(
     private readonly store: Store,
@@ -80,11 +64,15 @@ export class DuckDbJournal implements Journal {
     private readonly appenders: { readonly [T in RowRecordType]: ChunkAppender },
     private readonly runModels: ChunkAppender,
   ) {
-    this.models = new VoteModels((index, name) => this.newModels.push([this.runId, index, name]));
+    this.models = new VoteModels((index, name) => this.runModels.append([this.runId, index, name]));
     this.block = new HeartbeatBlock(this.models);
   }
 
-  /** Register the run and start its journal, on a connection of its own. */
+  /**
+   * Register the run and start its journal. The journal writes on a connection of its own inside one transaction,
+   * committed by `commit` (live mode, periodically), `finish` or `fail`: one commit for a whole replay instead of one
+   * per table and flush, which is most of what storing a year of decisions costs.
+   */
   static async open(store: Store, start: RunStart): Promise<DuckDbJournal> {
     await store.connection.run(`INSERT INTO runs (run_id, created_at, kind, status, manifest) VALUES ($1, $2::TIMESTAMP, $3, 'running', $4)`, [
       start.runId,
@@ -93,6 +81,7 @@ export class DuckDbJournal implements Journal {
       JSON.stringify(start.manifest),
     ]);
     const connection = await store.connect();
+    await connection.run('BEGIN TRANSACTION');
     const appenders = {} as Record<RowRecordType, ChunkAppender>;
     for (const table of JOURNAL_TABLE_LIST) {
       appenders[table.type] = await ChunkAppender.open(connection, table.table, ['VARCHAR', 'BIGINT', ...table.columns.map((c) => c.type)]);
@@ -103,24 +92,36 @@ export class DuckDbJournal implements Journal {
 
   record(entry: JournalRecord): void {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `a record arrived after the journal of ${this.runId} was closed`);
+    if (this.committing) {
+      this.held.push(retainRecord(entry));
+      return;
+    }
     if (entry.type === 'heartbeat') {
       this.block.add(this.seq++, entry);
-      if (this.block.full) this.blockFull();
+      if (this.block.full) this.storeBlock();
       return;
     }
     const cells = (JOURNAL_TABLES[entry.type] as JournalTable).toRow(entry);
     this.hasher.updateRow(this.seq, entry.type, cells);
-    this.rows.push({ type: entry.type, cells: [this.runId, this.seq++, ...cells] });
+    this.appenders[entry.type].append([this.runId, this.seq++, ...cells]);
   }
 
-  /** Make everything journaled so far durable (a live run calls this after every bar; a replay needs only `finish`). */
+  /** Make everything journaled so far durable (a live run calls this now and then; a replay needs only `finish`). */
   async commit(): Promise<void> {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} is closed`);
-    this.queuePartialBlock();
-    await this.drain();
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      this.flush();
+      await this.connection.run('COMMIT');
+      await this.connection.run('BEGIN TRANSACTION');
+    } finally {
+      this.committing = false;
+      for (const entry of this.held.splice(0)) this.record(entry);
+    }
   }
 
-  /** Write what is queued and complete the runs row. */
+  /** Write what is buffered and complete the runs row. */
   async finish(summary: RunSummary): Promise<FinishedRun> {
     await this.close();
     const journalHash = this.hasher.digest(this.models.names);
@@ -143,77 +144,31 @@ export class DuckDbJournal implements Journal {
     ]);
   }
 
-  private blockFull(): void {
+  private storeBlock(): void {
+    this.heartbeats.append(this.block, this.blockStored);
     this.hasher.updateHeartbeats(this.block);
-    this.beats.push({ block: this.block, from: this.blockQueued, to: this.block.rows });
-    this.block = this.spare.pop() ?? new HeartbeatBlock(this.models);
-    this.blockQueued = 0;
-    this.wake ??= setImmediate(() => {
-      this.wake = undefined;
-      void this.write();
-    });
+    this.blockStored = 0;
   }
 
-  private queuePartialBlock(): void {
-    if (this.block.rows === this.blockQueued) return;
-    this.beats.push({ block: this.block, from: this.blockQueued, to: this.block.rows });
-    this.blockQueued = this.block.rows;
-  }
-
-  private get pending(): boolean {
-    return this.beats.length > 0 || this.rows.length > 0 || this.newModels.length > 0;
-  }
-
-  /** Write until nothing recorded before the call is left, then report a failed background write, if any. */
-  private async drain(): Promise<void> {
-    while (this.writing || this.pending) await this.write();
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  /** One transaction with everything queued (one at a time: a write in progress is joined, not doubled). */
-  private write(): Promise<void> {
-    if (this.writing) return this.writing;
-    if (!this.pending) return Promise.resolve();
-    this.writing = (async () => {
-      await this.connection.run('BEGIN TRANSACTION');
-      // From here to the flush everything is synchronous: nothing else uses the connection meanwhile.
-      for (const { block, from, to } of this.beats.splice(0)) {
-        this.heartbeats.append(block, from, to);
-        if (to === BLOCK_ROWS) {
-          block.clear();
-          this.spare.push(block);
-        }
-      }
-      for (const { type, cells } of this.rows.splice(0)) this.appenders[type].append(cells);
-      for (const cells of this.newModels.splice(0)) this.runModels.append(cells);
-      this.heartbeats.flushToTable();
-      this.runModels.flushToTable();
-      for (const appender of Object.values(this.appenders)) appender.flushToTable();
-      await this.connection.run('COMMIT');
-    })()
-      .catch((error: unknown) => {
-        this.failure ??= error;
-      })
-      .finally(() => {
-        this.writing = undefined;
-      });
-    return this.writing;
+  /** Hand every buffered row to DuckDB (still inside the transaction). */
+  private flush(): void {
+    this.heartbeats.append(this.block, this.blockStored);
+    this.blockStored = this.block.rows;
+    this.heartbeats.flushToTable();
+    this.runModels.flushToTable();
+    for (const appender of Object.values(this.appenders)) appender.flushToTable();
   }
 
   private async close(): Promise<void> {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} was closed twice`);
+    if (this.committing) throw invariantError('JOURNAL_BUSY', `the journal of ${this.runId} was closed while it was committing`);
     this.closed = true;
-    if (this.wake) clearImmediate(this.wake);
-    if (this.block.rows > 0) this.hasher.updateHeartbeats(this.block);
-    this.queuePartialBlock();
-    try {
-      await this.drain();
-    } finally {
-      this.heartbeats.close();
-      this.runModels.close();
-      for (const appender of Object.values(this.appenders)) appender.close();
-      this.connection.closeSync();
-    }
+    this.storeBlock();
+    this.heartbeats.close();
+    this.runModels.close();
+    for (const appender of Object.values(this.appenders)) appender.close();
+    await this.connection.run('COMMIT');
+    this.connection.closeSync();
   }
 }
 

@@ -55,9 +55,9 @@ export class HeartbeatAppender {
     return new HeartbeatAppender(await connection.createAppender('heartbeats'), runId);
   }
 
-  /** The block's rows [from, to) (the rows around them are appended by other calls). */
-  append(block: HeartbeatBlock, from = 0, to = block.rows): void {
-    const n = to - from;
+  /** The block's rows from `from` on (earlier ones were appended by an earlier call). */
+  append(block: HeartbeatBlock, from = 0): void {
+    const n = block.rows - from;
     if (n <= 0) return;
     const chunk = this.chunk;
     chunk.reset();

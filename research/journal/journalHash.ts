@@ -38,10 +38,7 @@ export class JournalHasher {
       this.ownBlock ??= new HeartbeatBlock(this.ownModels);
       this.ownBlock.add(seq, record);
       this.count++;
-      if (this.ownBlock.full) {
-        this.updateHeartbeats(this.ownBlock, false);
-        this.ownBlock.clear();
-      }
+      if (this.ownBlock.full) this.updateHeartbeats(this.ownBlock, false);
       return;
     }
     this.updateRow(seq, record.type, (JOURNAL_TABLES[record.type] as JournalTable).toRow(record));
@@ -56,10 +53,11 @@ export class JournalHasher {
     this.count++;
   }
 
-  /** A whole block of heartbeats (DuckDbJournal calls it as each block fills, and for the last; `counted` if it numbered them). */
+  /** A block of heartbeats, then cleared (DuckDbJournal calls it as it stores each block; `counted` if it numbered them). */
   updateHeartbeats(block: HeartbeatBlock, counted = true): void {
     for (const bytes of block.chunks()) this.beatsHash.update(bytes);
     if (counted) this.count += block.rows;
+    block.clear();
   }
 
   get records(): number {

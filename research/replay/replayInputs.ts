@@ -64,11 +64,7 @@ export interface ReplayOptions {
  * Everything the run does goes to `journal`.
  */
 export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
-  // Every 65,536 bars the loop hands the event loop a turn: the journal writes in the background, progress redraws.
-  const onProgress = (done: number, total: number) => {
-    options.onProgress?.(done, total);
-    return new Promise<void>((resolve) => setImmediate(resolve));
-  };
+  const { onProgress } = options;
   const matrix = options.matrix ?? computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
   const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix, options.registered);
   if (config.ensemble.quorum > models.length) {
