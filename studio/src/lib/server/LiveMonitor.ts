@@ -277,7 +277,10 @@ export class LiveMonitor {
     const key = JSON.stringify(line);
     if (this.logKeys.has(key)) return false;
     this.logKeys.add(key);
-    this.logs.push(line);
+    // In time order (ISO times sort as text): lines the REST route still held may be older than streamed ones.
+    let at = this.logs.length;
+    while (at > 0 && String(this.logs[at - 1]!.ts) > String(line.ts)) at--;
+    this.logs.splice(at, 0, line);
     if (this.logs.length > KEEP.logs) this.logKeys.delete(JSON.stringify(this.logs.shift()));
     return true;
   }
