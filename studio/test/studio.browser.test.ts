@@ -379,6 +379,8 @@ describe('live: the dashboard of a live process trading against the exchange sim
     expect(latest!.votes.length).toBeGreaterThan(0);
     const status = (await (await control('/status')).json()) as { heartbeats: number };
     await expect.poll(() => page.getByTestId('live-heartbeats').innerText(), { timeout: 10_000 }).toBe(status.heartbeats.toLocaleString('en-US'));
+    // The PnL chart holds every decision since the start: none lost between the page's load and its stream.
+    expect(await page.locator('[aria-labelledby=pnl-h] details > summary').innerText()).toBe(`Exact values (${status.heartbeats} rows)`);
     expect(await page.evaluate(() => (globalThis as unknown as { xylenMarker?: string }).xylenMarker)).toBe('same page');
 
     // The log stream, filtered by severity and searched.
@@ -404,7 +406,7 @@ describe('live: the dashboard of a live process trading against the exchange sim
     const dialog = page.getByTestId('emergency-dialog');
     await page.getByTestId('emergency-open').click();
     expect(await dialog.isVisible()).toBe(true);
-    expect(await dialog.innerText()).toMatch(/cancel every open order[\s\S]*close the position at market/);
+    expect(await dialog.innerText()).toMatch(/cancel every open order[\s\S]*\(2 open now\)[\s\S]*close the position at market \((long|short) \d/);
     await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
     expect(await dialog.isVisible()).toBe(false);
     expect(((await (await control('/status')).json()) as { stopping: boolean }).stopping).toBe(false);

@@ -109,6 +109,13 @@ describe('LiveMonitor (the studio’s side of the live control API)', () => {
     expect(snap.figures).toEqual({ realizedPnl: -12.5, trades: 3, decisions: { HOLD: 7, ORDER_PLACED: 2 }, heartbeatMeanMs: 5, exchangeErrors: null });
     expect(snap.models).toEqual([expect.objectContaining({ name: 'm', healthy: true, latencyMs: 1.5, calls: 10, where: 'in-process', server: null })]);
     expect(snap.models[0]!.meanLatencyMs).toBeCloseTo(2, 9);
+    // What a page loaded before is replayed to its stream: only what is newer than its own newest.
+    const missed = monitor.since({ decision: 600_000, trade: 950_000, log: '2025-05-10T00:10:00.000Z' });
+    expect(missed.map((e) => [e.event, 'ts' in e.data ? e.data.ts : null])).toEqual([
+      ['decision', 900_000],
+      ['log', '2025-05-10T00:15:00.000Z'],
+    ]);
+    expect(monitor.since({ decision: 0, trade: 0 }).map((e) => e.event)).toEqual(['decision', 'decision', 'decision', 'trade']);
 
     // The process goes away: the link says so, snapshots fail as LIVE_DOWN; it comes back on its port: streaming again.
     await api.close();

@@ -163,6 +163,19 @@ export class LiveMonitor {
     return { stopped: true, flattened: body.flattened === true };
   }
 
+  /**
+   * What the studio holds that is newer than what a page has: decisions and trades after the given market times, log
+   * lines after the given time (ISO). A page's stream starts with these, so nothing between its load and its stream
+   * is lost.
+   */
+  since(after: { decision?: number; trade?: number; log?: string }): LiveEvent[] {
+    const events: LiveEvent[] = [];
+    if (after.decision !== undefined) for (const d of this.decisions) if (d.ts > after.decision) events.push({ event: 'decision', data: d });
+    if (after.trade !== undefined) for (const t of this.trades) if (t.ts > after.trade) events.push({ event: 'trade', data: t });
+    if (after.log !== undefined) for (const l of this.logs) if (String(l.ts) > after.log) events.push({ event: 'log', data: l });
+    return events;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.abort?.abort();
