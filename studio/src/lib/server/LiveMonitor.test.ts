@@ -35,13 +35,13 @@ const beat = (ts: number, equity = 10_000) => ({
 
 /** The live process's real control API (live/ControlApi.ts) over state the test sets. */
 function liveDeps(state: { decisions: unknown[]; calls: string[] }, token: string | undefined): ControlApiDeps {
-  return {
+  const deps = {
     token,
     tokenEnv: 'XYLEN_LIVE_TOKEN',
     status: () => ({ mode: 'testnet', runId: 'run-20250510-000000-abcd', symbol: 'BTCUSDT', startedAt: '2025-05-10T00:00:00.000Z', lastBarClose: 1, heartbeats: state.decisions.length, halted: false, stopping: false, equity: 10_000, wallet: 10_000, position: 0, openOrders: 0, reconciled: null, exchange: null, journal: '/tmp/j.duckdb' }),
     positions: () => [],
     orders: () => [],
-    decisions: (limit) => state.decisions.slice(-limit),
+    decisions: (limit: number) => state.decisions.slice(-limit),
     models: () => [{ name: 'm', healthy: true, latencyMs: 1.5 }],
     logs: () => [{ ts: '2025-05-10T00:00:00.000Z', level: 'info', event: 'live_started' }],
     metrics: async () => ({
@@ -58,9 +58,14 @@ function liveDeps(state: { decisions: unknown[]; calls: string[] }, token: strin
         'xylen_heartbeat_seconds_count 100',
       ].join('\n'),
     }),
-    stop: async (flatten) => (state.calls.push(`stop:${flatten}`), { stopped: true, flattened: flatten }),
+    stop: async (flatten: boolean) => (state.calls.push(`stop:${flatten}`), { stopped: true, flattened: flatten }),
     emergencyStop: async () => (state.calls.push('emergency'), { stopped: true, flattened: true }),
+    // Routes a newer control API has (health, config, promotion); the monitor does not use them.
+    health: () => ({ ok: true }),
+    config: () => ({}),
+    promote: async () => ({}),
   };
+  return deps as ControlApiDeps;
 }
 
 /** `token` null: the live process has no control token configured. */

@@ -188,7 +188,14 @@ export class LiveMonitor {
       const controller = new AbortController();
       this.abort = controller;
       try {
-        const response = await fetch(`${this.url}/events`, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+        // Something that accepts the connection but never answers must not hold the loop: headers within 5 s.
+        const headersDue = setTimeout(() => controller.abort(new Error('GET /events: no answer in time')), 5000);
+        let response: Response;
+        try {
+          response = await fetch(`${this.url}/events`, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+        } finally {
+          clearTimeout(headersDue);
+        }
         if (!response.ok || !response.body) throw new Error(`GET /events answered HTTP ${response.status}`);
         this.setLink(true, null);
         // What happened before this connection: the decisions and log lines the process still holds.
