@@ -50,10 +50,18 @@ export async function run(): Promise<void> {
     await warm.goto(`${studio.url}runs`);
     await warm.close();
     const url = `${studio.url}runs/${runId}`;
-    const rows: { ttfb: number; server: number; dom: number; rendered: number; bytes: number }[] = [];
+    const rows: { ttfb: number; server: number; head: number; dom: number; rendered: number; bytes: number; plots: string; longest: number }[] = [];
     for (let i = 0; i < VISITS; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
+      // The page's long tasks (hydration, chart drawing), observed from its very start.
+      await page.addInitScript(() => {
+        const seen: number[] = [];
+        (globalThis as unknown as { xylenLongTasks: number[] }).xylenLongTasks = seen;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) seen.push(entry.duration);
+        }).observe({ type: 'longtask', buffered: true } as never);
+      });
       const response = await page.goto(url);
       await page.waitForSelector(`html[data-ready="${runId}"]`, { timeout: 30_000 });
       const timing = await page.evaluate(() => {
@@ -62,11 +70,22 @@ export async function run(): Promise<void> {
         const nav = performance.getEntriesByType('navigation' as never)[0] as unknown as Navigation;
         const mark = performance.getEntriesByName('xylen:rendered')[0]!;
         const server = nav.serverTiming.find((t) => t.name === 'studio')?.duration ?? Number.NaN;
-        return { ttfb: nav.responseStart, server, dom: nav.domContentLoadedEventEnd, rendered: mark.startTime, bytes: nav.encodedBodySize };
+        const head = nav.serverTiming.find((t) => t.name === 'head')?.duration ?? Number.NaN;
+        // PlotFigure measures each chart it draws ("plot <label>").
+        const plots = performance
+          .getEntriesByType('measure' as never)
+          .filter((m) => m.name.startsWith('plot '))
+          .map((m) => `${m.name.slice(5).split(' ')[0]!.toLowerCase()} ${Math.round(m.duration)}`)
+          .join(', ');
+        const longest = Math.max(0, ...(globalThis as unknown as { xylenLongTasks: number[] }).xylenLongTasks);
+        return { ttfb: nav.responseStart, server, head, dom: nav.domContentLoadedEventEnd, rendered: mark.startTime, bytes: nav.encodedBodySize, plots, longest };
       });
       if (response?.status() !== 200) throw new Error(`run page answered ${response?.status()}`);
       rows.push(timing);
-      console.log(`  ${i === 0 ? 'first open' : `reopen ${i}   `}: first byte ${ms(timing.ttfb)} (studio ${ms(timing.server)}), DOM ready ${ms(timing.dom)}, interactive (charts drawn, hydrated) ${ms(timing.rendered)}, HTML ${(timing.bytes / 1024).toFixed(0)} KB`);
+      console.log(
+        `  ${i === 0 ? 'first open' : `reopen ${i}   `}: first byte ${ms(timing.ttfb)} (studio ${ms(timing.server)}, of which the head's queries ${ms(timing.head)}), DOM ready ${ms(timing.dom)}, ` +
+          `interactive (charts drawn, hydrated) ${ms(timing.rendered)}; charts drawn in ms: ${timing.plots}; longest task ${ms(timing.longest)}; HTML ${(timing.bytes / 1024).toFixed(0)} KB`,
+      );
       if (i === VISITS - 1) {
         const deep = await page.evaluate(async (id) => {
           const times: number[] = [];

@@ -43,3 +43,4 @@ export { runStoredReplay } from './replay/runStoredReplay.ts';
 export type { StoredReplayRequest, StoredReplayResult } from './replay/runStoredReplay.ts';
 export { exportFeatures, LABEL_KINDS } from './features/index.ts';
 export type { FeatureExportRequest, FeatureExportResult, LabelSpec } from './features/index.ts';
+export { ACTION_CODES, OUTCOME_CODES } from './journal/HeartbeatBlock.ts';

@@ -21,7 +21,7 @@ export function registerStudioCommand(program: Command): void {
     .description('serve the studio: runs, comparisons, models (champion vs challenger, promotion), sweeps, live')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '5173')
     .option('--host <host>', 'address to bind; anything but 127.0.0.1 exposes the store to the network', '127.0.0.1')
-    .option('--live-url <url>', 'control API of the live process (default $XYLEN_LIVE_URL or http://127.0.0.1:8090)')
+    .option('--live-url <url>', 'control API of the live process (default $XYLEN_LIVE_URL, else 127.0.0.1 on the config\'s live.control_port)')
     .option('--rebuild', 'build the app even when the build is up to date')
     .option('--json', 'print one JSON line (url, port, store, tokenUrl) when ready instead of the text')
     .addHelpText(
@@ -31,21 +31,26 @@ The studio reads the store read-only, a request at a time, so replays and sweeps
 while one writes, its pages say the store is busy and retry. Actions that change state (starting a comparison,
 promoting a model) need a token: XYLEN_STUDIO_TOKEN, or a fresh one printed at start as a link that sets it.
 
+The live page watches the live process's control API (--live-url); its emergency stop sends the live process's
+token, read from the variable the config names (live.control_token_env, XYLEN_LIVE_TOKEN by default) and never
+sent to the browser.
+
 The app is built on first start (and again when its sources changed), which takes ~20 s; \`npm run studio:build\`
 builds it ahead of time.
 
 Examples:
   xylen studio                                  # http://127.0.0.1:5173/
   xylen --db research.duckdb studio --port 0    # any free port
+  XYLEN_LIVE_TOKEN=… xylen studio --live-url http://127.0.0.1:8780   # the live page, with its emergency stop
   XYLEN_STUDIO_TOKEN=… xylen studio --host 0.0.0.0   # reachable from the network: reads are open, actions need the token`,
     )
     .action(async (flags: StudioFlags, command: Command) => {
       const port = parseInteger(flags.port, '--port', { min: 0, max: 65_535 });
       const liveUrl = flags.liveUrl ?? process.env['XYLEN_LIVE_URL'];
       if (liveUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(liveUrl)) {
-        throw inputError('BAD_URL', `"${liveUrl}" is not an http(s) URL`, { where: '--live-url', hint: 'e.g. http://127.0.0.1:8090' });
+        throw inputError('BAD_URL', `"${liveUrl}" is not an http(s) URL`, { where: '--live-url', hint: 'e.g. http://127.0.0.1:8780' });
       }
-      await resolveConfig(command); // a broken config fails here, before the build
+      const config = await resolveConfig(command); // a broken config fails here, before the build
       const dbPath = await resolveDbPath(command);
       const configFlag = globalOptions(command).config;
       const configPath = configFlag ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
@@ -64,7 +69,17 @@ Examples:
       }).finally(() => progress?.stop());
 
       const envToken = process.env['XYLEN_STUDIO_TOKEN'];
-      const studio = await startStudio({ dbPath, configPath, host: flags.host, port, token: envToken || undefined, liveUrl });
+      const studio = await startStudio({
+        dbPath,
+        configPath,
+        host: flags.host,
+        port,
+        token: envToken || undefined,
+        liveUrl: liveUrl ?? `http://127.0.0.1:${config.live.control_port || 8780}`,
+        // The same variable the live process reads its control token from: the studio's emergency stop sends it.
+        liveToken: process.env[config.live.control_token_env] || undefined,
+        modelServers: Object.fromEntries(config.models.filter((m) => m.kind === 'http' && m.endpoint).map((m) => [m.name, m.endpoint!])),
+      });
       const tokenUrl = envToken ? null : `${studio.url}?token=${studio.token}`;
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ url: studio.url, port: studio.port, host: studio.host, store: dbPath, tokenUrl, notes: studio.notes })}\n`);

@@ -20,6 +20,10 @@ export interface StartStudioOptions {
   /** Default: a fresh random one. */
   token?: string | undefined;
   liveUrl?: string | undefined;
+  /** The live process's control token (for the emergency stop); default XYLEN_LIVE_TOKEN. Never sent to a browser. */
+  liveToken?: string | undefined;
+  /** HTTP model servers by model name, whose /health the live page shows (uptime, memory). */
+  modelServers?: Record<string, string>;
   lingerMs?: number;
 }
 
@@ -46,6 +50,8 @@ export async function startStudio(options: StartStudioOptions): Promise<RunningS
     configPath: options.configPath === undefined ? undefined : resolve(options.configPath),
     token,
     liveUrl: options.liveUrl ?? DEFAULT_LIVE_URL,
+    liveToken: options.liveToken ?? (process.env['XYLEN_LIVE_TOKEN'] || undefined),
+    modelServers: options.modelServers ?? {},
     repoRoot: findRepoRoot(),
     lingerMs: options.lingerMs ?? 250,
   });
@@ -79,14 +85,17 @@ export async function startStudio(options: StartStudioOptions): Promise<RunningS
 }
 
 /**
- * Open the runs list and the newest run's page once, as a user would, right after start: the first request to each
- * page loads its modules and compiles its code (about half a second here), which would otherwise land on the user.
+ * Open the runs list, the newest run's page and the live page once, as a user would, right after start: the first
+ * request to each page loads its modules and compiles its code (about half a second here), which would otherwise land
+ * on the user.
  */
 async function warmUp(url: string): Promise<void> {
   try {
     const list = await fetch(`${url}runs`).then((r) => r.text());
     const newest = /data-run="(run-[^"]+)"/.exec(list)?.[1];
     if (newest) await fetch(`${url}runs/${newest}`).then((r) => r.text());
+    // The live page starts the studio's stream from the live process: trades are seen from the studio's start on.
+    await fetch(`${url}live`).then((r) => r.text());
   } catch {
     // a warm-up that fails costs nothing but speed
   }

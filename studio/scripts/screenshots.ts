@@ -1,6 +1,7 @@
 // `npm run studio:screenshots`: PNGs of every studio page for the README, taken in headless Chromium over a store
-// made like the test store (real BTCUSDT data, the four ensemble methods, two model versions) and a champion vs
-// challenger comparison started and promoted through the pages themselves. Writes docs/screenshots/*.png.
+// made like the test store (real BTCUSDT data, the four ensemble methods, two model versions, a sweep and a
+// walk-forward), a champion vs challenger comparison started and promoted through the pages themselves, and a live
+// process trading against the exchange simulator (then stopped through the page). Writes docs/screenshots/*.png.
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import type { Page } from 'playwright-core';
 import { REPO_ROOT } from '../../test/paths.ts';
 import { ensureStudioBuilt } from '../index.ts';
 import { launchChromium } from '../test/chromium.ts';
+import { startLiveHarness } from '../test/liveHarness.ts';
+import { addSweepAndWalkforward } from '../test/researchFixtures.ts';
 import { StoreWriter } from '../test/StoreWriter.ts';
 import { startStudioProcess } from '../test/studioProcess.ts';
 import { buildStudioTestStore, MODEL_ID } from '../test/studioTestStore.ts';
@@ -18,7 +21,10 @@ const dir = mkdtempSync(join(tmpdir(), 'xylen-screenshots-'));
 mkdirSync(OUT, { recursive: true });
 await ensureStudioBuilt();
 const fixture = await buildStudioTestStore(dir, { period: { from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 2, 1) } });
-const studio = await startStudioProcess(fixture.dbPath, { token: TOKEN });
+const research = await addSweepAndWalkforward(fixture.dbPath, dir);
+const LIVE_TOKEN = 'screenshots-live-token';
+const live = await startLiveHarness(LIVE_TOKEN);
+const studio = await startStudioProcess(fixture.dbPath, { token: TOKEN, liveUrl: live.controlUrl, env: { XYLEN_LIVE_TOKEN: LIVE_TOKEN } });
 const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
 
@@ -71,9 +77,36 @@ try {
   await shot('models-promoted');
 
   await page.goto(`${studio.url}/sweeps`);
-  await shot('sweeps', { height: 560 });
+  await shot('sweeps', { height: 620 });
+  await page.goto(`${studio.url}/sweeps/${research.sweepId}`);
+  await page.waitForSelector(`html[data-ready^="${research.sweepId}:"]`);
+  await shot('sweep', { height: 1400 });
+  await page.locator('#heatmap-h').scrollIntoViewIfNeeded();
+  await page.evaluate('window.scrollBy(0, -20)');
+  await shot('sweep-heatmap-pbo', { scrollTo: '#heatmap-h', height: 1250 });
+  await page.goto(`${studio.url}/walkforward/${research.wfId}`);
+  await page.waitForSelector(`html[data-ready="${research.wfId}"]`);
+  await shot('walkforward', { height: 1250 });
+
+  // The live process trades a while (two trades closed, a position open with its protection), the page watching.
   await page.goto(`${studio.url}/live`);
-  await shot('live', { height: 560 });
+  let closed = 0;
+  let was = 0;
+  await live.stepUntil(() => {
+    const q = live.sim.venue.account().quantity;
+    if (was !== 0 && q === 0) closed++;
+    was = q;
+    return closed >= 2 && q !== 0 && live.sim.venue.openOrders(true).length === 2;
+  }, 5000);
+  for (let i = 0; i < 5; i++) await live.step();
+  await page.waitForSelector('[data-testid=live-trades] tbody tr');
+  await page.waitForTimeout(800);
+  await shot('live', { height: 1500 });
+  await page.getByTestId('emergency-open').click();
+  await shot('live-emergency-stop');
+  await page.getByTestId('emergency-confirm').click();
+  await page.waitForSelector('[data-state=live-down]', { timeout: 20_000 });
+  await shot('live-down', { height: 620 });
   await page.goto(`${studio.url}/runs/run-20990101-000000-ffff`);
   await shot('not-found', { height: 560 });
   const writer = await StoreWriter.start(fixture.dbPath);
@@ -89,5 +122,6 @@ try {
 } finally {
   await browser.close();
   await studio.stop();
+  await live.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -25,7 +25,14 @@ export const handle: Handle = async ({ event, resolve }) => {
   const started = performance.now();
   const response = await resolve(event);
   // The browser's own timing shows it (PerformanceNavigationTiming.serverTiming): the studio's share of a page load.
-  if (!response.headers.has('server-timing')) response.headers.set('server-timing', `studio;dur=${(performance.now() - started).toFixed(1)}`);
+  // A page's load may have added its own phases (e.g. the run page's `head`): the total goes after them.
+  const total = `studio;dur=${(performance.now() - started).toFixed(1)}`;
+  try {
+    const phases = response.headers.get('server-timing');
+    response.headers.set('server-timing', phases ? `${phases}, ${total}` : total);
+  } catch {
+    // a response with immutable headers (a proxied fetch) keeps its own
+  }
   return response;
 };
 

@@ -1,6 +1,8 @@
 // The studio in Debian's Chromium, end to end: `xylen studio` in a child process over a store made by real replays
-// of real BTCUSDT data and real trained models; every page, the compare flow, champion vs challenger through to the
-// promotion and its record, and the bad cases (unknown run, no store, no runs, a store another process is writing).
+// of real BTCUSDT data, real trained models, a real sweep and a real walk-forward, watching a real live process that
+// trades against the exchange simulator; every page, the compare flow, champion vs challenger through to the
+// promotion and its record, the live page's stream and emergency stop, and the bad cases (unknown run or sweep, no
+// store, no runs, a store another process is writing, a live process that is down).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +10,22 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../data/index.ts';
 import { listModels, modelEvents } from '../../model-servers/registry/index.ts';
-import { getRun } from '../../research/index.ts';
+import { getRun, getWalkforward, listRuns, loadSweepReport } from '../../research/index.ts';
 import { ensureStudioBuilt } from '../index.ts';
+import { fmtDate, fmtNum, fmtPct, fmtUsdt } from '../src/lib/format.ts';
 import { launchChromium } from './chromium.ts';
+import { startLiveHarness, type LiveHarness } from './liveHarness.ts';
+import { addSweepAndWalkforward, type ResearchFixture } from './researchFixtures.ts';
 import { StoreWriter } from './StoreWriter.ts';
 import { startStudioProcess, type StudioProcess } from './studioProcess.ts';
 import { buildStudioTestStore, ENSEMBLE_METHODS, MODEL_ID, type StudioTestStore } from './studioTestStore.ts';
 
 const TOKEN = 'test-token-0123456789';
+const LIVE_TOKEN = 'live-control-token-9876543210';
 let dir: string;
 let fixture: StudioTestStore;
+let research: ResearchFixture;
+let harness: LiveHarness;
 let studio: StudioProcess;
 let browser: Browser;
 let page: Page;
@@ -25,8 +33,11 @@ let page: Page;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'xylen-studio-browser-'));
   // The build is normally up to date (.ci/run and `xylen studio` build it); a stale one is rebuilt here, once.
-  [, fixture] = await Promise.all([ensureStudioBuilt(), buildStudioTestStore(dir)]);
-  studio = await startStudioProcess(fixture.dbPath, { token: TOKEN });
+  // The live process (its own store of 1m candles, the simulator) starts meanwhile: the studio is pointed at it.
+  [, fixture, harness] = await Promise.all([ensureStudioBuilt(), buildStudioTestStore(dir), startLiveHarness(LIVE_TOKEN)]);
+  research = await addSweepAndWalkforward(fixture.dbPath, dir);
+  // The studio reads the live token from the variable the live process's config names by default (XYLEN_LIVE_TOKEN).
+  studio = await startStudioProcess(fixture.dbPath, { token: TOKEN, liveUrl: harness.controlUrl, env: { XYLEN_LIVE_TOKEN: LIVE_TOKEN } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (error) => {
@@ -37,10 +48,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await studio?.stop();
+  await harness?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const runOf = (method: string) => fixture.runs.find((r) => r.method === method)!.runId;
+/** The test store, read-only, as the studio reads it. */
+async function readStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await Store.open(fixture.dbPath, { readOnly: true });
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
+}
 /** The page's text must never look like a stack trace. */
 async function expectNoStackTrace(): Promise<void> {
   const text = await page.locator('body').innerText();
@@ -52,7 +73,8 @@ describe('runs', () => {
   it('lists every replay with its ensemble method and metrics, sorts by a metric and filters', async () => {
     await page.goto(`${studio.url}/runs`);
     const rows = page.locator('[data-testid=runs-table] tbody tr');
-    expect(await rows.count()).toBe(ENSEMBLE_METHODS.length);
+    // The four replays, and the sweep's best configuration journaled as a full run (`--journal 1`).
+    expect(await rows.count()).toBe(ENSEMBLE_METHODS.length + research.journaled.length);
     const text = await page.locator('[data-testid=runs-table]').innerText();
     for (const method of ENSEMBLE_METHODS) expect(text).toContain(method);
     expect(text).toMatch(/2024-01-01 → 2024-01-11/);
@@ -63,16 +85,7 @@ describe('runs', () => {
     const sharpes = await page.locator(`[data-testid=runs-table] tbody tr td:nth-child(${sharpeColumn})`).allInnerTexts();
     const values = sharpes.map((s) => Number(s.replace(/[^0-9.-]/g, '')));
     expect(values).toEqual([...values].sort((a, b) => b - a));
-    const stored = await Promise.all(
-      fixture.runs.map(async ({ runId }) => {
-        const store = await Store.open(fixture.dbPath, { readOnly: true });
-        try {
-          return (await getRun(store, runId)).metrics!.sharpe!;
-        } finally {
-          store.close();
-        }
-      }),
-    );
+    const stored = await readStore(async (store) => (await listRuns(store)).map((r) => r.metrics!.sharpe!));
     expect(values).toEqual(stored.map((s) => Number(s.toFixed(2))).sort((a, b) => b - a));
 
     await page.locator('select[name=method]').selectOption('majority');
@@ -152,14 +165,122 @@ describe('compare', () => {
   });
 });
 
-describe('sweeps and live', () => {
-  it('say what to run when there is nothing to show', async () => {
+describe('sweeps and walk-forward', () => {
+  it('lists the sweep and the walk-forward', async () => {
     await page.goto(`${studio.url}/sweeps`);
-    expect(await page.locator('[data-state=no-sweeps]').innerText()).toContain('xylen sweep');
-    await page.goto(`${studio.url}/live`);
-    const live = await page.locator('[data-state=live-down]').innerText();
-    expect(live).toContain('http://127.0.0.1:9');
-    expect(live).toContain('xylen live');
+    const sweep = page.locator(`[data-testid=sweeps-table] tr[data-sweep="${research.sweepId}"]`);
+    expect(await sweep.innerText()).toMatch(/studio-grid[\s\S]*complete[\s\S]*2024-01-01 → 2024-01-11[\s\S]*ensemble\.threshold \(4\) × risk\.stop_loss_pct \(3\)\s+12\b/);
+    const wf = page.locator(`[data-testid=walkforwards-table] tr[data-wf="${research.wfId}"]`);
+    expect(await wf.innerText()).toMatch(/complete[\s\S]*2023-12-01 → 2023-12-21[\s\S]*10\s*d \/ 5\s*d \/ 5\s*d · 1\s*d\s+2\b/u);
+    await expectNoStackTrace();
+  });
+
+  it('shows a sweep: results sorted and paged in SQL, DSR of the best, PBO with its warning and CSCV charts, the heatmap, links to journaled runs', async () => {
+    const expected = await readStore((store) => loadSweepReport(store, research.sweepId, { top: 10 }));
+    const pbo = expected.summary.pbo!;
+    await page.goto(`${studio.url}/sweeps`);
+    await page.getByRole('link', { name: 'studio-grid' }).click();
+    await page.waitForURL(new RegExp(`/sweeps/${research.sweepId}$`));
+    await page.waitForSelector(`html[data-ready^="${research.sweepId}:"]`);
+
+    // Every result, best Sharpe first (ties in grid order), as stored.
+    const rows = page.locator('[data-testid=sweep-results] tbody tr');
+    const bySharpe = [...expected.results].sort((a, b) => b.metrics.sharpe! - a.metrics.sharpe! || a.index - b.index);
+    expect(await rows.count()).toBe(12);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-config'))))).toEqual(bySharpe.map((r) => r.index));
+    expect(await rows.locator('td[data-metric=sharpe]').allInnerTexts()).toEqual(bySharpe.map((r) => fmtNum(r.metrics.sharpe)));
+    expect(await rows.locator('td[data-metric=totalReturn]').allInnerTexts()).toEqual(bySharpe.map((r) => fmtPct(r.metrics.totalReturn)));
+
+    // DSR of the best and PBO as research/ computes them, and the warning exactly when PBO > 0.5.
+    expect(await page.getByTestId('dsr-best').innerText()).toBe(fmtNum(expected.summary.top[0]!.dsr, 3));
+    expect(await page.getByTestId('pbo').innerText()).toBe(fmtNum(pbo.pbo, 3));
+    expect(await page.getByTestId('pbo-warning').count()).toBe(pbo.pbo > 0.5 ? 1 : 0);
+    expect(await page.locator('[data-testid=sweep-top] tbody tr').count()).toBe(10);
+    const journaled = research.journaled[0]!.runId;
+    expect(await page.locator('[data-testid=sweep-top] tbody tr').first().locator('a').getAttribute('href')).toBe(`/runs/${journaled}`);
+
+    // The CSCV analysis: every split is in the scatter's bins and the logit histogram; PBO is the share at λ ≤ 0.
+    const splits = pbo.splits;
+    expect(splits).toBe(12_870);
+    const sumOf = async (caption: string, column: number) =>
+      (await page.locator('table', { has: page.locator(`caption:text-is("${caption}")`) }).locator(`tbody td:nth-child(${column})`).allInnerTexts()).reduce((n, t) => n + Number(t.replace(/,/g, '')), 0);
+    for (const summary of await page.locator('[aria-labelledby=pbo-h] details > summary').all()) await summary.click();
+    expect(await sumOf('Splits per cell', 3)).toBe(splits);
+    expect(await sumOf('Logit histogram', 3)).toBe(splits);
+    expect(await page.getByTestId('pbo-share').innerText()).toBe(fmtNum(pbo.pbo, 3));
+    expect(await page.locator('[aria-label^="In-sample against out-of-sample"] g[aria-label=rect] rect').count()).toBeGreaterThan(1);
+
+    // The heatmap: a cell per pair of threshold × stop-loss; another metric, then the metric against one key alone.
+    const heatmap = page.locator('[aria-label^="Parameter heatmap"]');
+    expect(await heatmap.locator('g[aria-label=cell] rect').count()).toBe(12);
+    await page.locator('[data-testid=heatmap-controls] select[name=metric]').selectOption('totalReturn');
+    await page.waitForURL(/metric=totalReturn/);
+    await page.waitForSelector(`html[data-ready="${research.sweepId}:${new URL(page.url()).search}"]`);
+    await page.locator('[aria-labelledby=heatmap-h] details > summary').click();
+    await page.locator('[aria-labelledby=heatmap-h] details tbody tr').first().waitFor();
+    const cells = await page.locator('[aria-labelledby=heatmap-h] details tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    const expectedCells = expected.results.map((r) => [String(r.params['ensemble.threshold']), String(r.params['risk.stop_loss_pct']), fmtPct(r.metrics.totalReturn)]);
+    expect(cells.map((c) => c.slice(0, 3)).sort()).toEqual(expectedCells.sort());
+    await page.locator('[data-testid=heatmap-controls] select[name=y]').selectOption('');
+    await page.waitForURL(/y=&|y=$/);
+    await expect.poll(() => page.locator('[aria-label^="Parameter heatmap"] g[aria-label=dot] circle').count()).toBe(4);
+
+    // Sorting by a grid key, in SQL.
+    await page.locator('[data-testid=sweep-results] th a', { hasText: 'risk.stop_loss_pct' }).click();
+    await page.waitForURL(/sort=param%3Arisk\.stop_loss_pct&dir=asc/);
+    const stops = (await rows.locator('td:nth-child(3)').allInnerTexts()).map(Number);
+    expect(stops).toEqual([...stops].sort((a, b) => a - b));
+    expect(new Set(stops)).toEqual(new Set([0.006, 0.008, 0.01]));
+
+    // A journaled configuration opens its run.
+    await rows.getByTestId('result-run').click();
+    await page.waitForURL(new RegExp(`/runs/${journaled}$`));
+    await page.waitForSelector(`html[data-ready="${journaled}"]`);
+    await expectNoStackTrace();
+  });
+
+  it('shows a walk-forward: its folds and the stitched out-of-sample equity with fold boundaries', async () => {
+    const wf = await readStore((store) => getWalkforward(store, research.wfId));
+    await page.goto(`${studio.url}/sweeps`);
+    await page.getByRole('link', { name: research.wfId }).click();
+    await page.waitForURL(new RegExp(`/walkforward/${research.wfId}$`));
+    await page.waitForSelector(`html[data-ready="${research.wfId}"]`);
+    expect(await page.getByTestId('wf-metrics').innerText()).toContain(fmtPct(wf.metrics!.totalReturn));
+    const folds = page.locator('[data-testid=wf-folds] tbody tr');
+    expect(await folds.count()).toBe(wf.folds.length);
+    for (const [i, fold] of wf.folds.entries()) {
+      const text = await folds.nth(i).innerText();
+      expect(text).toContain(`${fmtDate(fold.testFrom)} → ${fmtDate(fold.testTo)}`);
+      expect(text).toContain(fmtPct(fold.metrics.totalReturn));
+      expect(text).toContain('✓'); // the purge held: the last training label ends before test start − embargo
+    }
+    const chart = page.locator('[aria-label="Stitched out-of-sample equity with fold boundaries"]');
+    expect(await chart.locator('g[aria-label=rule]').first().locator('line').count()).toBe(wf.folds.length);
+    expect(await chart.locator('g[aria-label=text] text').evaluateAll((texts) => texts.map((t) => t.textContent))).toEqual(wf.folds.map((f) => `fold ${f.fold}`));
+    // The stitched curve ends at the stored out-of-sample equity's last value.
+    await page.locator('[aria-labelledby=equity-h] details > summary').click();
+    const last = page.locator('[aria-labelledby=equity-h] details tbody tr').last();
+    expect(await last.locator('td:nth-child(3)').innerText()).toBe(fmtUsdt(wf.equity.at(-1)!.equity));
+    await expectNoStackTrace();
+  });
+
+  it('answers an unknown sweep or walk-forward with a 404 page and bad parameters with a 400, naming them', async () => {
+    const cases: [string, number, string][] = [
+      [`/sweeps/sw-000000000000`, 404, 'SWEEP_NOT_FOUND'],
+      [`/walkforward/wf-20990101-000000-ffff`, 404, 'WALKFORWARD_NOT_FOUND'],
+      [`/walkforward/not-a-walkforward`, 400, 'BAD_WALKFORWARD_ID'],
+      [`/sweeps/${research.sweepId}?sort=nonsense`, 400, 'BAD_SORT'],
+      [`/sweeps/${research.sweepId}?x=risk.leverage`, 400, 'BAD_SWEEP_PARAM'],
+    ];
+    for (const [path, status, code] of cases) {
+      const response = await page.goto(`${studio.url}${path}`);
+      expect(response!.status(), path).toBe(status);
+      expect(await page.locator('[data-code]').getAttribute('data-code'), path).toBe(code);
+      await expectNoStackTrace();
+    }
+    expect(await page.locator('h1').innerText()).toBe('Something is wrong');
+    await page.goto(`${studio.url}/sweeps/sw-000000000000`);
+    expect(await page.locator('h1').innerText()).toBe('No such sweep');
   });
 });
 
@@ -225,6 +346,92 @@ describe('models: champion vs challenger', () => {
   }, 120_000);
 });
 
+describe('live: the dashboard of a live process trading against the exchange simulator', () => {
+  const control = (path: string) => fetch(`${harness.controlUrl}${path}`);
+  const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await control('/metrics')).text())?.[1] ?? 0);
+
+  it('updates as the live process decides and trades, without a reload, and never sees the live token', async () => {
+    await page.goto(`${studio.url}/?token=${TOKEN}`);
+    const response = await page.goto(`${studio.url}/live`);
+    expect(await response!.text()).not.toContain(LIVE_TOKEN);
+    await expect.poll(() => page.getByTestId('live-status').innerText()).toMatch(/testnet[\s\S]*trading[\s\S]*streaming/);
+    const models = await page.locator('[data-testid=live-models] tbody tr').allInnerTexts();
+    expect(models.map((m) => m.split(/\s/)[0])).toEqual(['momentum', 'mean_reversion', 'macd_cross', 'rsi']);
+    for (const m of models) expect(m).toContain('healthy');
+    // A marker on the window: it survives only if the page is never reloaded.
+    await page.evaluate(() => ((globalThis as unknown as { xylenMarker: string }).xylenMarker = 'same page'));
+    const decisions = page.locator('[data-testid=live-decisions] tbody tr');
+    const before = (await decisions.count()) === 0 ? 0 : Number(await decisions.first().getAttribute('data-ts'));
+
+    // The simulator closes bars until the live process has closed a trade (its position opened, then went flat).
+    let opened = false;
+    await harness.stepUntil(() => (opened ||= harness.sim.venue.account().quantity !== 0) && harness.sim.venue.account().quantity === 0, 3000);
+    await harness.step(); // the bar after: the trade's records have reached the control API
+    const trades = await metric('xylen_trades_total');
+    expect(trades).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.locator('[data-testid=live-trades] tbody tr').count(), { timeout: 15_000 }).toBe(trades);
+    await expect.poll(() => page.getByTestId('live-realized').innerText(), { timeout: 10_000 }).toBe(fmtUsdt(await metric('xylen_realized_pnl_usdt'), 2, true));
+    // The newest decision shown is the live process's own newest, with every model's vote.
+    const [latest] = (await (await control('/decisions?limit=1')).json()) as { ts: number; outcome: string; votes: unknown[] }[];
+    await expect.poll(async () => Number(await decisions.first().getAttribute('data-ts')), { timeout: 10_000 }).toBe(latest!.ts);
+    expect(latest!.ts).toBeGreaterThan(before);
+    expect(await decisions.first().innerText()).toContain(latest!.outcome);
+    expect(latest!.votes.length).toBeGreaterThan(0);
+    const status = (await (await control('/status')).json()) as { heartbeats: number };
+    await expect.poll(() => page.getByTestId('live-heartbeats').innerText(), { timeout: 10_000 }).toBe(status.heartbeats.toLocaleString('en-US'));
+    // The PnL chart holds every decision since the start: none lost between the page's load and its stream.
+    expect(await page.locator('[aria-labelledby=pnl-h] details > summary').innerText()).toBe(`Exact values (${status.heartbeats} rows)`);
+    expect(await page.evaluate(() => (globalThis as unknown as { xylenMarker?: string }).xylenMarker)).toBe('same page');
+
+    // The log stream, filtered by severity and searched.
+    const logs = page.getByTestId('live-logs');
+    await expect.poll(() => logs.innerText()).toContain('live_started');
+    await page.getByTestId('log-level-info').uncheck();
+    expect(await logs.locator('li.log.info').count()).toBe(0);
+    await page.getByTestId('log-level-info').check();
+    await page.locator('input[type=search]').fill('live_started');
+    expect(await logs.locator('li.log').count()).toBe(1);
+    await page.locator('input[type=search]').fill('');
+  }, 120_000);
+
+  it('sends the emergency stop, once confirmed, to the live process: every order cancelled, the position flattened, the process stopped', async () => {
+    // A position with its stop-loss and take-profit on the exchange.
+    const { sim } = harness;
+    await harness.stepUntil(() => sim.venue.account().quantity !== 0 && sim.venue.openOrders(true).length === 2, 3000);
+    expect(sim.venue.account().quantity).not.toBe(0);
+    await expect.poll(() => page.locator('[data-testid=live-orders] tbody tr').allInnerTexts(), { timeout: 10_000 }).toEqual([expect.stringContaining('stop-loss'), expect.stringContaining('take-profit')]);
+    expect(await page.getByTestId('position-side').innerText()).toMatch(/^(long|short) \d/);
+
+    // Asked, then cancelled: nothing reaches the live process.
+    const dialog = page.getByTestId('emergency-dialog');
+    await page.getByTestId('emergency-open').click();
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await dialog.innerText()).toMatch(/cancel every open order[\s\S]*\(2 open now\)[\s\S]*close the position at market \((long|short) \d/);
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    expect(await dialog.isVisible()).toBe(false);
+    expect(((await (await control('/status')).json()) as { stopping: boolean }).stopping).toBe(false);
+
+    // Confirmed: the studio sends it with the live token; the live process answers stopped and flattened.
+    await page.getByTestId('emergency-open').click();
+    await page.getByTestId('emergency-confirm').click();
+    await expect.poll(() => page.getByTestId('emergency-result').innerText(), { timeout: 20_000 }).toMatch(/stopped, every order cancelled and the position flattened/);
+    await Promise.race([harness.live.done, new Promise((_, reject) => setTimeout(() => reject(new Error('the live process did not stop')), 10_000))]);
+    expect(harness.logs).toContainEqual(expect.objectContaining({ event: 'stopping', reason: 'emergency-stop', flatten: true }));
+    expect(harness.logs.some((l) => l['event'] === 'flatten_failed')).toBe(false);
+    // On the exchange: the protective orders are gone, and the reduce-only market order closes the position at the next bar.
+    expect(sim.venue.openOrders(true)).toHaveLength(0);
+    await sim.step();
+    expect(sim.venue.account().quantity).toBe(0);
+    await expect(control('/status')).rejects.toThrow();
+
+    // The page now says the process is gone, and keeps retrying.
+    await expect.poll(() => page.locator('[data-state=live-down]').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.locator('[data-state=live-down]').innerText()).toMatch(/No live process at http:\/\/127\.0\.0\.1:\d+[\s\S]*Retrying/);
+    expect(await page.content()).not.toContain(LIVE_TOKEN);
+    await expectNoStackTrace();
+  }, 120_000);
+});
+
 describe('a store that another process is writing', () => {
   it('shows a busy page that comes back by itself when the writer lets go', async () => {
     const writer = await StoreWriter.start(fixture.dbPath);
@@ -265,7 +472,14 @@ describe('no store, no runs', () => {
       await page.goto(`${empty.url}/compare`);
       expect(await page.locator('[data-state=too-few-runs]').isVisible()).toBe(true);
       await page.goto(`${empty.url}/sweeps`);
-      expect(await page.locator('[data-state=no-sweeps]').isVisible()).toBe(true);
+      expect(await page.locator('[data-state=no-sweeps]').innerText()).toContain('xylen sweep --grid examples/grid.yaml');
+      expect(await page.locator('[data-state=no-walkforwards]').innerText()).toContain('xylen walkforward');
+      // No live process at its URL: a page that says so and retries, not a blank one.
+      await page.goto(`${empty.url}/live`);
+      const live = await page.locator('[data-state=live-down]').innerText();
+      expect(live).toContain('http://127.0.0.1:9');
+      expect(live).toContain('xylen live');
+      expect(live).toContain('Retrying');
       await expectNoStackTrace();
     } finally {
       await empty.stop();

@@ -12,9 +12,9 @@ export interface StudioProcess {
 }
 
 /** Start `xylen --db DB studio --port 0 --json` and resolve with its URL once it listens. */
-export function startStudioProcess(dbPath: string, options: { token: string; liveUrl?: string; args?: string[] }): Promise<StudioProcess> {
+export function startStudioProcess(dbPath: string, options: { token: string; liveUrl?: string; args?: string[]; env?: Record<string, string> }): Promise<StudioProcess> {
   const args = [join(REPO_ROOT, 'bin', 'xylen.js'), '--db', dbPath, 'studio', '--port', '0', '--json', ...(options.args ?? [])];
-  const env = { ...process.env, XYLEN_STUDIO_TOKEN: options.token, XYLEN_LIVE_URL: options.liveUrl ?? 'http://127.0.0.1:9' };
+  const env = { ...process.env, XYLEN_STUDIO_TOKEN: options.token, XYLEN_LIVE_URL: options.liveUrl ?? 'http://127.0.0.1:9', ...options.env };
   const child = spawn(process.execPath, args, { cwd: dirname(dbPath), env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

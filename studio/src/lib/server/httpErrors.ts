@@ -3,7 +3,7 @@ import { XylenError } from '../../../../engine/index.ts';
 import { StoreBusyError } from './StoreBusyError.ts';
 
 /** Input errors that mean "no such thing" rather than "malformed". */
-const NOT_FOUND = new Set(['RUN_NOT_FOUND', 'MODEL_NOT_REGISTERED', 'MODEL_VERSION_UNKNOWN', 'STORE_MISSING', 'JOB_NOT_FOUND']);
+const NOT_FOUND = new Set(['RUN_NOT_FOUND', 'MODEL_NOT_REGISTERED', 'MODEL_VERSION_UNKNOWN', 'STORE_MISSING', 'JOB_NOT_FOUND', 'SWEEP_NOT_FOUND', 'WALKFORWARD_NOT_FOUND']);
 
 /** The HTTP status and page body of a failure: Xylen's code, message and hint, never a stack trace. */
 export function describeFailure(failure: unknown): { status: number; body: App.Error } | undefined {

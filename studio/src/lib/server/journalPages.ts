@@ -1,5 +1,6 @@
 import type { Store } from '../../../../data/index.ts';
 import { inputError } from '../../../../engine/index.ts';
+import { ACTION_CODES, OUTCOME_CODES } from '../../../../research/index.ts';
 
 /** The journal tables the run page pages through, by the name the page (and its URL) uses. */
 export const PAGED_TABLES = ['decisions', 'trades', 'funding', 'risk', 'fills'] as const;
@@ -105,86 +106,74 @@ export async function journalPage(store: Store, runId: string, table: Exclude<Pa
 /**
  * One page of a run's decisions with every model's vote and weight, the aggregate scores and the outcome (the
  * risk verdict), filtered by outcome or action, paged in SQL: a run of 100,000 decisions costs a page, not a run.
+ * It reads the journal's `heartbeats` table itself, one wide row per decision with the votes as lists, rather than
+ * the `decisions` and `predictions` views (which decode every row's codes, and unnest every vote of the run to
+ * join them back): the facets group the small integer codes, and the page's votes come with its rows.
  */
 export async function decisionPage(store: Store, runId: string, models: readonly string[], request: PageRequest = {}): Promise<DecisionPage> {
   const outcome = request.outcome && (OUTCOMES as readonly string[]).includes(request.outcome) ? request.outcome : null;
   const action = request.action && (ACTIONS as readonly string[]).includes(request.action) ? request.action : null;
-  const facets = await store.all(`SELECT outcome, action, count(*)::DOUBLE AS n FROM decisions WHERE run_id = $1 GROUP BY ALL`, [runId]);
+  const outcomeCode = outcome === null ? null : OUTCOME_CODES.indexOf(outcome as (typeof OUTCOME_CODES)[number]);
+  const actionCode = action === null ? null : ACTION_CODES.indexOf(action as (typeof ACTION_CODES)[number]);
+  const facets = await store.all(`SELECT outcome, action, count(*)::DOUBLE AS n FROM heartbeats WHERE run_id = $1 GROUP BY ALL`, [runId]);
   const outcomes: Record<string, number> = {};
   const actions: Record<string, number> = {};
   let total = 0;
   for (const row of facets) {
     const n = Number(row['n']);
-    const o = String(row['outcome']);
-    const a = String(row['action']);
-    outcomes[o] = (outcomes[o] ?? 0) + n;
-    actions[a] = (actions[a] ?? 0) + n;
-    if ((outcome === null || o === outcome) && (action === null || a === action)) total += n;
+    const o = Number(row['outcome']);
+    const a = Number(row['action']);
+    const oName = OUTCOME_CODES[o] ?? String(o);
+    const aName = ACTION_CODES[a] ?? String(a);
+    outcomes[oName] = (outcomes[oName] ?? 0) + n;
+    actions[aName] = (actions[aName] ?? 0) + n;
+    if ((outcomeCode === null || o === outcomeCode) && (actionCode === null || a === actionCode)) total += n;
   }
-  const filter = `run_id = $1 AND ($2::VARCHAR IS NULL OR outcome = $2) AND ($3::VARCHAR IS NULL OR action = $3)`;
+  const filter = `run_id = $1 AND ($2::INTEGER IS NULL OR outcome = $2) AND ($3::INTEGER IS NULL OR action = $3)`;
   const { size } = pageBounds(request);
   let page = pageBounds(request).page;
   if (request.at !== undefined && Number.isFinite(request.at)) {
-    const before = await store.all(`SELECT count(*)::DOUBLE AS n FROM decisions WHERE ${filter} AND ts < $4::BIGINT`, [runId, outcome, action, Math.trunc(request.at)]);
+    const before = await store.all(`SELECT count(*)::DOUBLE AS n FROM heartbeats WHERE ${filter} AND ts < $4::BIGINT`, [runId, outcomeCode, actionCode, Math.trunc(request.at)]);
     page = Math.floor(Number(before[0]?.['n'] ?? 0) / size) + 1;
   }
   page = Math.min(page, pagesOf(total, size));
-  const rows = await store.all(
-    `SELECT seq::DOUBLE AS seq, ts::DOUBLE AS ts, row, action, confidence, score_long, score_short, score_hold, answered, missing, outcome, detail
-     FROM decisions WHERE ${filter} ORDER BY seq LIMIT $4 OFFSET $5`,
-    [runId, outcome, action, size, (page - 1) * size],
-  );
-  const votes = await votesFor(
-    store,
-    runId,
-    rows.map((r) => Number(r['row'])),
-  );
-  const seen = new Set<string>();
-  for (const list of votes.values()) for (const v of list) seen.add(v.model);
-  const ordered = [...models.filter((m) => seen.has(m)), ...[...seen].filter((m) => !models.includes(m)).sort()];
-  return {
-    table: 'decisions',
-    page,
-    size,
-    total,
-    pages: pagesOf(total, size),
-    outcome,
-    action,
-    outcomes,
-    actions,
-    models: ordered,
-    rows: rows.map((r) => ({
+  const [rows, names] = await Promise.all([
+    store.all(
+      `SELECT seq::DOUBLE AS seq, ts::DOUBLE AS ts, action, confidence, score_long, score_short, score_hold, missing, outcome, detail,
+         vote_model, vote_action, vote_confidence, vote_weight
+       FROM heartbeats WHERE ${filter} ORDER BY seq LIMIT $4 OFFSET $5`,
+      [runId, outcomeCode, actionCode, size, (page - 1) * size],
+    ),
+    store.all(`SELECT model_index, model FROM run_models WHERE run_id = $1`, [runId]),
+  ]);
+  const modelAt = new Map(names.map((r) => [Number(r['model_index']), String(r['model'])]));
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : ((value as { items?: unknown[] } | null)?.items ?? []));
+  const decoded = rows.map((r) => {
+    const indices = list(r['vote_model']);
+    const voteActions = list(r['vote_action']);
+    const confidences = list(r['vote_confidence']);
+    const weights = list(r['vote_weight']);
+    const votes: Vote[] = indices.map((m, k) => ({
+      model: modelAt.get(Number(m)) ?? `#${String(m)}`,
+      action: ACTION_CODES[Number(voteActions[k])] ?? String(voteActions[k]),
+      confidence: Number(confidences[k]),
+      weight: Number(weights[k]),
+    }));
+    return {
       seq: Number(r['seq']),
       ts: Number(r['ts']),
-      action: String(r['action']),
+      action: ACTION_CODES[Number(r['action'])] ?? String(r['action']),
       confidence: Number(r['confidence']),
       scores: { long: Number(r['score_long']), short: Number(r['score_short']), hold: Number(r['score_hold']) },
-      answered: Number(r['answered']),
+      answered: indices.length,
       missing: r['missing'] === null ? null : String(r['missing']),
-      outcome: String(r['outcome']),
+      outcome: OUTCOME_CODES[Number(r['outcome'])] ?? String(r['outcome']),
       detail: r['detail'] === null ? null : String(r['detail']),
-      votes: votes.get(Number(r['row'])) ?? [],
-    })),
-  };
-}
-
-/** The votes at the given decision rows (bar indices), by row. */
-async function votesFor(store: Store, runId: string, rows: readonly number[]): Promise<Map<number, Vote[]>> {
-  const byRow = new Map<number, Vote[]>();
-  const wanted = rows.filter((r) => Number.isSafeInteger(r));
-  if (wanted.length === 0) return byRow;
-  // The rows are integers read from the store, so they are written into the query as a literal list; the range
-  // lets DuckDB skip row groups by their zone maps before the list is checked.
-  const found = await store.all(
-    `SELECT row, model, action, confidence, weight FROM predictions
-     WHERE run_id = $1 AND row BETWEEN $2 AND $3 AND row IN (${wanted.join(',')}) ORDER BY seq`,
-    [runId, Math.min(...wanted), Math.max(...wanted)],
-  );
-  for (const v of found) {
-    const row = Number(v['row']);
-    const list = byRow.get(row) ?? [];
-    list.push({ model: String(v['model']), action: String(v['action']), confidence: Number(v['confidence']), weight: Number(v['weight']) });
-    byRow.set(row, list);
-  }
-  return byRow;
+      votes,
+    };
+  });
+  const seen = new Set<string>();
+  for (const row of decoded) for (const v of row.votes) seen.add(v.model);
+  const ordered = [...models.filter((m) => seen.has(m)), ...[...seen].filter((m) => !models.includes(m)).sort()];
+  return { table: 'decisions', page, size, total, pages: pagesOf(total, size), outcome, action, outcomes, actions, models: ordered, rows: decoded };
 }

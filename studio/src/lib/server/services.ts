@@ -1,4 +1,5 @@
 import { ChallengeJobs } from './ChallengeJobs.ts';
+import { LiveMonitor } from './LiveMonitor.ts';
 import { StoreAccess } from './StoreAccess.ts';
 import { studioSettings, type StudioSettings } from './studioSettings.ts';
 
@@ -7,6 +8,8 @@ export interface StudioServices {
   settings: StudioSettings;
   access: StoreAccess;
   jobs: ChallengeJobs;
+  /** The live process's control API, watched from the first live page on. */
+  live: LiveMonitor;
 }
 
 const KEY = Symbol.for('xylen.studio.services');
@@ -17,16 +20,18 @@ export function services(): StudioServices {
   if (!holder[KEY]) {
     const settings = studioSettings();
     const access = new StoreAccess(settings.dbPath, { lingerMs: settings.lingerMs });
-    holder[KEY] = { settings, access, jobs: new ChallengeJobs(access, settings) };
+    const live = new LiveMonitor({ url: settings.liveUrl, token: settings.liveToken, modelServers: settings.modelServers ?? {} });
+    holder[KEY] = { settings, access, jobs: new ChallengeJobs(access, settings), live };
   }
   return holder[KEY];
 }
 
-/** Stop what the studio started: the running comparison replay, the open store. For `xylen studio` on exit. */
+/** Stop what the studio started: the running comparison replay, the live stream, the open store. For `xylen studio` on exit. */
 export async function stopServices(): Promise<void> {
   const current = (globalThis as Holder)[KEY];
   if (!current) return;
   current.jobs.stop();
+  await current.live.close();
   await current.access.close();
   delete (globalThis as Holder)[KEY];
 }

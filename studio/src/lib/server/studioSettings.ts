@@ -13,6 +13,13 @@ export interface StudioSettings {
   token: string;
   /** Where a live process's control API would answer. */
   liveUrl: string;
+  /**
+   * The live process's control token (from the environment: XYLEN_LIVE_TOKEN, or the config's
+   * live.control_token_env), for its emergency stop. Held by the server only: never sent to a browser.
+   */
+  liveToken?: string | undefined;
+  /** HTTP model servers by model name (the config's `kind: http` models), whose /health the live page shows. */
+  modelServers?: Record<string, string>;
   /** The repository root: bin/xylen.js is started from here for comparison replays. */
   repoRoot: string;
   /** How long a read-only store stays open after the last request, so one page's requests share an open (ms). */
@@ -33,7 +40,8 @@ export function studioSettings(): StudioSettings {
   return holder[KEY];
 }
 
-export const DEFAULT_LIVE_URL = 'http://127.0.0.1:8090';
+/** The live process's control API on its default port (live.control_port). */
+export const DEFAULT_LIVE_URL = 'http://127.0.0.1:8780';
 
 /**
  * For `npm run studio:dev`: the store from XYLEN_DB (default ./xylen.duckdb, relative to where npm was started), the
@@ -54,6 +62,7 @@ function settingsFromEnvironment(): StudioSettings {
     configPath: configured ? resolve(cwd, configured) : existsSync(defaultConfig) ? defaultConfig : undefined,
     token,
     liveUrl: process.env['XYLEN_LIVE_URL'] ?? DEFAULT_LIVE_URL,
+    liveToken: process.env['XYLEN_LIVE_TOKEN'] || undefined,
     repoRoot,
     lingerMs: 250,
   };

@@ -1,11 +1,16 @@
 import { guarded } from '$lib/server/httpErrors.ts';
-import { runList } from '$lib/server/runSummaries.ts';
 import { services } from '$lib/server/services.ts';
+import { sweepList } from '$lib/server/sweepPages.ts';
+import { XylenError } from '../../../../engine/index.ts';
 import type { PageServerLoad } from './$types';
 
-/** Sweep and walk-forward runs in the store; the full results view arrives with research/sweep's API. */
+/** Every stored sweep and walk-forward analysis, newest first. */
 export const load: PageServerLoad = () =>
   guarded(async () => {
-    const list = await services().access.read((store) => runList(store));
-    return { runs: list.runs.filter((r) => r.kind === 'sweep' || r.kind === 'walkforward') };
+    try {
+      return { ...(await services().access.read((store) => sweepList(store))), storeMissing: false };
+    } catch (failure) {
+      if (failure instanceof XylenError && failure.code === 'STORE_MISSING') return { sweeps: [], walkforwards: [], storeMissing: true };
+      throw failure;
+    }
   });
