@@ -188,6 +188,7 @@ describe('deploy/docker-compose.yml', () => {
         status: () => ({}),
         positions: () => [],
         orders: () => [],
+        trades: () => [],
         decisions: () => [],
         models: () => [],
         logs: () => [],

@@ -16,6 +16,7 @@ function deps(token: string | undefined, calls: string[]): ControlApiDeps {
     positions: () => [{ symbol: 'BTCUSDT', quantity: 0.01 }],
     orders: () => [],
     decisions: (limit) => [{ type: 'decision', limit, votes: [{ model: 'm', action: 'long' }] }],
+    trades: (limit) => [{ type: 'trade', limit }],
     models: () => [{ name: 'm', endpoint: { healthy: true } }],
     logs: (limit) => Array.from({ length: Math.min(limit, 3) }, (_, i) => ({ event: `e${i}` })),
     metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'xylen_decisions_total 1\n' }),
@@ -42,6 +43,7 @@ describe('control API of the live process', () => {
     const health = await fetch(`${api.url}/health`);
     expect([health.status, await health.json()]).toEqual([200, { ok: true, status: 'ok' }]);
     expect(await (await fetch(`${api.url}/decisions?limit=7`)).json()).toEqual([{ type: 'decision', limit: 7, votes: [{ model: 'm', action: 'long' }] }]);
+    expect(await (await fetch(`${api.url}/trades?limit=4`)).json()).toEqual([{ type: 'trade', limit: 4 }]);
     expect(await (await fetch(`${api.url}/logs?limit=2`)).json()).toHaveLength(2);
     const metrics = await fetch(`${api.url}/metrics`);
     expect(metrics.headers.get('content-type')).toContain('text/plain');

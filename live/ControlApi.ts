@@ -9,6 +9,8 @@ export interface ControlApiDeps {
   positions(): unknown;
   orders(): unknown;
   decisions(limit: number): unknown;
+  /** The latest trades the run closed (all of them since it started, up to `limit`), oldest first. */
+  trades(limit: number): unknown;
   models(): unknown;
   logs(limit: number): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -67,6 +69,7 @@ export async function startControlApi(deps: ControlApiDeps, listen: { host: stri
   app.get('/positions', async () => deps.positions());
   app.get('/orders', async () => deps.orders());
   app.get('/decisions', async (request) => deps.decisions(limitOf(request)));
+  app.get('/trades', async (request) => deps.trades(limitOf(request)));
   app.get('/models', async () => deps.models());
   app.get('/logs', async (request) => deps.logs(limitOf(request)));
   app.get('/metrics', async (_request, reply) => {

@@ -164,6 +164,7 @@ export async function startLiveProcess(fileConfig: XylenConfig, options: LivePro
       decisions: (limit) => {
         return recent.filter((r) => r.type === 'heartbeat').slice(-limit);
       },
+      trades: (limit) => session.trades().slice(-limit),
       models: () => session.models.map((m) => ({ name: m.name, ...((m as { health?: object }).health ?? { healthy: true }) })),
       logs: (limit) => logs.slice(-limit),
       metrics: async () => {

@@ -73,6 +73,8 @@ export interface LiveSession {
   promoter: LivePromoter;
   /** What reconciliation found and did at start (exchange modes). */
   readonly reconciled: ReconcileOutcome | undefined;
+  /** Every trade the run closed, oldest first. */
+  trades(): Extract<JournalRecord, { type: 'trade' }>[];
   /** Warm the features up, reconcile with the exchange, and trade from the next closed candle. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -257,6 +259,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     get models() {
       return promoter.models;
     },
+    trades: () => kept.filter((r): r is Extract<JournalRecord, { type: 'trade' }> => r.type === 'trade'),
     get config() {
       return promoter.current;
     },

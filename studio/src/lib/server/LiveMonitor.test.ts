@@ -34,7 +34,7 @@ const beat = (ts: number, equity = 10_000) => ({
 });
 
 /** The live process's real control API (live/ControlApi.ts) over state the test sets. */
-function liveDeps(state: { decisions: unknown[]; calls: string[] }, token: string | undefined): ControlApiDeps {
+function liveDeps(state: { decisions: unknown[]; calls: string[]; trades?: unknown[] }, token: string | undefined): ControlApiDeps {
   const deps = {
     token,
     tokenEnv: 'XYLEN_LIVE_TOKEN',
@@ -42,6 +42,7 @@ function liveDeps(state: { decisions: unknown[]; calls: string[] }, token: strin
     positions: () => [],
     orders: () => [],
     decisions: (limit: number) => state.decisions.slice(-limit),
+    trades: (limit: number) => (state.trades ?? []).slice(-limit),
     models: () => [{ name: 'm', healthy: true, latencyMs: 1.5 }],
     logs: () => [{ ts: '2025-05-10T00:00:00.000Z', level: 'info', event: 'live_started' }],
     metrics: async () => ({
@@ -69,7 +70,7 @@ function liveDeps(state: { decisions: unknown[]; calls: string[] }, token: strin
 }
 
 /** `token` null: the live process has no control token configured. */
-function control(state: { decisions: unknown[]; calls: string[] }, token: string | null = TOKEN, port = 0): Promise<ControlApi> {
+function control(state: { decisions: unknown[]; calls: string[]; trades?: unknown[] }, token: string | null = TOKEN, port = 0): Promise<ControlApi> {
   return startControlApi(liveDeps(state, token ?? undefined), { host: '127.0.0.1', port });
 }
 
@@ -88,7 +89,9 @@ function next(monitor: LiveMonitor, accept: (e: LiveEvent) => boolean, timeoutMs
 
 describe('LiveMonitor (the studio’s side of the live control API)', () => {
   it('streams the live process’s records to subscribers, merges them with the REST routes, and reconnects after the process comes back', async () => {
-    const state = { decisions: [beat(300_000), beat(600_000, 10_010)] as unknown[], calls: [] as string[] };
+    // One trade closed before the studio connected: the REST route brings it; the stream brings the next.
+    const earlier = { type: 'trade', ts: 450_000, side: 'short', entryTs: 320_000, entryPrice: 101, exitPrice: 100, quantity: 1, pnl: 1, fees: 0.2, funding: 0, exitReason: 'TAKE_PROFIT' };
+    const state = { decisions: [beat(300_000), beat(600_000, 10_010)] as unknown[], calls: [] as string[], trades: [earlier] as unknown[] };
     let api = await control(state);
     const port = Number(new URL(api.url).port);
     const monitor = new LiveMonitor({ url: api.url, token: TOKEN, retryMs: 50 });
@@ -109,7 +112,7 @@ describe('LiveMonitor (the studio’s side of the live control API)', () => {
     const snap = await monitor.snapshot();
     expect(snap.decisions.map((d) => d.ts)).toEqual([300_000, 600_000, 900_000]);
     expect(snap.equity).toEqual({ ts: [300_000, 600_000, 900_000], equity: [10_000, 10_010, 10_020] });
-    expect(snap.trades).toHaveLength(1);
+    expect(snap.trades.map((t) => t.ts)).toEqual([450_000, 950_000]); // the earlier one from GET /trades, once each
     expect(snap.logs.map((l) => l.event)).toEqual(['live_started', 'exchange_error']); // in time order, whatever the arrival
     expect(snap.figures).toEqual({ realizedPnl: -12.5, trades: 3, decisions: { HOLD: 7, ORDER_PLACED: 2 }, heartbeatMeanMs: 5, exchangeErrors: null });
     expect(snap.models).toEqual([expect.objectContaining({ name: 'm', healthy: true, latencyMs: 1.5, calls: 10, where: 'in-process', server: null })]);
@@ -120,7 +123,7 @@ describe('LiveMonitor (the studio’s side of the live control API)', () => {
       ['decision', 900_000],
       ['log', '2025-05-10T00:15:00.000Z'],
     ]);
-    expect(monitor.since({ decision: 0, trade: 0 }).map((e) => e.event)).toEqual(['decision', 'decision', 'decision', 'trade']);
+    expect(monitor.since({ decision: 0, trade: 0 }).map((e) => e.event)).toEqual(['decision', 'decision', 'decision', 'trade', 'trade']);
 
     // The process goes away: the link says so, snapshots fail as LIVE_DOWN; it comes back on its port: streaming again.
     await api.close();

@@ -29,8 +29,8 @@ const KEEP = { decisions: 2000, trades: 500, logs: 1000, shownDecisions: 60 };
  * The studio's window on a live process (live/README.md, "Control API"). It keeps one Server-Sent Events connection
  * to the process's `GET /events` for as long as the studio runs — reconnecting every `retryMs` while the process is
  * down — and fans the records out to every open live page, so browsers never talk to the live process (nor hold its
- * token). Trades have no REST route, so the trades shown are those streamed since the studio connected; decisions
- * and log lines are merged with what the process's REST routes still hold.
+ * token). Decisions, trades and log lines are merged with what the process's REST routes still hold (GET /trades has every
+ * trade the run closed), so a page shows what happened before the studio connected too.
  */
 export class LiveMonitor {
   readonly url: string;
@@ -90,12 +90,14 @@ export class LiveMonitor {
    */
   async snapshot(): Promise<LiveSnapshot> {
     this.start();
-    const [state, decisions, logs] = await Promise.all([
+    const [state, decisions, trades, logs] = await Promise.all([
       this.state(),
       this.get<LiveDecision[]>('/decisions?limit=500').catch(() => []),
+      this.get<Omit<LiveTrade, 'net'>[]>(`/trades?limit=${KEEP.trades}`).catch(() => []),
       this.get<LiveLogLine[]>('/logs?limit=500').catch(() => []),
     ]);
     for (const d of decisions) this.addDecision(d);
+    for (const t of trades) this.addTrade(t);
     for (const line of logs) this.addLog(line);
     if (this.watchingSince === 0) this.watchingSince = Date.now();
     const equity = { ts: this.decisions.map((d) => d.ts), equity: this.decisions.map((d) => d.equity) };
@@ -253,10 +255,8 @@ export class LiveMonitor {
         return;
       }
       case 'trade': {
-        const t = record as unknown as Omit<LiveTrade, 'net'>;
-        const trade: LiveTrade = { ...t, net: t.pnl - t.fees + t.funding };
-        this.trades.push(trade);
-        if (this.trades.length > KEEP.trades) this.trades.shift();
+        const trade = this.addTrade(record as unknown as Omit<LiveTrade, 'net'>);
+        if (!trade) return;
         this.emit({ event: 'trade', data: trade });
         this.emit({ event: 'record', data: { type: 'trade', ts: trade.ts } });
         return;
@@ -280,6 +280,17 @@ export class LiveMonitor {
       this.watchingSince = Date.now();
     }
     this.runId = runId;
+  }
+
+  /** A trade, once (the REST route and the stream may both bring it), in time order; undefined when already held. */
+  private addTrade(t: Omit<LiveTrade, 'net'>): LiveTrade | undefined {
+    if (this.trades.some((x) => x.ts === t.ts && x.entryTs === t.entryTs)) return undefined;
+    const trade: LiveTrade = { ...t, net: t.pnl - t.fees + t.funding };
+    let at = this.trades.length;
+    while (at > 0 && this.trades[at - 1]!.ts > trade.ts) at--;
+    this.trades.splice(at, 0, trade);
+    if (this.trades.length > KEEP.trades) this.trades.shift();
+    return trade;
   }
 
   private addDecision(decision: LiveDecision): boolean {
