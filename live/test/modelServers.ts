@@ -17,7 +17,12 @@ export interface ModelServers {
  * Four `xylen model-server` processes on free loopback ports: by default the shared ONNX (PyTorch MLP) and XGBoost
  * fixture models twice each under engine feature names; or four registered models of a store (`xylen models init`).
  */
-export async function startFourModelServers(registry?: { storePath: string; ids: readonly string[] }, token?: { env: string; value: string }): Promise<ModelServers> {
+export async function startFourModelServers(
+  registry?: { storePath: string; ids: readonly string[] },
+  token?: { env: string; value: string },
+  /** Extra `xylen model-server` flags, e.g. `--no-retrain`. */
+  extraArgs: readonly string[] = [],
+): Promise<ModelServers> {
   const dir = await mkdtemp(join(tmpdir(), 'xylen-live-models-'));
   const children: ChildProcess[] = [];
   const specs = [
@@ -37,7 +42,7 @@ export async function startFourModelServers(registry?: { storePath: string; ids:
       await writeFile(join(dir, `${name}.card.json`), JSON.stringify({ id: name, version: 1, features: ENGINE_NAMES }));
       model = ['model-server', '--model', path];
     }
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'xylen.js'), ...model, '--port', '0', '--samples', join(dir, `${name}.jsonl`), ...(token ? ['--token-env', token.env] : [])], {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'xylen.js'), ...model, '--port', '0', '--samples', join(dir, `${name}.jsonl`), ...(token ? ['--token-env', token.env] : []), ...extraArgs], {
       cwd: dir,
       env: { ...process.env, ...(token ? { [token.env]: token.value } : {}) },
       stdio: ['ignore', 'ignore', 'pipe'],
