@@ -1,5 +1,5 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
-import { allKeyPaths } from '../../config/index.ts';
+import { allKeyPaths, editDistance } from '../../config/index.ts';
 import { inputError, Rng } from '../../engine/index.ts';
 
 /** One swept key: its dotted config path, the values it takes, and the grid file line it was written on. */
@@ -200,18 +200,4 @@ function closest(word: string, candidates: string[]): string | undefined {
     }
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
 }
