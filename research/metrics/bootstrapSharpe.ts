@@ -1,5 +1,6 @@
 import { inputError, Rng } from '../../engine/index.ts';
 import { sharpeRatio } from './returnRatios.ts';
+import { checkBootstrapOptions, quantile, stationaryResample } from './stationaryBootstrap.ts';
 
 export interface BootstrapSharpeOptions {
   /** Seed of the resampling; the same seed gives the same interval. */
@@ -44,29 +45,18 @@ export function bootstrapSharpe(returns: ArrayLike<number>, options: BootstrapSh
   if (sharpe === null) return null;
 
   const rng = new Rng(options.seed);
-  const restart = 1 / blockLength;
+  const at = new Int32Array(periods);
   const sample = new Float64Array(periods);
   const sharpes: number[] = [];
   for (let b = 0; b < resamples; b++) {
-    let at = 0;
-    for (let t = 0; t < periods; t++) {
-      at = t === 0 || rng.next() < restart ? Math.floor(rng.next() * periods) : (at + 1) % periods;
-      sample[t] = returns[at]!;
-    }
+    stationaryResample(rng, blockLength, at);
+    for (let t = 0; t < periods; t++) sample[t] = returns[at[t]!]!;
     const resampled = sharpeRatio(sample, perYear);
     if (resampled !== null) sharpes.push(resampled);
   }
   sharpes.sort((a, b) => a - b);
   const tail = (1 - level) / 2;
   return { sharpe, lo: quantile(sharpes, tail), hi: quantile(sharpes, 1 - tail), level, resamples: sharpes.length, blockLength };
-}
-
-/** Quantile of sorted values with linear interpolation between order statistics (R's type 7, numpy's default). */
-function quantile(sorted: readonly number[], p: number): number {
-  const position = p * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
 }
 
 function validate(returns: ArrayLike<number>, level: number, resamples: number, blockLength: number): void {
@@ -81,19 +71,5 @@ function validate(returns: ArrayLike<number>, level: number, resamples: number, 
       throw inputError('BAD_RETURN', `return ${t} is ${returns[t]}`, { where: `returns[${t}]`, hint: 'returns must be finite numbers' });
     }
   }
-  if (!(level > 0 && level < 1)) {
-    throw inputError('BAD_LEVEL', `the confidence level must be between 0 and 1, got ${level}`, { where: 'level', hint: 'e.g. 0.95' });
-  }
-  if (!Number.isInteger(resamples) || resamples < 100) {
-    throw inputError('BAD_RESAMPLES', `the number of resamples must be an integer ≥ 100, got ${resamples}`, {
-      where: 'resamples',
-      hint: 'the tails of a 95 % interval need a few thousand; the default is 2000',
-    });
-  }
-  if (!(blockLength >= 1 && blockLength <= returns.length)) {
-    throw inputError('BAD_BLOCK_LENGTH', `the mean block length must be from 1 to ${returns.length} periods, got ${blockLength}`, {
-      where: 'blockLength',
-      hint: 'about √T periods is a common choice; 1 gives the iid bootstrap',
-    });
-  }
+  checkBootstrapOptions(level, resamples, blockLength, returns.length);
 }

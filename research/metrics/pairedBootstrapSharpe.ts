@@ -1,5 +1,6 @@
 import { inputError, Rng } from '../../engine/index.ts';
 import { sharpeRatio } from './returnRatios.ts';
+import { checkBootstrapOptions, quantile, stationaryResample } from './stationaryBootstrap.ts';
 
 export interface PairedBootstrapOptions {
   /** Seed of the resampling; the same seed gives the same result. */
@@ -55,16 +56,15 @@ export function pairedBootstrapSharpe(a: ArrayLike<number>, b: ArrayLike<number>
   const difference = sharpeA - sharpeB;
 
   const rng = new Rng(options.seed);
-  const restart = 1 / blockLength;
+  const at = new Int32Array(periods);
   const sampleA = new Float64Array(periods);
   const sampleB = new Float64Array(periods);
   const differences: number[] = [];
   for (let r = 0; r < resamples; r++) {
-    let at = 0;
+    stationaryResample(rng, blockLength, at);
     for (let t = 0; t < periods; t++) {
-      at = t === 0 || rng.next() < restart ? Math.floor(rng.next() * periods) : (at + 1) % periods;
-      sampleA[t] = a[at]!;
-      sampleB[t] = b[at]!;
+      sampleA[t] = a[at[t]!]!;
+      sampleB[t] = b[at[t]!]!;
     }
     const resampledA = sharpeRatio(sampleA, perYear);
     const resampledB = sharpeRatio(sampleB, perYear);
@@ -88,15 +88,6 @@ export function pairedBootstrapSharpe(a: ArrayLike<number>, b: ArrayLike<number>
   };
 }
 
-/** Quantile of sorted values with linear interpolation between order statistics (R's type 7, numpy's default). */
-function quantile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = p * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
-}
-
 function validate(a: ArrayLike<number>, b: ArrayLike<number>, level: number, resamples: number, blockLength: number): void {
   if (a.length !== b.length) {
     throw inputError('RETURNS_NOT_ALIGNED', `the two return series have ${a.length} and ${b.length} periods`, {
@@ -117,19 +108,5 @@ function validate(a: ArrayLike<number>, b: ArrayLike<number>, level: number, res
       }
     }
   }
-  if (!(level > 0 && level < 1)) {
-    throw inputError('BAD_LEVEL', `the confidence level must be between 0 and 1, got ${level}`, { where: 'level', hint: 'e.g. 0.95' });
-  }
-  if (!Number.isInteger(resamples) || resamples < 100) {
-    throw inputError('BAD_RESAMPLES', `the number of resamples must be an integer ≥ 100, got ${resamples}`, {
-      where: 'resamples',
-      hint: 'the tails of a 95 % interval need a few thousand; the default is 2000',
-    });
-  }
-  if (!(blockLength >= 1 && blockLength <= a.length)) {
-    throw inputError('BAD_BLOCK_LENGTH', `the mean block length must be from 1 to ${a.length} periods, got ${blockLength}`, {
-      where: 'blockLength',
-      hint: 'about √T periods is a common choice; 1 gives the iid bootstrap',
-    });
-  }
+  checkBootstrapOptions(level, resamples, blockLength, a.length);
 }
