@@ -59,6 +59,7 @@ export class ForestProgram {
   ) {}
 
   static compile(forest: ForestArrays): ForestProgram {
+    const R = ROWS_PER_WALK;
     const { trees, depth, numFeature, groups } = forest;
     const leaves = 1 << depth;
     const missing = 16 * leaves;
@@ -76,10 +77,10 @@ export class ForestProgram {
       }
       for (let l = 0; l < leaves; l++) view.setFloat64(base + 8 * (leaves + l), forest.leaf[t * leaves + l]!, true);
     }
-    const blockRows = Math.max(ROWS_PER_WALK, Math.floor(BLOCK_BYTES / (4 * numFeature) / ROWS_PER_WALK) * ROWS_PER_WALK);
+    const blockRows = Math.max(R, Math.floor(BLOCK_BYTES / (4 * numFeature) / R) * R);
     const bytes = wasmModule([
       { params: [I32, I32, I32, I32], locals: [[2, I32]], code: workCode(numFeature, groups, blockRows), export: 'work' },
-      { params: [I32, I32, I32], ...kernelCode(forest, stride) },
+      { params: [I32, I32, I32], ...kernelCode(forest, stride, R) },
     ]);
     return new ForestProgram(new WebAssemblyApi.Module(bytes), image, numFeature, groups, blockRows);
   }
@@ -174,27 +175,26 @@ function workCode(numFeature: number, groups: number, blockRows: number): WasmCo
 }
 
 /** kernel(x, out, n): margins of n rows (n ≤ a block): base margins, then every tree, then the rows with a NaN again. */
-function kernelCode(forest: ForestArrays, stride: number): { locals: [number, number][]; code: WasmCode } {
+function kernelCode(forest: ForestArrays, stride: number, R: number): { locals: [number, number][]; code: WasmCode } {
   const { trees, depth, numFeature, groups, baseMargin } = forest;
-  const R = ROWS_PER_WALK;
   const rowBytes = 4 * numFeature;
   const missing = 16 * (1 << depth);
   // Parameters, then locals: i32s, f32s, v128s.
   const [X, OUT, N] = [0, 1, 2];
   const [TB, XR, OP, XEND_WALK, XEND, F0, A, K] = [3, 4, 5, 6, 7, 8, 9, 10];
   const [T0, V] = [11, 12];
-  const [EIGHT, SIXTEEN, T0V, XV, TV, KV] = [13, 14, 15, 16, 17, 18];
+  const [EIGHT, TBV, TB16V, T0V, XV, TV, KV] = [13, 14, 15, 16, 17, 18, 19];
   const locals: [number, number][] = [
     [8, I32],
     [2, F32],
-    [5 + R / 4, V128],
+    [6 + R / 4, V128],
   ];
   const c = new WasmCode();
   const treesEnd = trees * stride;
 
-  c.i32(8).i32x4Splat().set(EIGHT).i32(16).i32x4Splat().set(SIXTEEN);
+  c.i32(8).i32x4Splat().set(EIGHT);
   c.get(X).get(N).i32(rowBytes).mul().add().set(XEND);
-  c.get(X).get(N).i32(-R).and().i32(rowBytes).mul().add().set(XEND_WALK);
+  c.get(X).get(N).get(N).i32(R).remU().sub().i32(rowBytes).mul().add().set(XEND_WALK);
 
   // Every row's margins start at the base margins.
   const forEachRow = (body: () => void) => {
@@ -208,29 +208,30 @@ function kernelCode(forest: ForestArrays, stride: number): { locals: [number, nu
   };
   forEachRow(setBase);
 
-  // out[row] += the leaf at the node offset `k` pushes; `address` pushes where the row's margin for this tree's group is.
+  // out[row] += the leaf at the address `leaf` pushes; `address` pushes where the row's margin for this tree's group is.
   const atOp = () => c.get(OP);
-  const addLeaf = (row: number, k: () => void, address: () => void = atOp) => {
+  const addLeaf = (row: number, leaf: () => void, address: () => void = atOp) => {
     address();
     address();
-    c.f64Load(8 * groups * row).get(TB);
-    k();
-    c.add().f64Load().f64Add().f64Store(8 * groups * row);
+    c.f64Load(8 * groups * row);
+    leaf();
+    c.f64Load().f64Add().f64Store(8 * groups * row);
   };
-  // Sixteen rows at xr: the root's split is in F0/T0; four vectors of node offsets.
+  // R rows at xr, four per vector of node addresses (the tree's base plus 8j); the root's split is in F0/T0V.
   const walkSimd = () => {
     for (let v = 0; v < R / 4; v++) {
       for (let lane = 0; lane < 4; lane++) c.get(XR).get(F0).add().get(XV).load32Lane(rowBytes * (4 * v + lane), lane).set(XV);
-      c.get(XV).get(T0V).f32x4Ge().get(EIGHT).v128And().get(SIXTEEN).i32x4Add().set(KV + v);
+      c.get(XV).get(T0V).f32x4Ge().get(EIGHT).v128And().get(TB16V).i32x4Add().set(KV + v);
     }
     for (let d = 1; d < depth; d++) {
       for (let v = 0; v < R / 4; v++) {
         for (let lane = 0; lane < 4; lane++) {
-          c.get(TB).get(KV + v).i32x4ExtractLane(lane).add().tee(A);
+          c.get(KV + v).i32x4ExtractLane(lane).tee(A);
           c.i32Load().get(XR).add().get(XV).load32Lane(rowBytes * (4 * v + lane), lane).set(XV);
           c.get(A).get(TV).load32Lane(4, lane).set(TV);
         }
-        c.get(XV).get(TV).f32x4Ge().get(EIGHT).v128And().get(KV + v).i32(1).i32x4Shl().i32x4Add().set(KV + v);
+        // tb + 8j → tb + 16j + 8·right = 2·address − tb + 8·right
+        c.get(XV).get(TV).f32x4Ge().get(EIGHT).v128And().get(KV + v).i32(1).i32x4Shl().get(TBV).i32x4Sub().i32x4Add().set(KV + v);
       }
     }
     for (let v = 0; v < R / 4; v++) for (let lane = 0; lane < 4; lane++) addLeaf(4 * v + lane, () => c.get(KV + v).i32x4ExtractLane(lane));
@@ -245,12 +246,15 @@ function kernelCode(forest: ForestArrays, stride: number): { locals: [number, nu
       if (withMissing) c.get(V).get(V).f32Ne().select();
       c.i32(3).shl().get(K).i32(1).shl().add().set(K);
     }
-    addLeaf(0, () => c.get(K), address);
+    addLeaf(0, () => c.get(TB).get(K).add(), address);
   };
 
   if (trees > 0) {
     c.i32(0).set(TB).loop();
-    if (depth > 0) c.get(TB).i32Load(8).set(F0).get(TB).f32Load(12).tee(T0).f32x4Splat().set(T0V);
+    if (depth > 0) {
+      c.get(TB).i32Load(8).set(F0).get(TB).f32Load(12).tee(T0).f32x4Splat().set(T0V);
+      c.get(TB).i32x4Splat().set(TBV).get(TB).i32(16).add().i32x4Splat().set(TB16V);
+    }
     c.get(X).set(XR).get(OUT);
     if (groups > 1) c.get(TB).i32Load().add();
     c.set(OP);

@@ -81,6 +81,9 @@ export class WasmCode {
   mul(): this {
     return this.op(0x6c);
   }
+  remU(): this {
+    return this.op(0x70);
+  }
   and(): this {
     return this.op(0x71);
   }
@@ -162,6 +165,9 @@ export class WasmCode {
   }
   i32x4Add(): this {
     return this.simd(0xae);
+  }
+  i32x4Sub(): this {
+    return this.simd(0xb1);
   }
 }
 
