@@ -1,4 +1,5 @@
 import { inputError } from '../engine/index.ts';
+import { ForestProgram, type ForestArrays, type ForestRunner } from './ForestProgram.ts';
 
 /** The objectives whose outputs are class probabilities. */
 export const XGBOOST_OBJECTIVES = ['multi:softprob', 'multi:softmax', 'binary:logistic'] as const;
@@ -7,38 +8,20 @@ type Objective = (typeof XGBOOST_OBJECTIVES)[number];
 /** Deeper trees would make the padded layout below too large (2^depth nodes per tree). */
 export const MAX_TREE_DEPTH = 12;
 
-/**
- * The evaluated form of a forest, plain typed arrays (so that worker threads can hold a copy). Every tree is padded
- * to a perfect binary tree of the deepest tree's depth D, stored in heap order: internal node i has children 2i+1
- * and 2i+2, and a row's path is D bits (right = 1), so the leaf index is computed without per-node leaf tests or
- * branches. A leaf above depth D becomes a subtree whose splits all lead to copies of its value.
- */
-export interface ForestArrays {
-  trees: number;
-  depth: number;
-  numFeature: number;
-  /** Output groups: num_class for multi-class, 1 for binary. */
-  groups: number;
-  /** Per tree: the output group it adds to (tree_info). */
-  treeGroup: Int32Array;
-  /** Per padded internal node (trees × (2^D − 1)): split feature and threshold (a float32 value). */
-  feature: Int32Array;
-  threshold: Float64Array;
-  /** Per padded leaf (trees × 2^D). */
-  leaf: Float64Array;
-}
+/** Rows a batch on the calling thread goes through the kernel at a time (≈ 400 KB of arena for 10 features). */
+const CALLING_THREAD_ROWS = 8_192;
 
 /** An XGBoost gbtree model (the `save_model` JSON of XGBoost ≥ 1.0), evaluated natively over typed arrays. */
 export class XgboostForest {
+  private runner: ForestRunner | undefined;
+
   private constructor(
     readonly objective: Objective,
+    /** The padded trees (see ForestArrays), compiled to `program`. */
     readonly arrays: ForestArrays,
-    /** Per group: the margin before any tree (base_score, in margin space). */
-    private readonly baseMargin: Float64Array,
-    /** Per padded internal node: a missing value goes right (XGBoost's default_left = 0). */
-    private readonly missingRight: Uint8Array,
     /** Feature names saved with the model (learner.feature_names), if any. */
     readonly featureNames: readonly string[] | undefined,
+    readonly program: ForestProgram,
   ) {}
 
   get numFeature(): number {
@@ -124,136 +107,20 @@ export class XgboostForest {
     });
     const names = learner['feature_names'];
     const featureNames = Array.isArray(names) && names.length > 0 ? names.map(String) : undefined;
-    const arrays = { trees: parsed.length, depth, numFeature, groups, treeGroup, feature, threshold, leaf };
-    return new XgboostForest(objective as Objective, arrays, baseMargin, missingRight, featureNames);
+    const arrays = { trees: parsed.length, depth, numFeature, groups, baseMargin, treeGroup, feature, threshold, missingRight, leaf };
+    return new XgboostForest(objective as Objective, arrays, featureNames, ForestProgram.compile(arrays));
   }
 
-  /** Class probabilities for n rows of numFeature values (row-major): n × 2 for binary (p0, p1), n × num_class otherwise. */
-  predictProbabilities(rows: Float32Array | Float64Array, n: number): Float64Array {
-    const { x, margins } = this.start(rows, n);
-    addTrees(this.arrays, x, 0, n, margins);
-    return this.finish(x, n, margins);
+  /** Class probabilities for n rows of numFeature values (row-major), on the calling thread: n × 2 for binary (p0, p1), n × num_class otherwise. */
+  predictProbabilities(rows: Float32Array, n: number): Float64Array {
+    this.runner ??= this.program.runner(CALLING_THREAD_ROWS);
+    return this.probabilities(this.runner.marginsOf(rows, n), n);
   }
 
-  /**
-   * The first step of a prediction split across threads: the rows as float64 (faster loads; the values stay the
-   * float32 ones) and the margins at their base, both on shared memory when asked. Then `addTrees` over row
-   * ranges, then `finish`.
-   */
-  start(rows: Float32Array | Float64Array, n: number, shared = false): { x: Float64Array; margins: Float64Array } {
-    const memory = (length: number) => (shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length));
-    const x = memory(rows.length);
-    x.set(rows);
-    const margins = memory(n * this.groups);
-    for (let i = 0; i < margins.length; i++) margins[i] = this.baseMargin[i % this.groups]!;
-    return { x, margins };
-  }
-
-  /** Redo the rows with a missing value (the kernel ignores default_left), then turn margins into probabilities. */
-  finish(x: Float64Array, n: number, margins: Float64Array): Float64Array {
-    const f = this.numFeature;
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < f; c++) {
-        if (Number.isNaN(x[r * f + c]!)) {
-          this.marginsWithMissing(x, r, margins);
-          break;
-        }
-      }
-    }
+  /** Class probabilities from the margins of n rows (the program's output). */
+  probabilities(margins: Float64Array, n: number): Float64Array {
     return this.groups === 1 ? sigmoidPairs(margins, n) : softmaxRows(margins, n, this.groups);
   }
-
-  /** Row r again, with missing values following each split's default direction. */
-  private marginsWithMissing(x: Float64Array, r: number, out: Float64Array): void {
-    const { trees, depth, groups, feature, threshold, leaf, treeGroup } = this.arrays;
-    const internal = (1 << depth) - 1;
-    const o = r * this.numFeature;
-    out.set(this.baseMargin, r * groups);
-    for (let t = 0; t < trees; t++) {
-      let k = 0;
-      for (let d = 0; d < depth; d++) {
-        const node = t * internal + (1 << d) - 1 + k;
-        const v = x[o + feature[node]!]!;
-        k = (k << 1) + (Number.isNaN(v) ? this.missingRight[node]! : +(v >= threshold[node]!));
-      }
-      const cell = r * groups + treeGroup[t]!;
-      out[cell] = out[cell]! + leaf[t * (1 << depth) + k]!;
-    }
-  }
-}
-
-/** Adds every tree's leaf to the margins of rows [r0, r1) of x (row-major, numFeature wide). */
-export type ForestKernel = (m: ForestArrays, x: Float64Array, r0: number, r1: number, out: Float64Array) => void;
-
-/** Rows that stay in cache while every tree passes over them (2048 × 10 float64 = 160 KB, about L2). */
-const BLOCK_ROWS = 2048;
-/** Rows walked down each tree together: their independent load chains overlap. */
-const INTERLEAVE = 8;
-
-/**
- * The source of the hot loop for trees of depth `depth`, generated so that the depth loop is unrolled and eight rows
- * walk each tree together; a function of (m, x, r0, r1, out) that worker threads compile from the same text. Rows go
- * in blocks that stay in cache while all trees pass over them; within a block, trees outer (a tree's nodes stay in
- * L1) and the root's split is read once per tree. `x >= threshold` is the right-hand bit (XGBoost goes left when
- * value < split_condition); a NaN goes left here, and `finish` redoes such rows. Against a loop over the depth with
- * four rows (the kernel before this one) it measured ≈1.6× the rows per second (bench/inferenceBench.ts).
- */
-export function kernelSource(depth: number): string {
-  const R = INTERLEAVE;
-  const rows = Array.from({ length: R }, (_, i) => i);
-  const lines = [
-    `const { feature, threshold, leaf, treeGroup, groups, trees } = m;`,
-    `const f = m.numFeature;`,
-    `for (let block = r0; block < r1; block += ${BLOCK_ROWS}) {`,
-    `  const end = Math.min(r1, block + ${BLOCK_ROWS});`,
-    `  for (let t = 0; t < trees; t++) {`,
-    `    const b = t * ${(1 << depth) - 1};`,
-    `    const lb = t * ${1 << depth};`,
-    `    const g = treeGroup[t];`,
-    `    const f0 = feature[b];`,
-    `    const t0 = threshold[b];`,
-    `    let r = block;`,
-    `    for (; r + ${R} <= end; r += ${R}) {`,
-    ...rows.map((i) => `      const o${i} = (r + ${i}) * f;`),
-    ...(depth === 0 ? rows.map((i) => `      const k${i} = 0;`) : rows.map((i) => `      let k${i} = +(x[o${i} + f0] >= t0);`)),
-  ];
-  for (let d = 1; d < depth; d++) {
-    for (const i of rows) lines.push(`      { const n = b + ${(1 << d) - 1} + k${i}; k${i} = (k${i} << 1) + +(x[o${i} + feature[n]] >= threshold[n]); }`);
-  }
-  for (const i of rows) lines.push(`      out[(r + ${i}) * groups + g] += leaf[lb + k${i}];`);
-  lines.push(
-    `    }`,
-    `    for (; r < end; r++) {`,
-    `      const o = r * f;`,
-    `      let k = 0;`,
-    `      for (let d = 0; d < ${depth}; d++) {`,
-    `        const n = b + (1 << d) - 1 + k;`,
-    `        k = (k << 1) + +(x[o + feature[n]] >= threshold[n]);`,
-    `      }`,
-    `      out[r * groups + g] += leaf[lb + k];`,
-    `    }`,
-    `  }`,
-    `}`,
-  );
-  return lines.join('\n');
-}
-
-const kernels = new Map<number, ForestKernel>();
-
-/** The compiled hot loop for trees of `depth` (compiled once per depth per thread). */
-export function kernelFor(depth: number): ForestKernel {
-  let kernel = kernels.get(depth);
-  if (!kernel) {
-    // The text is generated from the depth alone (never from model data), so compiling it is safe.
-    kernel = new Function('m', 'x', 'r0', 'r1', 'out', kernelSource(depth)) as ForestKernel;
-    kernels.set(depth, kernel);
-  }
-  return kernel;
-}
-
-/** Adds every tree's leaf to the margins of rows [r0, r1). */
-export function addTrees(m: ForestArrays, x: Float64Array, r0: number, r1: number, out: Float64Array): void {
-  kernelFor(m.depth)(m, x, r0, r1, out);
 }
 
 interface Tree {

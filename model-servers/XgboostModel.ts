@@ -37,11 +37,8 @@ export async function loadXgboostModel(path: string, explicit: Partial<ModelCard
   let closed = false;
   // Created on the first large batch, so that small models and single snapshots never start threads.
   let workers: ForestWorkers | undefined | null = null;
-  const predictInParallel = async (input: Float32Array, n: number, pool: ForestWorkers) => {
-    const { x, margins } = forest.start(input, n, true);
-    await pool.addTrees(x, n, margins);
-    return outputFromProbabilities(forest.finish(x, n, margins), n, card.classes);
-  };
+  const predictInParallel = async (input: Float32Array, n: number, pool: ForestWorkers) =>
+    outputFromProbabilities(forest.probabilities(await pool.margins(input, n), n), n, card.classes);
   return {
     card,
     path,
@@ -51,7 +48,7 @@ export async function loadXgboostModel(path: string, explicit: Partial<ModelCard
       calls++;
       rows += n;
       if (n >= PARALLEL_MIN_ROWS) {
-        workers ??= ForestWorkers.create(forest.arrays);
+        workers ??= ForestWorkers.create(forest.program);
         if (workers) return predictInParallel(input, n, workers);
       }
       return outputFromProbabilities(forest.predictProbabilities(input, n), n, card.classes);
