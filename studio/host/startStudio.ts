@@ -65,6 +65,10 @@ export async function startStudio(options: StartStudioOptions): Promise<RunningS
     if (ownProtocolHeader) request.headers[PROTOCOL_HEADER] = 'http';
     handler(request, response);
   });
+  // Node closes an idle keep-alive socket after 5 s; a browser or API client that reuses it at that moment gets
+  // ECONNRESET instead of a response. Keep idle sockets longer than clients keep theirs, as servers behind proxies do.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, host, options.port ?? 5173);
   const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
