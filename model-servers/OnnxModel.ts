@@ -4,12 +4,16 @@ import * as ort from 'onnxruntime-node';
 import { inputError, invariantError, operationalError } from '../engine/index.ts';
 import { cardFromMetadata, resolveCard, type ModelCard } from './ModelCard.ts';
 import { checkInput, outputFromProbabilities, type ModelRuntime } from './ModelRuntime.ts';
+import { forestRuntime } from './forestRuntime.ts';
+import { onnxTreesAsXgboost } from './onnxTreesAsXgboost.ts';
+import { XgboostForest } from './XgboostForest.ts';
 
 /**
  * An ONNX model run by onnxruntime: one float32 input [batch, features] and an output of class probabilities
  * [batch, classes] — the output named `probabilities` when there is one (PyTorch exports, and skl2onnx/onnxmltools
  * classifiers exported with zipmap=False, which also output `label`), else the only output. Feature names and class
- * order come from metadata_props `features` and `classes`, or the sidecar card.
+ * order come from metadata_props `features` and `classes`, or the sidecar card. A graph that is only a tree ensemble
+ * and a Softmax (the GBDT trainer's) is run by the WebAssembly forest kernel instead (onnxTreesAsXgboost.ts).
  */
 export async function loadOnnxModel(path: string, explicit: Partial<ModelCard> = {}): Promise<ModelRuntime> {
   let bytes: Buffer;
@@ -26,22 +30,23 @@ export async function loadOnnxModel(path: string, explicit: Partial<ModelCard> =
     });
   let metadata: Map<string, string>;
   let session: ort.InferenceSession;
+  let proto: onnxProto.onnx.ModelProto;
   try {
-    const proto = onnxProto.onnx.ModelProto.decode(bytes);
+    proto = onnxProto.onnx.ModelProto.decode(bytes);
     metadata = new Map((proto.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
     session = await ort.InferenceSession.create(bytes);
   } catch (error) {
     throw corrupt(error);
   }
   try {
-    return await onnxRuntime(path, session, await resolveCard(path, { kind: 'onnx', ...cardFromMetadata(metadata, path) }, explicit));
+    return await onnxRuntime(path, session, await resolveCard(path, { kind: 'onnx', ...cardFromMetadata(metadata, path) }, explicit), proto.graph);
   } catch (error) {
     await session.release();
     throw error;
   }
 }
 
-async function onnxRuntime(path: string, session: ort.InferenceSession, card: ModelCard): Promise<ModelRuntime> {
+async function onnxRuntime(path: string, session: ort.InferenceSession, card: ModelCard, graph: onnxProto.onnx.IGraphProto | null | undefined): Promise<ModelRuntime> {
   const [input, ...moreInputs] = session.inputMetadata;
   if (!input || moreInputs.length > 0 || !input.isTensor || input.type !== 'float32' || input.shape.length !== 2) {
     throw inputError('MODEL_SIGNATURE_UNSUPPORTED', `the model must take one float32 input [batch, features]; it takes ${describe(session.inputMetadata)}`, { where: path });
@@ -63,6 +68,12 @@ async function onnxRuntime(path: string, session: ort.InferenceSession, card: Mo
   const classes = output.shape[1];
   if (output.shape.length !== 2 || (typeof classes === 'number' && classes !== card.classes.length)) {
     throw inputError('MODEL_OUTPUT_WIDTH', `output "${output.name}" has shape [${output.shape.join(', ')}] but the card names ${card.classes.length} classes`, { where: path });
+  }
+  // A plain tree ensemble (what the GBDT trainer saves) runs on the forest kernel; onnxruntime checked the file above.
+  const forest = forestOf(graph, output.name, path);
+  if (forest && forest.numFeature === card.features.length && forest.groups === card.classes.length) {
+    await session.release();
+    return forestRuntime(forest, card, path);
   }
   let calls = 0;
   let rows = 0;
@@ -90,6 +101,17 @@ async function onnxRuntime(path: string, session: ort.InferenceSession, card: Mo
       await session.release();
     },
   };
+}
+
+/** The graph as an XGBoost forest when it is a plain tree ensemble the kernel can run (depth within its limit), else undefined. */
+function forestOf(graph: onnxProto.onnx.IGraphProto | null | undefined, output: string, path: string): XgboostForest | undefined {
+  const json = onnxTreesAsXgboost(graph, output);
+  if (!json) return undefined;
+  try {
+    return XgboostForest.fromJson(json, path);
+  } catch {
+    return undefined; // e.g. trees deeper than the padded layout allows: onnxruntime runs them
+  }
 }
 
 function describe(values: readonly ort.InferenceSession.ValueMetadata[]): string {

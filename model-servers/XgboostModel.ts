@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { inputError, invariantError, operationalError } from '../engine/index.ts';
-import { ForestWorkers, PARALLEL_MIN_ROWS } from './ForestWorkers.ts';
+import { inputError, operationalError } from '../engine/index.ts';
+import { forestRuntime } from './forestRuntime.ts';
 import { resolveCard, type ModelCard } from './ModelCard.ts';
-import { checkInput, outputFromProbabilities, type ModelRuntime } from './ModelRuntime.ts';
+import type { ModelRuntime } from './ModelRuntime.ts';
 import { XgboostForest } from './XgboostForest.ts';
 
 /**
@@ -32,31 +32,5 @@ export async function loadXgboostModel(path: string, explicit: Partial<ModelCard
   if (card.classes.length !== outputs) {
     throw inputError('MODEL_OUTPUT_WIDTH', `the card names ${card.classes.length} classes but the model gives ${outputs} probabilities`, { where: path });
   }
-  let calls = 0;
-  let rows = 0;
-  let closed = false;
-  // Created on the first large batch, so that small models and single snapshots never start threads.
-  let workers: ForestWorkers | undefined | null = null;
-  const predictInParallel = async (input: Float32Array, n: number, pool: ForestWorkers) =>
-    outputFromProbabilities(forest.probabilities(await pool.margins(input, n), n), n, card.classes);
-  return {
-    card,
-    path,
-    predict(input: Float32Array, n: number) {
-      checkInput(card, input, n);
-      if (closed) throw invariantError('MODEL_CLOSED', `model "${card.id}" was closed; load it again to predict`, { where: path });
-      calls++;
-      rows += n;
-      if (n >= PARALLEL_MIN_ROWS) {
-        workers ??= ForestWorkers.create(forest.program);
-        if (workers) return predictInParallel(input, n, workers);
-      }
-      return outputFromProbabilities(forest.predictProbabilities(input, n), n, card.classes);
-    },
-    health: () => ({ status: closed ? 'closed' : 'ok', id: card.id, version: card.version, kind: card.kind, path, calls, rows }),
-    async close() {
-      closed = true;
-      await workers?.close();
-    },
-  };
+  return forestRuntime(forest, card, path);
 }

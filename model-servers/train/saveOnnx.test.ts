@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { Rng, XylenError } from '../../engine/index.ts';
+import { XylenError } from '../../engine/index.ts';
 import { predictGbdt, predictLogreg, saveOnnx, trainGbdt, trainLogreg, type TrainedModelCard, type TrainedModel } from './index.ts';
+import { edgeRows } from './test/edgeRows.ts';
 import { syntheticClasses } from './test/syntheticClasses.ts';
 
 const WIDTH = 5;
@@ -38,18 +39,6 @@ function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
-}
-
-/** Rows whose cells are drawn from the model's own thresholds, NaN, and fresh values: every branch edge case. */
-function edgeRows(thresholds: number[][], rows: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  const X = new Float32Array(rows * WIDTH);
-  for (let i = 0; i < X.length; i++) {
-    const own = thresholds[i % WIDTH]!;
-    const pick = rng.next();
-    X[i] = pick < 0.1 ? NaN : pick < 0.6 && own.length > 0 ? own[rng.int(0, own.length - 1)]! : rng.normal();
-  }
-  return X;
 }
 
 describe('saveOnnx', () => {
