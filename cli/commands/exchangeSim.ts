@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Store } from '../../data/index.ts';
 import { formatTime, inputError, instrumentSpecFor } from '../../engine/index.ts';
-import { loadSimData, startExchangeSim, type ExchangeSim } from '../../live/index.ts';
+import type { ExchangeSim } from '../../live/index.ts';
 import { resolveDbPath } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
 
@@ -48,6 +48,7 @@ export function registerExchangeSim(program: Command): Command {
 }
 
 export async function startFromFlags(flags: ExchangeSimFlags, dbPath: string): Promise<ExchangeSim> {
+  const { loadSimData, startExchangeSim } = await import('../../live/index.ts'); // Fastify and ws: only for this command
   const symbol = parseSymbol(flags.symbol);
   const market = parseMarket(flags.market);
   const port = parseInteger(flags.port, '--port', { min: 0, max: 65_535 });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { inputError, operationalError } from '../../engine/index.ts';
-import { startLiveProcess } from '../../live/index.ts';
 import { resolveConfig, resolveDbPath } from '../context.ts';
 
 interface ClientFlags {
@@ -18,6 +17,7 @@ export function registerLiveCommands(program: Command): Command {
     .option('--host <address>', 'address the control API binds; only this machine by default (0.0.0.0 inside a container whose port is published on the host\'s 127.0.0.1)', '127.0.0.1')
     .action(async (flags: { mainnet?: boolean; host: string }, command: Command) => {
       const config = await resolveConfig(command);
+      const { startLiveProcess } = await import('../../live/index.ts'); // ccxt, Fastify, ws: only for this command
       const process_ = await startLiveProcess(config, {
         storePath: await resolveDbPath(command),
         ...(flags.mainnet ? { mainnet: true } : {}),

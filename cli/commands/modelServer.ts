@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { pino } from 'pino';
 import { inputError } from '../../engine/index.ts';
 import { configSchema, type XylenConfig } from '../../config/index.ts';
 import { loadModel, type ModelRuntime } from '../../model-servers/index.ts';
 import { defaultModelsDir, latestVersion, listPendingRegistrations, loadRegisteredModel } from '../../model-servers/registry/index.ts';
 import { Store } from '../../data/index.ts';
 import { resolveConfig, resolveDbPath } from '../context.ts';
-import { createModelServer, DEFAULT_BODY_LIMIT, RegistryWriter, Retrainer, SampleStore, ServedModel } from '../../model-servers/server/index.ts';
+import { DEFAULT_BODY_LIMIT } from '../../model-servers/server/defaultBodyLimit.ts';
 import { parseInteger } from '../flags.ts';
 
 export interface ModelServerFlags {
@@ -86,6 +85,8 @@ export async function startModelServer(flags: ModelServerFlags, storePath?: () =
       hint: `export ${flags.tokenEnv}=<a long random token> before starting the server`,
     });
   }
+  // Fastify, pino and prom-client load only for this command.
+  const [{ createModelServer, RegistryWriter, Retrainer, SampleStore, ServedModel }, { pino }] = await Promise.all([import('../../model-servers/server/index.ts'), import('pino')]);
   const dbPath = storePath ? await storePath() : undefined;
   const loaded = existsSync(flags.model) || dbPath === undefined ? await loadFile(flags.model, dbPath) : await loadFromRegistry(flags.model, dbPath);
   const runtime = new ServedModel(loaded.runtime);

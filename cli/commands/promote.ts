@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { formatTime, intervalMs, inputError, type Interval } from '../../engine/index.ts';
-import { executePromotion, listPromotions, planPromotion, waitApplied, type PromotionPlan, type RunEvidence } from '../../live/index.ts';
+import type { PromotionPlan, RunEvidence } from '../../live/index.ts';
 import { resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { formatTable, printJson } from '../output.ts';
 
@@ -42,6 +42,7 @@ Examples:
   xylen promote --history                                # who promoted what, when, replacing what`,
     )
     .action(async (runId: string | undefined, flags: PromoteFlags, command: Command) => {
+      const { executePromotion, listPromotions, planPromotion, waitApplied } = await import('../../live/index.ts');
       if (flags.history) {
         const rows = await withStore(command, { readOnly: true }, (store) => listPromotions(store));
         if (flags.json) return printJson(rows);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { inputError } from '../../engine/index.ts';
-import { buildReport, checkReportPath, codeVersion, REPORT_KINDS, writeReportFile, type ReportKind } from '../../research/index.ts';
+import { codeVersion } from '../../research/journal/RunManifest.ts';
+import { REPORT_KINDS, type ReportKind } from '../../research/report/reportKinds.ts';
+import { checkReportPath, writeReportFile } from '../../research/report/writeReportFile.ts';
 import { withStore } from '../context.ts';
 import { parseInteger } from '../flags.ts';
 import { printJson } from '../output.ts';
@@ -59,6 +61,7 @@ Examples:
       const partitions = parseInteger(flags.partitions, '--partitions', { min: 2, max: 24 });
       const horizon = parseInteger(flags.horizon, '--horizon', { min: 1, max: 100_000 });
       const code = codeVersion();
+      const { buildReport } = await import('../../research/report/buildReport.ts'); // Observable Plot and linkedom: only for reports
       const progress = new Progress({ label: 'report', total: 2, unit: 'steps', quiet: flags.json === true });
       try {
         const report = await withStore(command, { readOnly: true }, (store) =>

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { formatTime } from '../../engine/index.ts';
-import { exportRunCsv, formatReport, getRun, listRuns, type StoredRun } from '../../research/index.ts';
+import { exportRunCsv } from '../../research/journal/exportRunCsv.ts';
+import { getRun, listRuns, type StoredRun } from '../../research/journal/storedRuns.ts';
+import { formatReport } from '../../research/report/formatReport.ts';
 import { withStore } from '../context.ts';
 import { formatTable, printJson } from '../output.ts';
 

@@ -17,7 +17,7 @@ import {
   type SweepOutcome,
   type SweepSummary,
 } from '../../research/sweep/index.ts';
-import { queueRunner } from '../../research/sweep/queue/index.ts';
+import { DEFAULT_QUEUE_NAME } from '../../research/sweep/queue/sweepJob.ts';
 import { chooseMarket } from '../chooseMarket.ts';
 import { resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
@@ -71,7 +71,7 @@ export function registerSweepCommands(program: Command): void {
     .option('--by <metric>', 'metric to rank by in the summary (and for --journal)', 'sharpe')
     .option('-n, --n <count>', 'configurations shown in the summary', '10')
     .option('--queue <url>', 'put the configurations on a BullMQ queue (redis://host:port/db) for `xylen worker` processes')
-    .option('--queue-name <name>', 'BullMQ queue name (workers must use the same)', 'xylen-sweeps')
+    .option('--queue-name <name>', 'BullMQ queue name (workers must use the same)', DEFAULT_QUEUE_NAME)
     .option('--flush-ms <ms>', 'write finished results to the store every this many ms', '2000')
     .option('--json', 'print the outcome and the summary as JSON')
     .addHelpText(
@@ -132,7 +132,7 @@ Examples:
           signal: controller.signal,
           ...(flags.name ? { name: flags.name } : {}),
           ...(flags.period ? { periodMs: intervalMs(parseInterval(flags.period, '--period')) } : {}),
-          ...(flags.queue ? { runner: queueRunner({ url: flags.queue, queueName: flags.queueName }) } : {}),
+          ...(flags.queue ? { runner: (await import('../../research/sweep/queue/queueRunner.ts')).queueRunner({ url: flags.queue, queueName: flags.queueName }) } : {}),
           onPlan: (plan) => {
             process.stderr.write(
               `sweep ${plan.sweepId} (${plan.name}): ${plan.configs} configurations of ${market} ${symbol} ${formatTime(from)} → ${formatTime(to)}` +

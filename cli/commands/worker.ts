@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_QUEUE_NAME, redactUrl, startQueueWorker } from '../../research/sweep/queue/index.ts';
+import { DEFAULT_QUEUE_NAME } from '../../research/sweep/queue/sweepJob.ts';
 import { resolveDbPath } from '../context.ts';
 import { parseInteger } from '../flags.ts';
 
@@ -35,6 +35,8 @@ Example:
     )
     .action(async (flags: WorkerFlags, command: Command) => {
       const dbPath = await resolveDbPath(command);
+      // BullMQ and ioredis load only for this command (every other command starts faster without them).
+      const { redactUrl, startQueueWorker } = await import('../../research/sweep/queue/index.ts');
       const log = (line: string, json: object) => process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : `${line}\n`);
       const worker = await startQueueWorker({
         url: flags.queue,

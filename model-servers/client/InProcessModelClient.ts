@@ -1,6 +1,7 @@
 import type { ModelClient, ModelRequest, Prediction, TradeOutcome } from '../../engine/index.ts';
 import type { ModelRuntime } from '../index.ts';
-import { modelColumns, predictRows, type SampleStore } from '../server/index.ts';
+import { modelColumns, predictRows } from '../server/predictRows.ts';
+import type { SampleStore } from '../server/SampleStore.ts';
 
 /** Decisions whose features are kept for their outcomes (a trade rarely stays open for 10,000 decisions). */
 const REMEMBERED_ROWS = 10_000;

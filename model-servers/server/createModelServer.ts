@@ -10,6 +10,7 @@ import { modelColumns, predictRows } from './predictRows.ts';
 import { errorReply, predictBody, predictReply, retrainBody, retrainReply, type PredictBody } from './routeSchemas.ts';
 import type { RegistryWriter } from './RegistryWriter.ts';
 import type { Retrainer } from './Retrainer.ts';
+import { DEFAULT_BODY_LIMIT } from './defaultBodyLimit.ts';
 import type { SampleStore } from './SampleStore.ts';
 
 export interface ModelServerOptions {
@@ -28,7 +29,7 @@ export interface ModelServerOptions {
   bodyLimit?: number;
 }
 
-export const DEFAULT_BODY_LIMIT = 1 << 20;
+export { DEFAULT_BODY_LIMIT };
 
 /**
  * The HTTP face of one loaded model (fastify): POST /predict, POST /retrain, GET /health, GET /metrics. Every body is

@@ -9,9 +9,9 @@ import { loadWalkforwardReport } from './loadWalkforwardReport.ts';
 import { runReportHtml, type ReportFooter } from './runReportHtml.ts';
 import { sweepReportHtml } from './sweepReportHtml.ts';
 import { walkforwardReportHtml } from './walkforwardReportHtml.ts';
+import type { ReportKind } from './reportKinds.ts';
 
-export const REPORT_KINDS = ['run', 'sweep', 'walkforward'] as const;
-export type ReportKind = (typeof REPORT_KINDS)[number];
+export { REPORT_KINDS, type ReportKind } from './reportKinds.ts';
 
 export interface BuildReportOptions extends ReportFooter {
   /** Restrict `latest` (and check an id) to one kind. */

@@ -4,9 +4,9 @@ import type { SweepRunner } from '../runSweep.ts';
 import type { SweepDataset } from '../SweepDataset.ts';
 import type { StoredSweep } from '../sweepTables.ts';
 import { checkRedis, parseQueueUrl, redactUrl } from './queueUrl.ts';
-import { decodeJobResult, sweepJobId, type SweepJobData, type SweepJobResult } from './sweepJob.ts';
+import { decodeJobResult, DEFAULT_QUEUE_NAME, sweepJobId, type SweepJobData, type SweepJobResult } from './sweepJob.ts';
 
-export const DEFAULT_QUEUE_NAME = 'xylen-sweeps';
+export { DEFAULT_QUEUE_NAME } from './sweepJob.ts';
 
 export interface QueueRunnerOptions {
   url: string;

@@ -3,6 +3,9 @@ import type { RunMetrics } from '../../metrics/computeMetrics.ts';
 import type { SweepConfigResult } from '../runSweepConfig.ts';
 import type { SweepDataRequest } from '../SweepDataset.ts';
 
+/** The BullMQ queue `xylen sweep --queue` and `xylen worker` use unless told another. */
+export const DEFAULT_QUEUE_NAME = 'xylen-sweeps';
+
 /** What a queue job carries: one configuration, the data it must replay, and that data's checksum. */
 export interface SweepJobData {
   sweepId: string;
