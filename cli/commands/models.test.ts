@@ -8,6 +8,7 @@ import { loadConfig } from '../../config/index.ts';
 import { importPaths, Store } from '../../data/index.ts';
 import { bindModel, loadModel } from '../../model-servers/index.ts';
 import { listPendingRegistrations, queueRegistration } from '../../model-servers/registry/index.ts';
+import { foldModelId, isFoldModelId } from '../../research/walkforward/foldModelId.ts';
 import { SHARED_DATA } from '../../test/paths.ts';
 import { buildProgram } from '../main.ts';
 
@@ -94,6 +95,28 @@ describe('xylen models', () => {
     expect(table).toMatch(/cli-gbdt\s+2\s+1\s+logreg\s+retired/);
     expect((await xylen(['models', 'promote', 'nope', '1'])).error?.code).toBe('MODEL_NOT_REGISTERED');
     expect((await xylen(['models', 'promote', 'cli-gbdt', 'two'])).error?.where).toBe('VERSION');
+  });
+
+  it('ls leaves out the models walk-forward folds trained, says how many, and lists them with --all or by id', async () => {
+    const fold = foldModelId('wf-20240514-093000-a1b2', 0, 'cli-trend');
+    expect(isFoldModelId(fold)).toBe(true);
+    expect(isFoldModelId('cli-gbdt')).toBe(false);
+    const trained = await xylen(['model', 'train', '--from', '2023-01-01', '--to', '2023-02-01', '--kind', 'logreg', '--features', 'ret_1,ret_12', '--name', fold, '--json']);
+    expect(trained.error).toBeUndefined();
+    const ids = async (args: string[]) => new Set(JSON.parse((await xylen(['models', 'ls', ...args, '--json'])).stdout).map((m: { modelId: string }) => m.modelId));
+    expect((await ids([])).has(fold)).toBe(false);
+    expect((await ids([])).has('cli-gbdt')).toBe(true);
+    expect((await ids(['--all'])).has(fold)).toBe(true);
+    expect((await ids([fold])).has(fold)).toBe(true);
+    const saved = process.stderr.write;
+    let stderr = '';
+    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+    try {
+      expect((await xylen(['models', 'ls'])).stdout).not.toContain(fold);
+    } finally {
+      process.stderr.write = saved;
+    }
+    expect(stderr).toContain('1 model(s) trained by walk-forward folds not listed: --all lists them');
   });
 
   it('init trains the zoo as champions and --write-config puts them in the config, keeping its other keys and models', async () => {

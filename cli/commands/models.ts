@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/index.ts';
 import { defaultModelsDir, getModel, listModels, listPendingRegistrations, modelEvents, promote, registerPending, rollback, type ModelRecord } from '../../model-servers/registry/index.ts';
 import type { Store } from '../../data/index.ts';
 import { initZoo } from '../../model-servers/zoo/index.ts';
+import { isFoldModelId } from '../../research/walkforward/foldModelId.ts';
 import { globalOptions, resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { parseInteger, parseRange } from '../flags.ts';
 import { formatTable, printJson } from '../output.ts';
@@ -27,9 +28,13 @@ export function registerModelsCommands(program: Command): void {
     .command('ls')
     .description('list registered model versions (all ids, or one)')
     .argument('[id]', 'only this model id')
+    .option('--all', 'also the models walk-forward folds trained (`xylen walkforward show` lists each fold\'s)')
     .option('--json', 'print JSON')
-    .action(async (id: string | undefined, flags: { json?: boolean }, command: Command) => {
-      const records = await withStore(command, { readOnly: true }, (store) => listModels(store, id));
+    .action(async (id: string | undefined, flags: { json?: boolean; all?: boolean }, command: Command) => {
+      const every = await withStore(command, { readOnly: true }, (store) => listModels(store, id));
+      const records = flags.all || id !== undefined ? every : every.filter((r) => !isFoldModelId(r.modelId));
+      const hidden = new Set(every.filter((r) => !records.includes(r)).map((r) => r.modelId)).size;
+      if (hidden > 0 && !flags.json) process.stderr.write(`${hidden} model(s) trained by walk-forward folds not listed: --all lists them\n`);
       const queued = (await listPendingRegistrations(defaultModelsDir(await resolveDbPath(command)))).filter((p) => id === undefined || p.entry.card.id === id);
       if (queued.length > 0) {
         process.stderr.write(`${queued.length} retrained version(s) wait to be registered (${queued.map((p) => `${p.entry.card.id} v${p.entry.card.version}`).join(', ')}): run \`xylen models sync\`\n`);

@@ -12,6 +12,7 @@ import { loadReplayData, type ReplayInputs } from '../replay/loadReplayData.ts';
 import { MetricsTap } from '../replay/MetricsTap.ts';
 import { replayInputs } from '../replay/replayInputs.ts';
 import { planFolds, type Fold } from './planFolds.ts';
+import { foldModelId } from './foldModelId.ts';
 import { finishWalkforward, saveFold, startWalkforward } from './walkforwardTables.ts';
 
 export interface WalkforwardRequest {
@@ -131,7 +132,7 @@ async function trainFold(store: Store, request: WalkforwardRequest, fold: Fold, 
       from: fold.trainFrom,
       to: fold.trainTo,
       kind,
-      id: `${wfId}-f${fold.index}-${name}`,
+      id: foldModelId(wfId, fold.index, name),
       features,
       label: zoo.label,
       modelsDir: join(request.modelsDir, 'walkforward', wfId),

@@ -287,6 +287,11 @@ describe('sweeps and walk-forward', () => {
 describe('models: champion vs challenger', () => {
   it('refuses actions without the token', async () => {
     await page.goto(`${studio.url}/models`);
+    // The walk-forward of the fixture trained models for its folds: registered, but not listed among the models.
+    const folds = (await readStore((store) => getWalkforward(store, research.wfId))).folds.flatMap((f) => f.models.map((m) => m.modelId));
+    expect(folds.length).toBeGreaterThan(0);
+    expect(await page.getByTestId('hidden-fold-models').innerText()).toContain(`${new Set(folds).size} models trained by walk-forward folds are not listed here`);
+    expect(await page.locator('section[data-model^="wf-"]').count()).toBe(0);
     expect(await page.locator(`[data-testid=challenge-${MODEL_ID}] button[type=submit]`).isDisabled()).toBe(true);
     const form = { model: MODEL_ID, version: '2', from: '2024-01-01', to: '2024-01-06' };
     const refused = await page.request.post(`${studio.url}/models?/challenge`, { form, headers: { origin: studio.url } });
