@@ -85,7 +85,9 @@ describe('ONNX tree ensembles on the forest kernel', () => {
   it('BRANCH_LEQ splits send a value equal to the threshold the other way, as onnxruntime does', async () => {
     const graph = gbdtGraph(model);
     const attributes = treeNode(graph);
-    attributes['nodes_modes'] = (attributes['nodes_modes'] as string[]).map((m) => (m === 'BRANCH_LT' ? 'BRANCH_LEQ' : m));
+    const thresholds = (attributes['nodes_values'] as { floats: number[] }).floats;
+    // (A "present vs missing" split, threshold +∞, stays BRANCH_LT: x ≤ +∞ has no `<` form, and such a graph is left to onnxruntime.)
+    attributes['nodes_modes'] = (attributes['nodes_modes'] as string[]).map((m, k) => (m === 'BRANCH_LT' && Number.isFinite(thresholds[k]) ? 'BRANCH_LEQ' : m));
     const lt = await save('lt2.onnx', gbdtGraph(model));
     const leq = await save('leq.onnx', graph);
     expect(await translated(leq)).toBeDefined();
@@ -129,6 +131,12 @@ describe('ONNX tree ensembles on the forest kernel', () => {
     expect(await translated(path)).toBeUndefined();
     const X = probeRows(2000, 5);
     expect(maxDifference(await loadedSays(path, X, 2000), await onnxruntimeSays(path, X, 2000))).toBeLessThan(1e-6);
+
+    const infinite = gbdtGraph(model);
+    const values = (treeNode(infinite)['nodes_values'] as { floats: number[] }).floats;
+    expect(values).toContain(Infinity);
+    treeNode(infinite)['nodes_modes'] = (treeNode(infinite)['nodes_modes'] as string[]).map((m) => (m === 'BRANCH_LT' ? 'BRANCH_LEQ' : m));
+    expect(onnxTreesAsXgboost(onnxProto.onnx.ModelProto.decode(encodeOnnx(infinite)).graph, 'probabilities')).toBeUndefined();
 
     const transformed = gbdtGraph(model);
     treeNode(transformed)['post_transform'] = 'SOFTMAX';

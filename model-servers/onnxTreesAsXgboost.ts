@@ -65,6 +65,7 @@ export function onnxTreesAsXgboost(graph: Graph | null | undefined, output: stri
       const mode = modes[k];
       const leaf = mode === 'LEAF';
       if (!leaf && mode !== 'BRANCH_LT' && mode !== 'BRANCH_LEQ') return undefined;
+      if (mode === 'BRANCH_LEQ' && values[k] === Infinity) return undefined; // x ≤ +∞ holds for x = +∞ too: no `<` says that
       const left = leaf ? -1 : nodeIndex[t]!.get(trueIds[k]!);
       const right = leaf ? -1 : nodeIndex[t]!.get(falseIds[k]!);
       if (left === undefined || right === undefined) return undefined;
