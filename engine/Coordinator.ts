@@ -54,6 +54,21 @@ const TIMED_OUT = Symbol('timed out');
 const NO_VOTES: readonly Vote[] = Object.freeze([]);
 const NO_SCORES: Readonly<Record<Action, number>> = Object.freeze({ long: 0, short: 0, hold: 0 });
 
+/** What a decision came to, and why when the outcome alone does not say. */
+interface Verdict {
+  readonly outcome: DecisionOutcome;
+  readonly detail?: string;
+}
+/** The outcomes that need no detail, made once: most heartbeats end in one of these. */
+const VERDICT = {
+  HOLD: { outcome: 'HOLD' },
+  IN_POSITION: { outcome: 'IN_POSITION' },
+  BELOW_THRESHOLD: { outcome: 'BELOW_THRESHOLD' },
+  HALTED: { outcome: 'HALTED' },
+  ORDER_PLACED: { outcome: 'ORDER_PLACED' },
+} as const satisfies Record<string, Verdict>;
+const because = (outcome: DecisionOutcome, detail: string): Verdict => ({ outcome, detail });
+
 /**
  * The decision loop of the seeds, written once for replay and live. On each heartbeat it asks every model in
  * parallel (with a deadline), aggregates their votes, applies the confidence threshold and the risk stage, and
@@ -84,7 +99,6 @@ export class Coordinator {
     scores: NO_SCORES,
     outcome: 'HOLD',
   };
-  private beatDetail: string | undefined;
 
   constructor(
     private readonly deps: {
@@ -134,21 +148,19 @@ export class Coordinator {
     const decision = this.deps.ensemble.decide(predictions);
     const missing = predictions.size < this.deps.models.length ? this.deps.models.filter((m) => !predictions.has(m.name)).map((m) => m.name) : undefined;
     const { votes, action, confidence, scores } = decision;
-    const outcome = await this.act(beat, snap, decision);
-    const detail = this.beatDetail;
-    this.beatDetail = undefined;
+    const { outcome, detail } = await this.act(beat, snap, decision);
     return this.journalBeat(votes, action, confidence, scores, missing, outcome, detail);
   }
 
-  /** What the decision leads to: the outcome (and `beatDetail` when it needs saying), placing the entry if it trades. */
-  private async act(beat: Heartbeat, snap: BrokerSnapshot, decision: EnsembleDecision): Promise<DecisionOutcome> {
-    if (decision.status === 'NO_QUORUM') return this.because('NO_QUORUM', `${decision.votes.length} of ${this.deps.models.length} models answered`);
-    if (decision.action === 'hold') return 'HOLD';
-    if (snap.quantity !== 0 || this.pendingEntry) return 'IN_POSITION';
-    if (decision.confidence < this.options.threshold) return 'BELOW_THRESHOLD';
+  /** What the decision leads to, with the detail when it needs saying; places the entry if it trades. */
+  private async act(beat: Heartbeat, snap: BrokerSnapshot, decision: EnsembleDecision): Promise<Verdict> {
+    if (decision.status === 'NO_QUORUM') return because('NO_QUORUM', `${decision.votes.length} of ${this.deps.models.length} models answered`);
+    if (decision.action === 'hold') return VERDICT.HOLD;
+    if (snap.quantity !== 0 || this.pendingEntry) return VERDICT.IN_POSITION;
+    if (decision.confidence < this.options.threshold) return VERDICT.BELOW_THRESHOLD;
     const state = this.deps.risk.tradingState(beat.ts);
-    if (state.status === 'HALTED') return 'HALTED';
-    if (state.status === 'PAUSED') return this.because('RISK_DENIED', `${state.rule}: paused until ${formatTime(state.until)}`);
+    if (state.status === 'HALTED') return VERDICT.HALTED;
+    if (state.status === 'PAUSED') return because('RISK_DENIED', `${state.rule}: paused until ${formatTime(state.until)}`);
 
     const side: Side = decision.action === 'long' ? 1 : -1;
     const verdict = this.deps.risk.evaluate({
@@ -163,19 +175,14 @@ export class Coordinator {
       ...(decision.takeProfit === undefined ? {} : { proposedTakeProfit: decision.takeProfit }),
     });
     for (const event of verdict.events) this.deps.journal.record({ type: 'risk', ts: beat.ts, event });
-    if (verdict.status === 'DENIED') return this.because('RISK_DENIED', verdict.events.map((e) => e.rule).join(','));
+    if (verdict.status === 'DENIED') return because('RISK_DENIED', verdict.events.map((e) => e.rule).join(','));
 
     const check = this.deps.instrument.checkOrder(beat.close, verdict.quantity);
-    if (check.status === 'REJECTED') return this.because('ORDER_REJECTED', `${check.reason}: ${check.detail}`);
+    if (check.status === 'REJECTED') return because('ORDER_REJECTED', `${check.reason}: ${check.detail}`);
     const placed = await this.placeEntry(beat, side, check.quantity, verdict);
-    if (!placed.ok) return this.because('ORDER_REJECTED', placed.detail);
+    if (!placed.ok) return because('ORDER_REJECTED', placed.detail);
     this.pendingEntry = { ts: beat.ts, row: beat.row, votes: decision.votes };
-    return 'ORDER_PLACED';
-  }
-
-  private because(outcome: DecisionOutcome, detail: string): DecisionOutcome {
-    this.beatDetail = detail;
-    return outcome;
+    return VERDICT.ORDER_PLACED;
   }
 
   /** The heartbeat's one record; the object is reused, since journals copy what they keep. */
