@@ -1,3 +1,4 @@
+import { formatTime } from '../engine/index.ts';
 /** Print a value as JSON on standard output (for `--json`), with bigint as numbers when safe. */
 export function printJson(value: unknown): void {
   process.stdout.write(
@@ -6,6 +7,11 @@ export function printJson(value: unknown): void {
 }
 
 /** Render rows as an aligned text table; numbers are right-aligned. */
+/** Table cells: a UTC date (YYYY-MM-DD), a ratio as a percentage with two decimals, a number rounded; null stays empty. */
+export const cellDay = (ms: number): string => formatTime(ms).slice(0, 10);
+export const cellPercent = (v: number | null | undefined): number | null => (v == null ? null : Math.round(v * 10_000) / 100);
+export const cellRound = (v: number | null | undefined, digits = 2): number | null => (v == null ? null : Number(v.toFixed(digits)));
+
 export function formatTable(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
   if (rows.length === 0) return '(none)';
   const keys = columns ?? Object.keys(rows[0]!);

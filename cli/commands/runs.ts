@@ -4,7 +4,7 @@ import { exportRunCsv } from '../../research/journal/exportRunCsv.ts';
 import { getRun, listRuns, type StoredRun } from '../../research/journal/storedRuns.ts';
 import { formatReport } from '../../research/report/formatReport.ts';
 import { withStore } from '../context.ts';
-import { formatTable, printJson } from '../output.ts';
+import { cellDay, cellPercent, cellRound, formatTable, printJson } from '../output.ts';
 
 /** `xylen runs ls|show|export`: stored runs, read-only (they can run beside a replay writing elsewhere, or a studio). */
 export function registerRunsCommands(program: Command): void {
@@ -60,8 +60,6 @@ function summary(run: StoredRun) {
   };
 }
 
-const round2 = (v: number | null | undefined) => (v == null ? null : Math.round(v * 100) / 100);
-const day = (ms: number) => formatTime(ms).slice(0, 10);
 
 function tableRow(run: StoredRun): Record<string, unknown> {
   return {
@@ -70,9 +68,9 @@ function tableRow(run: StoredRun): Record<string, unknown> {
     kind: run.kind,
     status: run.status,
     symbol: run.manifest.data.symbol,
-    range: `${day(run.manifest.data.from)} → ${day(run.manifest.data.to)}`,
-    'return %': round2(run.metrics?.totalReturn == null ? null : run.metrics.totalReturn * 100),
-    sharpe: round2(run.metrics?.sharpe),
+    range: `${cellDay(run.manifest.data.from)} → ${cellDay(run.manifest.data.to)}`,
+    'return %': cellPercent(run.metrics?.totalReturn),
+    sharpe: cellRound(run.metrics?.sharpe),
     trades: run.metrics?.trades ?? null,
   };
 }

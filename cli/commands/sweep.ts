@@ -21,7 +21,7 @@ import { DEFAULT_QUEUE_NAME } from '../../research/sweep/queue/sweepJob.ts';
 import { chooseMarket } from '../chooseMarket.ts';
 import { resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { parseInteger, parseMarket, parseRange, parseSymbol } from '../flags.ts';
-import { formatTable, printJson } from '../output.ts';
+import { cellDay, cellPercent, cellRound, formatTable, printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
 
 interface SweepFlags {
@@ -188,7 +188,7 @@ Examples:
             name: s.name,
             status: s.status,
             symbol: `${s.market} ${s.symbol}`,
-            range: `${day(s.from)} → ${day(s.to)}`,
+            range: `${cellDay(s.from)} → ${cellDay(s.to)}`,
             done: `${s.finished}/${s.configs}`,
             'updated (UTC)': formatTime(s.updatedAt.getTime()),
           })),
@@ -263,9 +263,6 @@ function describeSweep(sweep: StoredSweep): string {
   );
 }
 
-const pct = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10_000) / 100);
-const round = (v: number | null | undefined, digits = 2) => (v == null ? null : Number(v.toFixed(digits)));
-const day = (ms: number) => formatTime(ms).slice(0, 10);
 
 function paramColumns(sweep: StoredSweep, params: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(sweep.grid.axes.map((a) => [a.key, format(params[a.key])]));
@@ -280,9 +277,9 @@ function resultRow(sweep: StoredSweep, r: StoredSweepResult): Record<string, unk
   return {
     '#': r.index,
     ...paramColumns(sweep, r.params),
-    sharpe: round(r.metrics.sharpe),
-    'return %': pct(r.metrics.totalReturn),
-    'max dd %': pct(r.metrics.maxDrawdown),
+    sharpe: cellRound(r.metrics.sharpe),
+    'return %': cellPercent(r.metrics.totalReturn),
+    'max dd %': cellPercent(r.metrics.maxDrawdown),
     trades: r.metrics.trades,
     run: r.runId ?? '',
   };
@@ -292,12 +289,12 @@ function formatSummary(sweep: StoredSweep, summary: SweepSummary): string {
   const rows = summary.top.map((t) => ({
     rank: t.rank,
     ...paramColumns(sweep, t.params),
-    ...(summary.by === 'sharpe' ? {} : { [summary.by]: round(t.value, 4) }),
-    sharpe: round(t.metrics.sharpe),
-    'return %': pct(t.metrics.totalReturn),
-    'max dd %': pct(t.metrics.maxDrawdown),
+    ...(summary.by === 'sharpe' ? {} : { [summary.by]: cellRound(t.value, 4) }),
+    sharpe: cellRound(t.metrics.sharpe),
+    'return %': cellPercent(t.metrics.totalReturn),
+    'max dd %': cellPercent(t.metrics.maxDrawdown),
     trades: t.metrics.trades,
-    DSR: round(t.dsr, 3),
+    DSR: cellRound(t.dsr, 3),
   }));
   const lines = [`best ${summary.top.length} of ${summary.trials} by ${summary.by}:`, formatTable(rows), ''];
   if (summary.expectedMaxSharpe !== null) {

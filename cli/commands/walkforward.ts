@@ -8,7 +8,7 @@ import { getWalkforward, listWalkforwards, runWalkforward, type WalkforwardDetai
 import { chooseMarket } from '../chooseMarket.ts';
 import { resolveConfig, resolveDbPath, withStore } from '../context.ts';
 import { parseMarket, parseRange, parseSymbol } from '../flags.ts';
-import { formatTable, printJson } from '../output.ts';
+import { cellDay, cellPercent, cellRound, formatTable, printJson } from '../output.ts';
 import { Progress } from '../Progress.ts';
 
 interface WalkforwardFlags {
@@ -128,10 +128,10 @@ Example:
             walkforward: w.wfId,
             status: w.status,
             symbol: `${w.market} ${w.symbol}`,
-            range: `${day(w.from)} → ${day(w.to)}`,
+            range: `${cellDay(w.from)} → ${cellDay(w.to)}`,
             windows: `${w.trainMs / 86_400_000}d / ${w.testMs / 86_400_000}d`,
-            'oos return %': pct(w.metrics?.totalReturn),
-            'oos sharpe': round(w.metrics?.sharpe),
+            'oos return %': cellPercent(w.metrics?.totalReturn),
+            'oos sharpe': cellRound(w.metrics?.sharpe),
           })),
         )}\n`,
       );
@@ -154,19 +154,16 @@ function trainerKind(text: string): TrainerKind {
   throw inputError('BAD_CHOICE', `"${text}" is not one of ${TRAINER_KINDS.join(', ')}`, { where: '--kind' });
 }
 
-const pct = (v: number | null | undefined) => (v == null ? null : Math.round(v * 10_000) / 100);
-const round = (v: number | null | undefined) => (v == null ? null : Number(v.toFixed(2)));
-const day = (ms: number) => formatTime(ms).slice(0, 10);
 
 function metricColumns(m: RunMetrics | null) {
-  return { 'return %': pct(m?.totalReturn), sharpe: round(m?.sharpe), 'max dd %': pct(m?.maxDrawdown), trades: m?.trades ?? null, 'b&h %': pct(m?.buyAndHoldReturn) };
+  return { 'return %': cellPercent(m?.totalReturn), sharpe: cellRound(m?.sharpe), 'max dd %': cellPercent(m?.maxDrawdown), trades: m?.trades ?? null, 'b&h %': cellPercent(m?.buyAndHoldReturn) };
 }
 
 function describeWalkforward(wf: WalkforwardDetail): string {
   const rows = wf.folds.map((f) => ({
     fold: f.fold,
-    train: `${day(f.trainFrom)} → ${day(f.trainTo)}`,
-    test: `${day(f.testFrom)} → ${day(f.testTo)}`,
+    train: `${cellDay(f.trainFrom)} → ${cellDay(f.trainTo)}`,
+    test: `${cellDay(f.testFrom)} → ${cellDay(f.testTo)}`,
     ...metricColumns(f.metrics),
   }));
   return [
