@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
-import { inputError, invariantError, operationalError } from '../engine/index.ts';
+import { inputError, operationalError } from '../engine/index.ts';
 import { cardFromMetadata, resolveCard, type ModelCard } from './ModelCard.ts';
-import { checkInput, outputFromProbabilities, type ModelRuntime } from './ModelRuntime.ts';
+import { meteredRuntime } from './meteredRuntime.ts';
+import { outputFromProbabilities, type ModelRuntime } from './ModelRuntime.ts';
 import { forestRuntime } from './forestRuntime.ts';
 import { onnxTreesAsXgboost } from './onnxTreesAsXgboost.ts';
 import { XgboostForest } from './XgboostForest.ts';
@@ -75,17 +76,8 @@ async function onnxRuntime(path: string, session: ort.InferenceSession, card: Mo
     await session.release();
     return forestRuntime(forest, card, path);
   }
-  let calls = 0;
-  let rows = 0;
-  let closed = false;
-  return {
-    card,
-    path,
+  return meteredRuntime(card, path, {
     async predict(data: Float32Array, n: number) {
-      checkInput(card, data, n);
-      if (closed) throw invariantError('MODEL_CLOSED', `model "${card.id}" was closed; load it again to predict`, { where: path });
-      calls++;
-      rows += n;
       if (n === 0) return outputFromProbabilities(new Float64Array(0), 0, card.classes);
       const result = await session.run({ [input.name]: new ort.Tensor('float32', data, [n, card.features.length]) }, [output.name]);
       const tensor = result[output.name]!;
@@ -94,13 +86,8 @@ async function onnxRuntime(path: string, session: ort.InferenceSession, card: Mo
       }
       return outputFromProbabilities(Float64Array.from(tensor.data as Float32Array), n, card.classes);
     },
-    health: () => ({ status: closed ? 'closed' : 'ok', id: card.id, version: card.version, kind: card.kind, path, calls, rows }),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await session.release();
-    },
-  };
+    close: () => session.release(),
+  });
 }
 
 /** The graph as an XGBoost forest when it is a plain tree ensemble the kernel can run (depth within its limit), else undefined. */
