@@ -49,3 +49,12 @@ function describeIntegers(min: number | undefined, max: number | undefined): str
   if (max !== undefined) return `an integer of at most ${max}`;
   return 'an integer';
 }
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** A duration flag: a whole number and a unit, `90d`, `12h`, `2w`, `30m`. */
+export function parseDuration(text: string, where: string): number {
+  const match = /^(\d+)\s*([mhdw])$/.exec(text.trim());
+  if (match && Number(match[1]) > 0) return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  throw inputError('BAD_DURATION', `"${text}" is not a duration`, { where, hint: 'a whole number and a unit: 30m, 12h, 90d, 2w' });
+}

@@ -173,7 +173,6 @@ export class WasmCode {
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
-export const F64 = 0x7c;
 export const V128 = 0x7b;
 
 export interface WasmFunction {
