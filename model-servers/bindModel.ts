@@ -13,24 +13,7 @@ export function bindModel(runtime: ModelRuntime, featureNames: readonly string[]
     name,
     features: runtime.card.features,
     predictBatch(matrix: FeatureMatrix) {
-      const columns = columnsFor(runtime, matrix.names, name);
-      const width = columns.length;
-      const rowsIn = new Int32Array(matrix.rows);
-      const input = new Float32Array(matrix.rows * width);
-      let n = 0;
-      for (let r = 0; r < matrix.rows; r++) {
-        const o = r * matrix.width;
-        let complete = true;
-        for (let c = 0; c < width; c++) {
-          const v = matrix.values[o + columns[c]!]!;
-          if (Number.isNaN(v)) {
-            complete = false;
-            break;
-          }
-          input[n * width + c] = v;
-        }
-        if (complete) rowsIn[n++] = r;
-      }
+      const { input, rowsIn, n } = completeRows(matrix, columnsFor(runtime, matrix.names, name));
       const scatter = (output: ModelOutput): BatchPredictions => {
         const out: BatchPredictions = { action: new Int8Array(matrix.rows).fill(ACTION_CODE.hold), confidence: new Float64Array(matrix.rows) };
         for (let i = 0; i < n; i++) {
@@ -39,10 +22,36 @@ export function bindModel(runtime: ModelRuntime, featureNames: readonly string[]
         }
         return out;
       };
-      const output = runtime.predict(input.subarray(0, n * width), n);
+      const output = runtime.predict(input, n);
       return output instanceof Promise ? output.then(scatter) : scatter(output);
     },
   };
+}
+
+/**
+ * The matrix rows from `from` on whose `columns` all hold a value, as a model's input (n rows of the columns, in
+ * order, float32) and their row numbers; a row with a missing input (the warm-up) is left out, to hold.
+ */
+export function completeRows(matrix: FeatureMatrix, columns: Int32Array, from = 0): { input: Float32Array; rowsIn: Int32Array; n: number } {
+  const width = columns.length;
+  const rows = Math.max(0, matrix.rows - from);
+  const rowsIn = new Int32Array(rows);
+  const input = new Float32Array(rows * width);
+  let n = 0;
+  for (let r = from; r < matrix.rows; r++) {
+    const o = r * matrix.width;
+    let complete = true;
+    for (let c = 0; c < width; c++) {
+      const v = matrix.values[o + columns[c]!]!;
+      if (Number.isNaN(v)) {
+        complete = false;
+        break;
+      }
+      input[n * width + c] = v;
+    }
+    if (complete) rowsIn[n++] = r;
+  }
+  return { input: input.subarray(0, n * width), rowsIn, n };
 }
 
 /** Where each wanted feature is among `available`: its index, or −1 when absent. */

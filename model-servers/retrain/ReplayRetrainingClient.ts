@@ -1,5 +1,5 @@
 import { ACTION_CODE, predictionAt, type BatchPredictions, type FeatureMatrix, type ModelClient, type ModelRequest, type Prediction, type TradeOutcome } from '../../engine/index.ts';
-import { bindModel, featureColumns } from '../bindModel.ts';
+import { bindModel, completeRows, featureColumns } from '../bindModel.ts';
 import { outputFromProbabilities, type ModelRuntime } from '../ModelRuntime.ts';
 import type { ModelClass } from '../ModelCard.ts';
 import { fitOnSamples, type FitSpec, type LabelledSample } from './fitOnSamples.ts';
@@ -118,28 +118,14 @@ export class ReplayRetrainingClient implements ModelClient {
 
   /** Re-predict rows [from, end) with the new model in one batch; a row with a missing input holds, as in bindModel. */
   private rebatch(from: number, predict: (X: Float32Array, rows: number) => Float64Array): void {
-    const { matrix, columns, table } = this;
-    const width = columns.length;
-    const rowsIn: number[] = [];
-    const input = new Float32Array(Math.max(0, matrix.rows - from) * width);
-    for (let r = from; r < matrix.rows; r++) {
-      const o = r * matrix.width;
-      let complete = true;
-      for (let c = 0; c < width && complete; c++) {
-        const v = matrix.values[o + columns[c]!]!;
-        if (Number.isNaN(v)) complete = false;
-        else input[rowsIn.length * width + c] = v;
-      }
-      if (complete) rowsIn.push(r);
-      else {
-        table.action[r] = ACTION_CODE.hold;
-        table.confidence[r] = 0;
-      }
+    const { table } = this;
+    const { input, rowsIn, n } = completeRows(this.matrix, this.columns, from);
+    table.action.fill(ACTION_CODE.hold, from);
+    table.confidence.fill(0, from);
+    const output = outputFromProbabilities(predict(input, n), n, this.classes);
+    for (let i = 0; i < n; i++) {
+      table.action[rowsIn[i]!] = output.action[i]!;
+      table.confidence[rowsIn[i]!] = output.confidence[i]!;
     }
-    const output = outputFromProbabilities(predict(input.subarray(0, rowsIn.length * width), rowsIn.length), rowsIn.length, this.classes);
-    rowsIn.forEach((r, i) => {
-      table.action[r] = output.action[i]!;
-      table.confidence[r] = output.confidence[i]!;
-    });
   }
 }
