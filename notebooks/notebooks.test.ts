@@ -10,6 +10,7 @@ import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPaths, Store } from '../data/index.ts';
 import { getRun, summarizeSweep, sweepResults, getSweep } from '../research/index.ts';
+import { withReadOnlyStore } from '../research/test/withReadOnlyStore.ts';
 import { REPO_ROOT, SHARED_DATA } from '../test/paths.ts';
 
 const FILES = ['BTCUSDT-5m-2025-03-06_2025-04-13.csv', 'BTCUSDT-1h-2019-09-08_2026-05-17.csv', 'BTCUSDT-funding-2019-09-10_2026-05-17.csv'].map((f) =>
@@ -35,14 +36,7 @@ async function notebook(file: string, args: string[]): Promise<{ code: number; s
   }
 }
 
-async function readOnly<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await Store.open(db, { readOnly: true });
-  try {
-    return await work(store);
-  } finally {
-    store.close();
-  }
-}
+const readOnly = <T>(work: (store: Store) => Promise<T>): Promise<T> => withReadOnlyStore(db, work);
 
 /** Table rows of the printed output whose first cell matches `first`, split on runs of two or more spaces. */
 function rows(stdout: string, first: RegExp): string[][] {

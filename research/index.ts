@@ -44,3 +44,4 @@ export type { StoredReplayRequest, StoredReplayResult } from './replay/runStored
 export { exportFeatures, LABEL_KINDS } from './features/index.ts';
 export type { FeatureExportRequest, FeatureExportResult, LabelSpec } from './features/index.ts';
 export { ACTION_CODES, OUTCOME_CODES } from './journal/HeartbeatBlock.ts';
+export { stationaryResample, quantile } from './metrics/stationaryBootstrap.ts';

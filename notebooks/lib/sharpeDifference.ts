@@ -1,5 +1,5 @@
 import { Rng } from '../../engine/index.ts';
-import { sharpeRatio } from '../../research/index.ts';
+import { quantile, sharpeRatio, stationaryResample } from '../../research/index.ts';
 
 export interface SharpeDifference {
   /** Sharpe(a) − Sharpe(b) on the sample. */
@@ -14,9 +14,9 @@ export interface SharpeDifference {
 
 /**
  * Paired stationary bootstrap (Politis & Romano 1994) of the difference between two strategies' Sharpe ratios over the
- * same periods: each resample draws the same blocks of periods from both series, so what the two have in common (the
- * market they both traded) stays paired, and the blocks keep the serial dependence. research's `bootstrapSharpe` does
- * this for one series; a comparison needs both resampled together.
+ * same periods: research's `pairedBootstrapSharpe`, with the same resampler (the same seed draws the same blocks, so
+ * the same interval), plus the share of resamples in which a's Sharpe beat b's, which the notebooks print and it does
+ * not report. Series of different lengths are compared over the shorter one's periods.
  */
 export function sharpeDifference(
   a: ArrayLike<number>,
@@ -31,16 +31,16 @@ export function sharpeDifference(
   const sb = sharpeRatio(Array.from({ length: periods }, (_, t) => b[t]!), perYear);
   if (sa === null || sb === null) return null;
   const rng = new Rng(options.seed);
+  const at = new Int32Array(periods);
   const ra = new Float64Array(periods);
   const rb = new Float64Array(periods);
   const differences: number[] = [];
   let better = 0;
   for (let k = 0; k < resamples; k++) {
-    let at = 0;
+    stationaryResample(rng, blockLength, at);
     for (let t = 0; t < periods; t++) {
-      at = t === 0 || rng.next() < 1 / blockLength ? Math.floor(rng.next() * periods) : (at + 1) % periods;
-      ra[t] = a[at]!;
-      rb[t] = b[at]!;
+      ra[t] = a[at[t]!]!;
+      rb[t] = b[at[t]!]!;
     }
     const x = sharpeRatio(ra, perYear);
     const y = sharpeRatio(rb, perYear);
@@ -50,10 +50,5 @@ export function sharpeDifference(
   }
   differences.sort((p, q) => p - q);
   const tail = (1 - (options.level ?? 0.95)) / 2;
-  const quantile = (q: number) => {
-    const pos = q * (differences.length - 1);
-    const lo = Math.floor(pos);
-    return differences[lo]! + (differences[Math.min(lo + 1, differences.length - 1)]! - differences[lo]!) * (pos - lo);
-  };
-  return { difference: sa - sb, lo: quantile(tail), hi: quantile(1 - tail), aBetter: better / differences.length, resamples: differences.length };
+  return { difference: sa - sb, lo: quantile(differences, tail), hi: quantile(differences, 1 - tail), aBetter: better / differences.length, resamples: differences.length };
 }

@@ -17,6 +17,7 @@ import { parseGrid } from '../sweep/parseGrid.ts';
 import { runSweep } from '../sweep/runSweep.ts';
 import { summarizeSweep } from '../sweep/summarizeSweep.ts';
 import { sweepResults } from '../sweep/sweepTables.ts';
+import { withReadOnlyStore } from '../test/withReadOnlyStore.ts';
 import { runWalkforward } from '../walkforward/runWalkforward.ts';
 import { buildReport } from './buildReport.ts';
 import { loadRunReport } from './loadRunReport.ts';
@@ -80,14 +81,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The store read-only, as the CLI opens it: a report that tried to write would fail. */
-async function readOnly<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await Store.open(db, { readOnly: true });
-  try {
-    return await work(store);
-  } finally {
-    store.close();
-  }
-}
+const readOnly = <T>(work: (store: Store) => Promise<T>): Promise<T> => withReadOnlyStore(db, work);
 
 const parse = (html: string) => parseHTML(html).document;
 type Doc = ReturnType<typeof parse>;

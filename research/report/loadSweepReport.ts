@@ -1,9 +1,8 @@
 import type { Store } from '../../data/index.ts';
-import { inputError, XylenError } from '../../engine/index.ts';
-import { backtestOverfitting, type BacktestOverfitting } from '../metrics/backtestOverfitting.ts';
+import { inputError } from '../../engine/index.ts';
+import type { BacktestOverfitting } from '../metrics/backtestOverfitting.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
-import { periodsPerYear } from '../metrics/returnRatios.ts';
-import { rankMetric, summarizeSweep, type SweepSummary } from '../sweep/summarizeSweep.ts';
+import { analyzeSweep, rankMetric, type SweepSummary } from '../sweep/summarizeSweep.ts';
 import { getSweep, sweepResults, type StoredSweep, type StoredSweepResult } from '../sweep/sweepTables.ts';
 
 export interface SweepReportOptions {
@@ -54,19 +53,7 @@ export async function loadSweepReport(store: Store, idOrName: string, options: S
   const by = rankMetric(options.by ?? 'sharpe', '--by');
   const metric = rankMetric(options.metric ?? by, '--metric');
   const partitions = options.partitions ?? 16;
-  const summary = summarizeSweep(results, { by, n: options.top ?? 20, partitions, periodMs: sweep.periodMs });
-
-  let overfitting: BacktestOverfitting | null = null;
-  if (summary.pbo) {
-    try {
-      overfitting = backtestOverfitting(
-        results.map((r) => r.returns!),
-        { partitions, perYear: periodsPerYear(sweep.periodMs) },
-      );
-    } catch (error) {
-      if (!(error instanceof XylenError)) throw error;
-    }
-  }
+  const { summary, overfitting } = analyzeSweep(results, { by, n: options.top ?? 20, partitions, periodMs: sweep.periodMs });
 
   const axes = sweep.grid.axes.map((a) => ({ key: a.key, values: a.values }));
   return { sweep, results, summary, overfitting, partitions, axes, heatmap: chooseHeatmap(axes, options, metric) };

@@ -1,8 +1,7 @@
 import type { Store } from '../../data/index.ts';
 import { inputError } from '../../engine/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
-import type { FoldModel } from '../walkforward/runWalkforward.ts';
-import { listWalkforwards, WALKFORWARD_ID_PATTERN, type StoredFold, type StoredWalkforward } from '../walkforward/walkforwardTables.ts';
+import { listWalkforwards, walkforwardFolds, WALKFORWARD_ID_PATTERN, type StoredFold, type StoredWalkforward } from '../walkforward/walkforwardTables.ts';
 
 export interface WalkforwardEquityPoint {
   fold: number;
@@ -42,24 +41,7 @@ export async function loadWalkforwardReport(store: Store, wfId: string, options:
       hint: failed ? 'fix the cause and run it again; `xylen walkforward ls` lists the complete ones' : 'wait for it to finish, or pick a complete one from `xylen walkforward ls`',
     });
   }
-  const folds = (
-    await store.all(
-      `SELECT fold, train_from::DOUBLE AS train_from, train_to::DOUBLE AS train_to, test_from::DOUBLE AS test_from, test_to::DOUBLE AS test_to,
-         label_end_max::DOUBLE AS label_end_max, models::VARCHAR AS models, metrics::VARCHAR AS metrics FROM walkforward_folds WHERE wf_id = $1 ORDER BY fold`,
-      [wfId],
-    )
-  ).map(
-    (f): StoredFold => ({
-      fold: Number(f['fold']),
-      trainFrom: Number(f['train_from']),
-      trainTo: Number(f['train_to']),
-      testFrom: Number(f['test_from']),
-      testTo: Number(f['test_to']),
-      labelEndMax: f['label_end_max'] === null ? null : Number(f['label_end_max']),
-      models: JSON.parse(String(f['models'])) as FoldModel[],
-      metrics: JSON.parse(String(f['metrics'])) as RunMetrics,
-    }),
-  );
+  const folds = await walkforwardFolds(store, wfId);
   const start = folds[0]?.testFrom ?? wf.from;
   const end = folds.at(-1)?.testTo ?? wf.to;
   const barMs = wf.metrics.annualisation.barMs || 300_000;

@@ -1,12 +1,11 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.ts';
 import { Store } from '../../data/index.ts';
-import { importSynthetic } from '../../data/synth/index.ts';
 import { SHARED_MODELS } from '../../test/paths.ts';
 import { runStoredReplay } from '../replay/runStoredReplay.ts';
+import { createSyntheticStore } from '../test/syntheticStore.ts';
 import { expandGrid } from './expandGrid.ts';
 import { loadSweepDataset } from './loadSweepDataset.ts';
 import { parseGrid } from './parseGrid.ts';
@@ -26,11 +25,7 @@ let dir: string;
 let dataDb: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'xylen-sweep-'));
-  dataDb = join(dir, 'data.duckdb');
-  const store = await Store.open(dataDb);
-  await importSynthetic(store, { symbol: 'BTCUSDT', start: START, end: START + 8 * DAY, interval: '1m', seed: 21, price: 60_000 });
-  store.close();
+  ({ dir, db: dataDb } = await createSyntheticStore('xylen-sweep-', { start: START, end: START + 8 * DAY, seed: 21 }, 'data.duckdb'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

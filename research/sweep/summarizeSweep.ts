@@ -94,6 +94,11 @@ export interface SummarizeOptions {
  * configuration's per-period returns (Bailey, Borwein, López de Prado & Zhu 2017). `results` must carry `returns`.
  */
 export function summarizeSweep(results: readonly StoredSweepResult[], options: SummarizeOptions): SweepSummary {
+  return analyzeSweep(results, options).summary;
+}
+
+/** `summarizeSweep`, with the whole CSCV analysis behind its PBO (null when PBO is unavailable), for the report's charts. */
+export function analyzeSweep(results: readonly StoredSweepResult[], options: SummarizeOptions): { summary: SweepSummary; overfitting: BacktestOverfitting | null } {
   const by = rankMetric(options.by ?? 'sharpe');
   const perYear = periodsPerYear(options.periodMs);
   const returns = results.map((r) => {
@@ -128,9 +133,11 @@ export function summarizeSweep(results: readonly StoredSweepResult[], options: S
 
   let pbo: SweepSummary['pbo'] = null;
   let pboUnavailable: string | null = null;
+  let overfitting: BacktestOverfitting | null = null;
   try {
     const partitions = options.partitions ?? 16;
     const analysis = backtestOverfitting(returns, { partitions, perYear });
+    overfitting = analysis;
     pbo = { pbo: analysis.pbo, lossProbability: analysis.lossProbability, slope: analysis.slope, intercept: analysis.intercept, partitions, splits: analysis.logits.length };
     if (analysis.pbo > 0.5) {
       warnings.push(
@@ -145,5 +152,5 @@ export function summarizeSweep(results: readonly StoredSweepResult[], options: S
   if (best && best.dsr !== null && best.dsr < 0.95) {
     warnings.push(`the best configuration's DSR is ${best.dsr.toFixed(2)} (< 0.95): its Sharpe ratio is not significant once the ${results.length} trials are accounted for`);
   }
-  return { by, trials: results.length, top, expectedMaxSharpe: expectedMax, pbo, pboUnavailable, warnings };
+  return { summary: { by, trials: results.length, top, expectedMaxSharpe: expectedMax, pbo, pboUnavailable, warnings }, overfitting };
 }

@@ -97,7 +97,7 @@ export async function runWalkforward(store: Store, request: WalkforwardRequest):
       }
       const inputs = await loadReplayData(store, { market: request.market, symbol: request.symbol, from: fold.testFrom, to: fold.testTo, decisionInterval, contextInterval });
       const { metrics, records, outcome } = await replayFold(store, inputs, request.config, models, equity);
-      allRecords.push(...records);
+      for (const record of records) allRecords.push(record); // not push(...records): a fold has a record per decision, past the argument limit (~120k)
       if (Number.isNaN(firstOpen)) firstOpen = outcome.firstOpen;
       lastClose = outcome.lastClose;
       const result: FoldResult = { ...fold, models, labelEndMax, metrics, startEquity: equity, endEquity: outcome.final.equity };

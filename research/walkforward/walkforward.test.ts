@@ -1,16 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.ts';
 import { Store } from '../../data/index.ts';
-import { importSynthetic } from '../../data/synth/index.ts';
 import { computeFeatures, forwardReturnLabels } from '../../engine/index.ts';
 import { getModel } from '../../model-servers/registry/index.ts';
 import { buildTrainingSet, type ZooModel } from '../../model-servers/zoo/index.ts';
 import { runXylen } from '../../test/runXylen.ts';
 import { loadReplayData } from '../replay/loadReplayData.ts';
+import { createSyntheticStore } from '../test/syntheticStore.ts';
 import { planFolds } from './planFolds.ts';
 import { runWalkforward } from './runWalkforward.ts';
 import { getWalkforward } from './walkforwardTables.ts';
@@ -24,11 +23,7 @@ let dir: string;
 let db: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'xylen-walkforward-'));
-  db = join(dir, 'store.duckdb');
-  const store = await Store.open(db);
-  await importSynthetic(store, { symbol: 'BTCUSDT', start: START, end: START + 34 * DAY, interval: '1m', seed: 17, price: 60_000 });
-  store.close();
+  ({ dir, db } = await createSyntheticStore('xylen-walkforward-', { start: START, end: START + 34 * DAY, seed: 17 }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

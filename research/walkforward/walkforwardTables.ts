@@ -120,26 +120,32 @@ export async function getWalkforward(store: Store, wfId?: string, where = 'WALKF
     });
   }
   const wf = toWalkforward(rows[0]!);
-  const folds = await store.all(
-    `SELECT fold, train_from::DOUBLE AS train_from, train_to::DOUBLE AS train_to, test_from::DOUBLE AS test_from, test_to::DOUBLE AS test_to,
-       label_end_max::DOUBLE AS label_end_max, models::VARCHAR AS models, metrics::VARCHAR AS metrics FROM walkforward_folds WHERE wf_id = $1 ORDER BY fold`,
-    [wf.wfId],
-  );
+  const folds = await walkforwardFolds(store, wf.wfId);
   const equity = await store.all(`SELECT fold, ts::DOUBLE AS ts, equity FROM walkforward_equity WHERE wf_id = $1 ORDER BY ts, fold`, [wf.wfId]);
   return {
     ...wf,
-    folds: folds.map((f) => ({
-      fold: Number(f['fold']),
-      trainFrom: Number(f['train_from']),
-      trainTo: Number(f['train_to']),
-      testFrom: Number(f['test_from']),
-      testTo: Number(f['test_to']),
-      labelEndMax: f['label_end_max'] === null ? null : Number(f['label_end_max']),
-      models: JSON.parse(String(f['models'])) as FoldModel[],
-      metrics: JSON.parse(String(f['metrics'])) as RunMetrics,
-    })),
+    folds,
     equity: equity.map((e) => ({ fold: Number(e['fold']), ts: Number(e['ts']), equity: Number(e['equity']) })),
   };
+}
+
+/** The folds of one walk-forward, in order. */
+export async function walkforwardFolds(store: Store, wfId: string): Promise<StoredFold[]> {
+  const rows = await store.all(
+    `SELECT fold, train_from::DOUBLE AS train_from, train_to::DOUBLE AS train_to, test_from::DOUBLE AS test_from, test_to::DOUBLE AS test_to,
+       label_end_max::DOUBLE AS label_end_max, models::VARCHAR AS models, metrics::VARCHAR AS metrics FROM walkforward_folds WHERE wf_id = $1 ORDER BY fold`,
+    [wfId],
+  );
+  return rows.map((f) => ({
+    fold: Number(f['fold']),
+    trainFrom: Number(f['train_from']),
+    trainTo: Number(f['train_to']),
+    testFrom: Number(f['test_from']),
+    testTo: Number(f['test_to']),
+    labelEndMax: f['label_end_max'] === null ? null : Number(f['label_end_max']),
+    models: JSON.parse(String(f['models'])) as FoldModel[],
+    metrics: JSON.parse(String(f['metrics'])) as RunMetrics,
+  }));
 }
 
 function toWalkforward(row: Record<string, unknown>): StoredWalkforward {
