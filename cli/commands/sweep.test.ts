@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../data/index.ts';
-import { importSynthetic } from '../../data/synth/index.ts';
 import { XylenError } from '../../engine/index.ts';
+import { createSyntheticStore } from '../../research/test/syntheticStore.ts';
 import { REPO_ROOT } from '../../test/paths.ts';
 import { runXylen } from '../../test/runXylen.ts';
 import { runXylenBin } from '../../test/runXylenBin.ts';
@@ -16,11 +15,7 @@ let dir: string;
 let db: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'xylen-sweep-cli-'));
-  db = join(dir, 'store.duckdb');
-  const store = await Store.open(db);
-  await importSynthetic(store, { symbol: 'BTCUSDT', start: START, end: START + 16 * DAY, interval: '1m', seed: 5, price: 60_000 });
-  store.close();
+  ({ dir, db } = await createSyntheticStore('xylen-sweep-cli-', { start: START, end: START + 16 * DAY, seed: 5 }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
