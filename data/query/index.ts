@@ -19,3 +19,4 @@ export { copyQueryToFile, exportFormat, exportTarget } from './copyToFile.ts';
 export type { ExportFormat, ExportTarget } from './copyToFile.ts';
 export { storedExtent, candleCount } from './storedExtent.ts';
 export type { StoredExtent } from './storedExtent.ts';
+export { timestampDate } from './timestampDate.ts';

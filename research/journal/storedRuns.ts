@@ -1,4 +1,4 @@
-import type { Store } from '../../data/index.ts';
+import { timestampDate, type Store } from '../../data/index.ts';
 import { inputError } from '../../engine/index.ts';
 import type { RunKind, RunStatus } from './DuckDbJournal.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
@@ -43,10 +43,9 @@ export async function getRun(store: Store, runId: string, where = 'RUN'): Promis
 }
 
 function toStoredRun(row: Record<string, unknown>): StoredRun {
-  const date = (v: unknown) => (v === null ? null : new Date(`${String(v).replace(' ', 'T')}Z`));
   return {
     runId: row['run_id'] as string,
-    createdAt: date(row['created_at'])!,
+    createdAt: timestampDate(row['created_at'])!,
     kind: row['kind'] as RunKind,
     status: row['status'] as RunStatus,
     manifest: JSON.parse(row['manifest'] as string) as RunManifest,
@@ -55,7 +54,7 @@ function toStoredRun(row: Record<string, unknown>): StoredRun {
     records: row['records'] as number | null,
     bars: row['bars'] as number | null,
     elapsedMs: row['elapsed_ms'] as number | null,
-    finishedAt: date(row['finished_at']),
+    finishedAt: timestampDate(row['finished_at']),
     message: row['message'] as string | null,
   };
 }

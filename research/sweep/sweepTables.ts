@@ -1,5 +1,5 @@
 import { BIGINT, BLOB, blobValue, DOUBLE, INTEGER, VARCHAR, type DuckDBType } from '@duckdb/node-api';
-import type { Store } from '../../data/index.ts';
+import { timestampDate, type Store } from '../../data/index.ts';
 import { inputError, operationalError } from '../../engine/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 
@@ -193,7 +193,7 @@ export async function sweepResults(store: Store, sweepId: string, options: { ret
     elapsedMs: Number(row['elapsed_ms']),
     worker: row['worker'] === null ? null : String(row['worker']),
     runId: row['run_id'] === null ? null : String(row['run_id']),
-    finishedAt: utc(row['finished_at'])!,
+    finishedAt: timestampDate(row['finished_at'])!,
   }));
 }
 
@@ -201,8 +201,8 @@ function toSweep(row: Record<string, unknown>): StoredSweep {
   return {
     sweepId: String(row['sweep_id']),
     name: String(row['name']),
-    createdAt: utc(row['created_at'])!,
-    updatedAt: utc(row['updated_at'])!,
+    createdAt: timestampDate(row['created_at'])!,
+    updatedAt: timestampDate(row['updated_at'])!,
     status: row['status'] as SweepStatus,
     market: String(row['market']),
     symbol: String(row['symbol']),
@@ -218,9 +218,6 @@ function toSweep(row: Record<string, unknown>): StoredSweep {
   };
 }
 
-function utc(value: unknown): Date | null {
-  return value === null || value === undefined ? null : new Date(`${String(value).replace(' ', 'T')}Z`);
-}
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 

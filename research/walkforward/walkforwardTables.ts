@@ -1,4 +1,4 @@
-import type { Store } from '../../data/index.ts';
+import { timestampDate, type Store } from '../../data/index.ts';
 import { inputError, type JournalRecord } from '../../engine/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import type { FoldModel, FoldResult, WalkforwardRequest } from './runWalkforward.ts';
@@ -149,11 +149,10 @@ export async function walkforwardFolds(store: Store, wfId: string): Promise<Stor
 }
 
 function toWalkforward(row: Record<string, unknown>): StoredWalkforward {
-  const date = (v: unknown) => (v === null ? null : new Date(`${String(v).replace(' ', 'T')}Z`));
   return {
     wfId: String(row['wf_id']),
-    createdAt: date(row['created_at'])!,
-    finishedAt: date(row['finished_at']),
+    createdAt: timestampDate(row['created_at'])!,
+    finishedAt: timestampDate(row['finished_at']),
     status: row['status'] as WalkforwardStatus,
     market: String(row['market']),
     symbol: String(row['symbol']),
