@@ -316,6 +316,13 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     return order;
   };
 
+  /** DELETE allOpenOrders and algoOpenOrders: Binance answers both with the same body. */
+  const cancelAll = async (params: Record<string, string>, algo: boolean) => {
+    symbolOf(params, true);
+    await venue.cancelAll(algo);
+    return { code: 200, msg: 'The operation of cancel all open order is done.' };
+  };
+
   const accountJson = (version: 2 | 3) => {
     const a = venue.account();
     const asset = {
@@ -444,22 +451,8 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     'GET /fapi/v1/openAlgoOrders': { auth: 'signed', run: (p) => (symbolOf(p, false), venue.openOrders(true).map((o) => venue.algoJson(o))) },
     'GET /fapi/v1/allOrders': { auth: 'signed', run: (p) => (symbolOf(p, true), venue.allOrders(false).map((o) => venue.orderJson(o))) },
     'GET /fapi/v1/allAlgoOrders': { auth: 'signed', run: (p) => (symbolOf(p, true), venue.allOrders(true).map((o) => venue.algoJson(o))) },
-    'DELETE /fapi/v1/allOpenOrders': {
-      auth: 'signed',
-      run: async (p) => {
-        symbolOf(p, true);
-        await venue.cancelAll(false);
-        return { code: 200, msg: 'The operation of cancel all open order is done.' };
-      },
-    },
-    'DELETE /fapi/v1/algoOpenOrders': {
-      auth: 'signed',
-      run: async (p) => {
-        symbolOf(p, true);
-        await venue.cancelAll(true);
-        return { code: 200, msg: 'The operation of cancel all open order is done.' };
-      },
-    },
+    'DELETE /fapi/v1/allOpenOrders': { auth: 'signed', run: (p) => cancelAll(p, false) },
+    'DELETE /fapi/v1/algoOpenOrders': { auth: 'signed', run: (p) => cancelAll(p, true) },
     'GET /fapi/v1/userTrades': {
       auth: 'signed',
       run: (p) => {
@@ -519,13 +512,14 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     'GET /fapi/v1/leverageBracket': {
       auth: 'signed',
       run: (p) => {
-        const symbol = symbolOf(p, false);
+        symbolOf(p, false);
         const tiers = venue.brackets.tiers;
-        const one = {
-          symbol: options.symbol,
-          brackets: tiers.map((t, i) => ({ bracket: i + 1, initialLeverage: t.maxLeverage, notionalCap: tiers[i + 1]?.floor ?? 9.99e11, notionalFloor: t.floor, maintMarginRatio: t.rate, cum: t.cum })),
-        };
-        return symbol === undefined ? [one] : [one];
+        return [
+          {
+            symbol: options.symbol,
+            brackets: tiers.map((t, i) => ({ bracket: i + 1, initialLeverage: t.maxLeverage, notionalCap: tiers[i + 1]?.floor ?? 9.99e11, notionalFloor: t.floor, maintMarginRatio: t.rate, cum: t.cum })),
+          },
+        ];
       },
     },
     'GET /fapi/v1/positionSide/dual': { auth: 'signed', run: () => ({ dualSidePosition: false }) },
