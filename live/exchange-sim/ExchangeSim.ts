@@ -216,12 +216,12 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
       if (faults.burst5xx && faults.burst5xx.count > 0 && path.startsWith(faults.burst5xx.path)) {
         faults.burst5xx.count--;
         crash = { status: faults.burst5xx.status, afterExecute: faults.burst5xx.afterExecute };
-        if (!crash.afterExecute) throw new BinanceError(crash.status, -1001, 'Internal error; unable to process your request. Please try again.');
+        if (!crash.afterExecute) throw ERR.disconnected(crash.status);
       }
       if (route.auth !== 'none') checkApiKey(request.headers['x-mbx-apikey']);
       if (route.auth === 'signed') checkSignature(query, body, params);
       const result = await route.run(params);
-      if (crash) throw new BinanceError(crash.status, -1001, 'Internal error; unable to process your request. Please try again.');
+      if (crash) throw ERR.disconnected(crash.status);
       if (key === 'POST /fapi/v1/order' || key === 'POST /fapi/v1/algoOrder') {
         headers['X-MBX-ORDER-COUNT-10S'] = '1';
         headers['X-MBX-ORDER-COUNT-1M'] = '1';
