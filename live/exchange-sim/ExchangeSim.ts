@@ -106,11 +106,7 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
   const lower = options.symbol.toLowerCase();
 
   // The broker needs a last price before the first order: it sees the last history bar (no orders yet, no effect).
-  if (market.closedCount > 0) {
-    const i = market.closedCount - 1;
-    const c = market.candles;
-    venue.broker.onBar({ openTime: c.openTime[i]!, closeTime: c.openTime[i]! + market.barMs, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! });
-  }
+  if (market.closedCount > 0) venue.broker.onBar(market.bar(market.closedCount - 1));
 
   // ---- websockets -------------------------------------------------------------------------------------------
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });

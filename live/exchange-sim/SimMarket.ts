@@ -60,9 +60,7 @@ export class SimMarket {
   step(): { index: number; bar: BrokerBar; funding: { ts: number; rate: number }[] } | undefined {
     if (this.ended) return undefined;
     const i = this.cursor++;
-    const c = this.candles;
-    const openTime = c.openTime[i]!;
-    const bar: BrokerBar = { openTime, closeTime: openTime + this.barMs, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! };
+    const bar = this.bar(i);
     const funding: { ts: number; rate: number }[] = [];
     const f = this.funding;
     while (this.fundingCursor < f.length && f.fundingTime[this.fundingCursor]! <= bar.closeTime) {
@@ -70,6 +68,13 @@ export class SimMarket {
       this.fundingCursor++;
     }
     return { index: i, bar, funding };
+  }
+
+  /** Row i as the broker sees it. */
+  bar(i: number): BrokerBar {
+    const c = this.candles;
+    const openTime = c.openTime[i]!;
+    return { openTime, closeTime: openTime + this.barMs, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! };
   }
 
   /** Row i as a Binance kline array. */
