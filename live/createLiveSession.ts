@@ -312,11 +312,11 @@ async function latestClosedOpen(restUrl: string, symbol: string, interval: strin
   if (!response.ok) throw inputError('EXCHANGE_UNREACHABLE', `GET ${restUrl}/fapi/v1/klines answered ${response.status}`, { where: 'exchange.base_url' });
   const rows = (await response.json()) as [number, string, string, string, string, string, number][];
   const serverNow = Date.now();
-  // A live exchange's last row is the forming candle; the simulator serves closed candles only.
-  const closed = rows.filter((r) => r[6] < serverNow || rows.length === 1);
-  const last = (closed.length === rows.length ? rows : closed).at(-1);
+  // A live exchange's last row is the forming candle; the simulator serves closed candles only (a lone row is taken as it is).
+  const closed = rows.length === 1 ? rows : rows.filter((r) => r[6] < serverNow);
+  const last = closed.at(-1);
   if (!last) throw inputError('NO_DATA', `the exchange at ${restUrl} has no ${symbol} ${interval} candles`);
-  return rows.length === 2 && rows[1]![6] >= serverNow ? rows[0]![0] : last[0];
+  return last[0];
 }
 
 /**
