@@ -12,15 +12,16 @@ import {
   intervalMs,
   MarginBrackets,
   retainRecord,
-  RiskManager,
   ruleModel,
-  SimulatedBroker,
   type Broker,
   type Interval,
   type Journal,
   type JournalRecord,
   type ModelClient,
 } from '../engine/index.ts';
+// Built as the replay builds them (research/replay/replayInputs.ts); not yet exported from engine/index.ts.
+import { simulatedBrokerFor } from '../engine/broker/simulatedBrokerFor.ts';
+import { riskManagerFor } from '../engine/risk/riskManagerFor.ts';
 import { HttpModelClient, InProcessModelClient } from '../model-servers/client/index.ts';
 import { loadModel, type ModelRuntime } from '../model-servers/index.ts';
 import { configuredRef, loadConfiguredModels } from '../model-servers/registry/index.ts';
@@ -141,16 +142,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   let venue: LiveVenue;
   let exchangeBroker: CcxtBroker | undefined;
   if (mode === 'paper') {
-    const simulated = new SimulatedBroker({
-      instrument,
-      brackets,
-      clock,
-      initialBalance: config.replay.initial_balance,
-      takerFee: config.replay.taker_fee,
-      makerFee: config.replay.maker_fee,
-      slippageBps: config.replay.slippage_bps,
-      leverage: config.risk.leverage,
-    });
+    const simulated = simulatedBrokerFor(config, { instrument, brackets, clock });
     broker = simulated;
     venue = new PaperVenue(simulated);
   } else {
@@ -181,12 +173,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   };
   const initialModels = await buildModels(config, await registeredModels(config, options.storePath));
   const ensemble = ensembleFor(config);
-  const risk = new RiskManager({
-    sizing: config.sizing,
-    risk: config.risk,
-    maxLeverageFor: (notional) => brackets.maxLeverage(notional),
-    entryCostRate: config.replay.taker_fee + config.replay.slippage_bps / 10_000,
-  });
+  const risk = riskManagerFor(config, brackets);
 
   const journalPath = liveJournalPath(config, options.storePath);
   const journalStore = await Store.open(journalPath);
