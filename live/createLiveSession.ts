@@ -4,7 +4,6 @@ import { Store } from '../data/index.ts';
 import {
   BTCUSDT_BRACKETS,
   Coordinator,
-  Ensemble,
   FeatureEngine,
   inputError,
   Instrument,
@@ -21,6 +20,7 @@ import {
 } from '../engine/index.ts';
 // Built as the replay builds them (research/replay/replayInputs.ts); not yet exported from engine/index.ts.
 import { simulatedBrokerFor } from '../engine/broker/simulatedBrokerFor.ts';
+import { ensembleFor } from '../engine/ensemble/ensembleFor.ts';
 import { riskManagerFor } from '../engine/risk/riskManagerFor.ts';
 import { HttpModelClient, InProcessModelClient } from '../model-servers/client/index.ts';
 import { loadModel, type ModelRuntime } from '../model-servers/index.ts';
@@ -282,16 +282,6 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
       journalStore.close();
     },
   };
-}
-
-function ensembleFor(config: XylenConfig): Ensemble {
-  return new Ensemble({
-    method: config.ensemble.method,
-    quorum: config.ensemble.quorum,
-    weights: Object.fromEntries(config.models.map((m) => [m.name, m.weight])),
-    window: config.ensemble.window,
-    decay: config.ensemble.decay,
-  });
 }
 
 async function latestClosedOpen(restUrl: string, symbol: string, interval: string): Promise<number> {
