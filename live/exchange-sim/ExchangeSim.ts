@@ -598,20 +598,23 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     throw new BinanceError(404, -5000, `Path ${path}, Method ${method} is invalid`);
   };
 
-  const status = () => ({
-    symbol: options.symbol,
-    pace: options.pace,
-    marketTime: market.lastClose,
-    barsClosed: market.closedCount,
-    barsTotal: market.candles.length,
-    ended: market.ended,
-    position: venue.account().quantity,
-    wallet: venue.account().wallet,
-    openOrders: venue.openOrders(false).length,
-    openAlgoOrders: venue.openOrders(true).length,
-    trades: venue.trades.length,
-    subscribers: subscribers.size,
-  });
+  const status = () => {
+    const account = venue.account();
+    return {
+      symbol: options.symbol,
+      pace: options.pace,
+      marketTime: market.lastClose,
+      barsClosed: market.closedCount,
+      barsTotal: market.candles.length,
+      ended: market.ended,
+      position: account.quantity,
+      wallet: account.wallet,
+      openOrders: venue.openOrders(false).length,
+      openAlgoOrders: venue.openOrders(true).length,
+      trades: venue.trades.length,
+      subscribers: subscribers.size,
+    };
+  };
 
   const inject = (fault: Fault) => {
     log(`exchange-sim: fault ${fault.kind}`);
