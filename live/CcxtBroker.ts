@@ -223,20 +223,20 @@ export class CcxtBroker implements Broker {
   }
 
   async cancelAll(): Promise<void> {
-    const symbol = this.options.symbol;
-    const hadRegular = [...this.open.values()].some((o) => !o.algo);
-    const hadAlgo = [...this.open.values()].some((o) => o.algo);
-    if (hadRegular) await this.call('cancelAllOrders', () => this.ex.cancelAllOrders(symbol));
-    if (hadAlgo) await this.call('cancelAllOrders', () => this.ex.cancelAllOrders(symbol, { trigger: true }));
-    const now = this.options.clock.now();
-    for (const order of [...this.open.values()]) this.finish(order, 'CANCELED', now);
+    const open = [...this.open.values()];
+    await this.cancelBooks(open.some((o) => !o.algo), open.some((o) => o.algo));
   }
 
   /** Cancel every open order on the exchange, whatever this process knows of (emergency stop). */
   async cancelEverything(): Promise<void> {
+    await this.cancelBooks(true, true);
+  }
+
+  /** Cancel all of the regular and/or the algo orders on the exchange, then finish every order this process holds. */
+  private async cancelBooks(regular: boolean, algo: boolean): Promise<void> {
     const symbol = this.options.symbol;
-    await this.call('cancelAllOrders', () => this.ex.cancelAllOrders(symbol));
-    await this.call('cancelAllOrders', () => this.ex.cancelAllOrders(symbol, { trigger: true }));
+    if (regular) await this.call('cancelAllOrders', () => this.ex.cancelAllOrders(symbol));
+    if (algo) await this.call('cancelAllOrders', () => this.ex.cancelAllOrders(symbol, { trigger: true }));
     const now = this.options.clock.now();
     for (const order of [...this.open.values()]) this.finish(order, 'CANCELED', now);
   }

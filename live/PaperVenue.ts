@@ -1,4 +1,5 @@
 import type { BrokerBar, SimulatedBroker } from '../engine/index.ts';
+import { DEFAULT_FUNDING_RATE } from '../research/replay/replayInputs.ts';
 
 const EIGHT_HOURS = 8 * 3_600_000;
 
@@ -12,7 +13,7 @@ export class PaperVenue {
 
   constructor(
     readonly broker: SimulatedBroker,
-    private readonly fundingRate = 0.0001,
+    private readonly fundingRate = DEFAULT_FUNDING_RATE,
   ) {}
 
   get hasPosition(): boolean {

@@ -4,7 +4,6 @@ import { Store } from '../data/index.ts';
 import {
   BTCUSDT_BRACKETS,
   Coordinator,
-  Ensemble,
   FeatureEngine,
   inputError,
   Instrument,
@@ -12,15 +11,17 @@ import {
   intervalMs,
   MarginBrackets,
   retainRecord,
-  RiskManager,
   ruleModel,
-  SimulatedBroker,
   type Broker,
   type Interval,
   type Journal,
   type JournalRecord,
   type ModelClient,
 } from '../engine/index.ts';
+// Built as the replay builds them (research/replay/replayInputs.ts); not yet exported from engine/index.ts.
+import { simulatedBrokerFor } from '../engine/broker/simulatedBrokerFor.ts';
+import { ensembleFor } from '../engine/ensemble/ensembleFor.ts';
+import { riskManagerFor } from '../engine/risk/riskManagerFor.ts';
 import { HttpModelClient, InProcessModelClient } from '../model-servers/client/index.ts';
 import { loadModel, type ModelRuntime } from '../model-servers/index.ts';
 import { configuredRef, loadConfiguredModels } from '../model-servers/registry/index.ts';
@@ -141,16 +142,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   let venue: LiveVenue;
   let exchangeBroker: CcxtBroker | undefined;
   if (mode === 'paper') {
-    const simulated = new SimulatedBroker({
-      instrument,
-      brackets,
-      clock,
-      initialBalance: config.replay.initial_balance,
-      takerFee: config.replay.taker_fee,
-      makerFee: config.replay.maker_fee,
-      slippageBps: config.replay.slippage_bps,
-      leverage: config.risk.leverage,
-    });
+    const simulated = simulatedBrokerFor(config, { instrument, brackets, clock });
     broker = simulated;
     venue = new PaperVenue(simulated);
   } else {
@@ -181,12 +173,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   };
   const initialModels = await buildModels(config, await registeredModels(config, options.storePath));
   const ensemble = ensembleFor(config);
-  const risk = new RiskManager({
-    sizing: config.sizing,
-    risk: config.risk,
-    maxLeverageFor: (notional) => brackets.maxLeverage(notional),
-    entryCostRate: config.replay.taker_fee + config.replay.slippage_bps / 10_000,
-  });
+  const risk = riskManagerFor(config, brackets);
 
   const journalPath = liveJournalPath(config, options.storePath);
   const journalStore = await Store.open(journalPath);
@@ -297,26 +284,16 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   };
 }
 
-function ensembleFor(config: XylenConfig): Ensemble {
-  return new Ensemble({
-    method: config.ensemble.method,
-    quorum: config.ensemble.quorum,
-    weights: Object.fromEntries(config.models.map((m) => [m.name, m.weight])),
-    window: config.ensemble.window,
-    decay: config.ensemble.decay,
-  });
-}
-
 async function latestClosedOpen(restUrl: string, symbol: string, interval: string): Promise<number> {
   const response = await fetch(`${restUrl}/fapi/v1/klines?symbol=${symbol}&interval=${interval}&limit=2`);
   if (!response.ok) throw inputError('EXCHANGE_UNREACHABLE', `GET ${restUrl}/fapi/v1/klines answered ${response.status}`, { where: 'exchange.base_url' });
   const rows = (await response.json()) as [number, string, string, string, string, string, number][];
   const serverNow = Date.now();
-  // A live exchange's last row is the forming candle; the simulator serves closed candles only.
-  const closed = rows.filter((r) => r[6] < serverNow || rows.length === 1);
-  const last = (closed.length === rows.length ? rows : closed).at(-1);
+  // A live exchange's last row is the forming candle; the simulator serves closed candles only (a lone row is taken as it is).
+  const closed = rows.length === 1 ? rows : rows.filter((r) => r[6] < serverNow);
+  const last = closed.at(-1);
   if (!last) throw inputError('NO_DATA', `the exchange at ${restUrl} has no ${symbol} ${interval} candles`);
-  return rows.length === 2 && rows[1]![6] >= serverNow ? rows[0]![0] : last[0];
+  return last[0];
 }
 
 /**

@@ -1,9 +1,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HeartbeatRecord, JournalRecord } from '../engine/index.ts';
-import { createLiveSession } from './createLiveSession.ts';
+import type { HeartbeatRecord } from '../engine/index.ts';
 import { startFourModelServers } from './test/modelServers.ts';
-import { importedStore, liveConfigFor, parityConfig, simOverStore } from './test/liveFixture.ts';
+import { importedStore, parityConfig, runOverSim } from './test/liveFixture.ts';
 
 const TOKEN = { env: 'XYLEN_TEST_MODEL_TOKEN', value: 'modelTokenNeverLogged0123456789abcdef' };
 const dirs: string[] = [];
@@ -19,17 +18,8 @@ describe('live process and token-protected model servers', () => {
     const logs: string[] = [];
     const answered = async (withToken: boolean): Promise<number[]> => {
       const base = parityConfig({ models: Object.entries(servers.urls).map(([name, endpoint]) => ({ name, kind: 'http' as const, endpoint })), ensemble: { quorum: 1 } });
-      const sim = await simOverStore(storePath, base);
-      const records: JournalRecord[] = [];
-      const config = liveConfigFor(sim, base, dir, { dry_run: true, live: { ...base.live, control_port: 0, ...(withToken ? { model_token_env: TOKEN.env } : {}) } });
-      const session = await createLiveSession(config, { storePath, log: (event, detail) => logs.push(JSON.stringify({ event, ...detail })), tap: (r) => records.push(r) });
-      try {
-        await session.start();
-        for (let i = 0; i < 30 && (await sim.step()); i++) await session.runner.handled(sim.market.lastClose);
-      } finally {
-        await session.close();
-        await sim.close();
-      }
+      const overrides = { dry_run: true, live: { ...base.live, control_port: 0, ...(withToken ? { model_token_env: TOKEN.env } : {}) } };
+      const records = await runOverSim(storePath, base, dir, { overrides, bars: 30, log: (event, detail) => logs.push(JSON.stringify({ event, ...detail })) });
       return records.filter((r): r is HeartbeatRecord => r.type === 'heartbeat').map((b) => b.votes.length);
     };
     process.env[TOKEN.env] = TOKEN.value;

@@ -2,12 +2,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../data/index.ts';
-import type { HeartbeatRecord, JournalRecord } from '../engine/index.ts';
+import type { HeartbeatRecord } from '../engine/index.ts';
 import { modelFileName, registerModel } from '../model-servers/registry/index.ts';
 import { saveOnnx, trainLogreg, type TrainedModelCard } from '../model-servers/train/index.ts';
 import { syntheticClasses } from '../model-servers/train/test/syntheticClasses.ts';
-import { createLiveSession } from './createLiveSession.ts';
-import { importedStore, liveConfigFor, parityConfig, simOverStore } from './test/liveFixture.ts';
+import { importedStore, parityConfig, runOverSim } from './test/liveFixture.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -39,16 +38,7 @@ describe('live process with a registered model version (model: id@version)', () 
     }
 
     const base = parityConfig({ models: [{ name: 'registered', kind: 'onnx', model: 'reg@1' }], ensemble: { quorum: 1, threshold: 0.3 } });
-    const sim = await simOverStore(storePath, base);
-    const records: JournalRecord[] = [];
-    const session = await createLiveSession(liveConfigFor(sim, base, dir, { dry_run: true }), { storePath, log: () => undefined, tap: (r) => records.push(r) });
-    try {
-      await session.start();
-      for (let i = 0; i < 30 && (await sim.step()); i++) await session.runner.handled(sim.market.lastClose);
-    } finally {
-      await session.close();
-      await sim.close();
-    }
+    const records = await runOverSim(storePath, base, dir, { overrides: { dry_run: true }, bars: 30 });
     const beats = records.filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
     expect(beats.length).toBeGreaterThanOrEqual(5);
     expect(beats.every((b) => b.votes.length === 1 && b.votes[0]!.model === 'registered')).toBe(true);

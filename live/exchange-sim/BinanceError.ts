@@ -12,7 +12,7 @@ export class BinanceError extends Error {
 
 /** The error codes the simulator answers with (Binance USDⓈ-M, see ../../../shared/reference/binance-usdm-futures.md §6). */
 export const ERR = {
-  disconnected: (): BinanceError => new BinanceError(503, -1001, 'Internal error; unable to process your request. Please try again.'),
+  disconnected: (status = 503): BinanceError => new BinanceError(status, -1001, 'Internal error; unable to process your request. Please try again.'),
   tooManyRequests: (limit: number, retryAfterS: number): BinanceError =>
     new BinanceError(429, -1003, `Too many requests; current limit is ${limit} requests per minute. Please use the websocket for live updates to avoid polling the API.`, {
       'Retry-After': String(retryAfterS),

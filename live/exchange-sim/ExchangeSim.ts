@@ -106,11 +106,7 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
   const lower = options.symbol.toLowerCase();
 
   // The broker needs a last price before the first order: it sees the last history bar (no orders yet, no effect).
-  if (market.closedCount > 0) {
-    const i = market.closedCount - 1;
-    const c = market.candles;
-    venue.broker.onBar({ openTime: c.openTime[i]!, closeTime: c.openTime[i]! + market.barMs, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! });
-  }
+  if (market.closedCount > 0) venue.broker.onBar(market.bar(market.closedCount - 1));
 
   // ---- websockets -------------------------------------------------------------------------------------------
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -216,12 +212,12 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
       if (faults.burst5xx && faults.burst5xx.count > 0 && path.startsWith(faults.burst5xx.path)) {
         faults.burst5xx.count--;
         crash = { status: faults.burst5xx.status, afterExecute: faults.burst5xx.afterExecute };
-        if (!crash.afterExecute) throw new BinanceError(crash.status, -1001, 'Internal error; unable to process your request. Please try again.');
+        if (!crash.afterExecute) throw ERR.disconnected(crash.status);
       }
       if (route.auth !== 'none') checkApiKey(request.headers['x-mbx-apikey']);
       if (route.auth === 'signed') checkSignature(query, body, params);
       const result = await route.run(params);
-      if (crash) throw new BinanceError(crash.status, -1001, 'Internal error; unable to process your request. Please try again.');
+      if (crash) throw ERR.disconnected(crash.status);
       if (key === 'POST /fapi/v1/order' || key === 'POST /fapi/v1/algoOrder') {
         headers['X-MBX-ORDER-COUNT-10S'] = '1';
         headers['X-MBX-ORDER-COUNT-1M'] = '1';
@@ -314,6 +310,13 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     const order = venue.find({ ...(orderId === undefined ? {} : { orderId }), ...(clientId === undefined ? {} : { clientId }), algo });
     if (!order) throw ERR.noSuchOrder();
     return order;
+  };
+
+  /** DELETE allOpenOrders and algoOpenOrders: Binance answers both with the same body. */
+  const cancelAll = async (params: Record<string, string>, algo: boolean) => {
+    symbolOf(params, true);
+    await venue.cancelAll(algo);
+    return { code: 200, msg: 'The operation of cancel all open order is done.' };
   };
 
   const accountJson = (version: 2 | 3) => {
@@ -444,22 +447,8 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     'GET /fapi/v1/openAlgoOrders': { auth: 'signed', run: (p) => (symbolOf(p, false), venue.openOrders(true).map((o) => venue.algoJson(o))) },
     'GET /fapi/v1/allOrders': { auth: 'signed', run: (p) => (symbolOf(p, true), venue.allOrders(false).map((o) => venue.orderJson(o))) },
     'GET /fapi/v1/allAlgoOrders': { auth: 'signed', run: (p) => (symbolOf(p, true), venue.allOrders(true).map((o) => venue.algoJson(o))) },
-    'DELETE /fapi/v1/allOpenOrders': {
-      auth: 'signed',
-      run: async (p) => {
-        symbolOf(p, true);
-        await venue.cancelAll(false);
-        return { code: 200, msg: 'The operation of cancel all open order is done.' };
-      },
-    },
-    'DELETE /fapi/v1/algoOpenOrders': {
-      auth: 'signed',
-      run: async (p) => {
-        symbolOf(p, true);
-        await venue.cancelAll(true);
-        return { code: 200, msg: 'The operation of cancel all open order is done.' };
-      },
-    },
+    'DELETE /fapi/v1/allOpenOrders': { auth: 'signed', run: (p) => cancelAll(p, false) },
+    'DELETE /fapi/v1/algoOpenOrders': { auth: 'signed', run: (p) => cancelAll(p, true) },
     'GET /fapi/v1/userTrades': {
       auth: 'signed',
       run: (p) => {
@@ -519,13 +508,14 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     'GET /fapi/v1/leverageBracket': {
       auth: 'signed',
       run: (p) => {
-        const symbol = symbolOf(p, false);
+        symbolOf(p, false);
         const tiers = venue.brackets.tiers;
-        const one = {
-          symbol: options.symbol,
-          brackets: tiers.map((t, i) => ({ bracket: i + 1, initialLeverage: t.maxLeverage, notionalCap: tiers[i + 1]?.floor ?? 9.99e11, notionalFloor: t.floor, maintMarginRatio: t.rate, cum: t.cum })),
-        };
-        return symbol === undefined ? [one] : [one];
+        return [
+          {
+            symbol: options.symbol,
+            brackets: tiers.map((t, i) => ({ bracket: i + 1, initialLeverage: t.maxLeverage, notionalCap: tiers[i + 1]?.floor ?? 9.99e11, notionalFloor: t.floor, maintMarginRatio: t.rate, cum: t.cum })),
+          },
+        ];
       },
     },
     'GET /fapi/v1/positionSide/dual': { auth: 'signed', run: () => ({ dualSidePosition: false }) },
@@ -608,20 +598,23 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     throw new BinanceError(404, -5000, `Path ${path}, Method ${method} is invalid`);
   };
 
-  const status = () => ({
-    symbol: options.symbol,
-    pace: options.pace,
-    marketTime: market.lastClose,
-    barsClosed: market.closedCount,
-    barsTotal: market.candles.length,
-    ended: market.ended,
-    position: venue.account().quantity,
-    wallet: venue.account().wallet,
-    openOrders: venue.openOrders(false).length,
-    openAlgoOrders: venue.openOrders(true).length,
-    trades: venue.trades.length,
-    subscribers: subscribers.size,
-  });
+  const status = () => {
+    const account = venue.account();
+    return {
+      symbol: options.symbol,
+      pace: options.pace,
+      marketTime: market.lastClose,
+      barsClosed: market.closedCount,
+      barsTotal: market.candles.length,
+      ended: market.ended,
+      position: account.quantity,
+      wallet: account.wallet,
+      openOrders: venue.openOrders(false).length,
+      openAlgoOrders: venue.openOrders(true).length,
+      trades: venue.trades.length,
+      subscribers: subscribers.size,
+    };
+  };
 
   const inject = (fault: Fault) => {
     log(`exchange-sim: fault ${fault.kind}`);

@@ -1,5 +1,5 @@
 import type { CandleColumns } from '../../data/index.ts';
-import { constantFunding, invariantError, type BrokerBar, type FundingSchedule } from '../../engine/index.ts';
+import { invariantError, type BrokerBar, type FundingSchedule } from '../../engine/index.ts';
 
 /** One kline row as Binance serves it: `[openTime, "o", "h", "l", "c", "v", closeTime, "q", trades, "V", "Q", "0"]`. */
 export type KlineRow = [number, string, string, string, string, string, number, string, number, string, string, string];
@@ -31,11 +31,6 @@ export class SimMarket {
     while (this.fundingCursor < funding.length && funding.fundingTime[this.fundingCursor]! <= firstClose) this.fundingCursor++;
   }
 
-  /** A constant-rate schedule (Binance's base 0.01 % per 8 h) for stores without funding rates. */
-  static constantFunding(from: number, to: number, rate = 0.0001): FundingSchedule {
-    return constantFunding(from, to, rate);
-  }
-
   get closedCount(): number {
     return this.cursor;
   }
@@ -47,10 +42,6 @@ export class SimMarket {
   /** Close time of the last closed bar (the market's "now" between steps); the first open time before any. */
   get lastClose(): number {
     return this.cursor > 0 ? this.candles.openTime[this.cursor - 1]! + this.barMs : (this.candles.openTime[0] ?? 0);
-  }
-
-  get nextClose(): number {
-    return this.ended ? Infinity : this.candles.openTime[this.cursor]! + this.barMs;
   }
 
   get lastPrice(): number {
@@ -69,9 +60,7 @@ export class SimMarket {
   step(): { index: number; bar: BrokerBar; funding: { ts: number; rate: number }[] } | undefined {
     if (this.ended) return undefined;
     const i = this.cursor++;
-    const c = this.candles;
-    const openTime = c.openTime[i]!;
-    const bar: BrokerBar = { openTime, closeTime: openTime + this.barMs, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! };
+    const bar = this.bar(i);
     const funding: { ts: number; rate: number }[] = [];
     const f = this.funding;
     while (this.fundingCursor < f.length && f.fundingTime[this.fundingCursor]! <= bar.closeTime) {
@@ -79,6 +68,13 @@ export class SimMarket {
       this.fundingCursor++;
     }
     return { index: i, bar, funding };
+  }
+
+  /** Row i as the broker sees it. */
+  bar(i: number): BrokerBar {
+    const c = this.candles;
+    const openTime = c.openTime[i]!;
+    return { openTime, closeTime: openTime + this.barMs, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! };
   }
 
   /** Row i as a Binance kline array. */

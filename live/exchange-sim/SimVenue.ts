@@ -102,7 +102,6 @@ export class SimVenue {
   private nextTradeId = 700_000_001;
   private userListeners: ((event: UserEvent) => void)[] = [];
   marginType: 'ISOLATED' | 'CROSSED' = 'ISOLATED';
-  private lastTs = 0;
 
   constructor(private readonly options: SimVenueOptions) {
     this.brackets = options.brackets;
@@ -130,17 +129,8 @@ export class SimVenue {
     return this.options.symbol;
   }
 
-  get instrument(): Instrument {
-    return this.options.instrument;
-  }
-
-  get leverage(): number {
-    return this.broker.snapshot().leverage;
-  }
-
   /** A bar closed on the simulator's clock: match it, then settle the funding due by its close. */
   onBar(bar: BrokerBar, funding: readonly { ts: number; rate: number }[]): void {
-    this.lastTs = bar.closeTime;
     this.broker.onBar(bar);
     for (const f of funding) this.broker.onFunding(f.ts, f.rate, bar.close);
   }
@@ -150,7 +140,7 @@ export class SimVenue {
     const ins = this.options.instrument;
     const side = p.side === 'BUY' ? 1 : -1;
     const conditional = p.type === 'STOP_MARKET' || p.type === 'TAKE_PROFIT_MARKET';
-    if (conditional !== p.algo) throw conditional ? ERR.badOrderType() : ERR.badOrderType();
+    if (conditional !== p.algo) throw ERR.badOrderType();
     if (p.closePosition) {
       if (!conditional) throw ERR.illegalParam('closePosition');
       if (p.quantity !== undefined) throw ERR.closePositionQty();
@@ -518,11 +508,6 @@ export class SimVenue {
 
   private emit(event: UserEvent): void {
     for (const listener of this.userListeners) listener(event);
-  }
-
-  /** Time of the last bar the venue saw. */
-  get time(): number {
-    return this.lastTs;
   }
 }
 

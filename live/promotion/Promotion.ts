@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { inputError } from '../../engine/index.ts';
+import { RUN_ID_PATTERN } from '../../research/index.ts';
 import type { RecordedModel } from './verifyModelFiles.ts';
 import type { LiveTarget } from './promotedSettings.ts';
 
@@ -43,7 +44,7 @@ export interface PromotionInfo {
 const name = z.string().min(1).max(200);
 const promotionSchema = z.strictObject({
   promotionId: z.string().regex(PROMOTION_ID_PATTERN, 'a promotion id such as pr-20240514-093000-a1b2'),
-  runId: z.string().regex(/^run-\d{8}-\d{6}-[0-9a-f]{4}$/, 'a run id such as run-20240514-093000-a1b2'),
+  runId: z.string().regex(RUN_ID_PATTERN, 'a run id such as run-20240514-093000-a1b2'),
   promotedBy: name,
   promotedAt: z.iso.datetime(),
   target: z.strictObject({ market: name, symbol: name, decisionInterval: name, contextInterval: name }),

@@ -7,7 +7,7 @@ export { liveJournalPath, promotedConfigPath, readPromotedConfig, writePromotedC
 export { loadPromotedConfig } from './loadPromotedConfig.ts';
 export { LivePromoter } from './LivePromoter.ts';
 export type { LiveModels, LivePromoterDeps } from './LivePromoter.ts';
-export { fileSha256, verifyModelFiles } from './verifyModelFiles.ts';
+export { verifyModelFiles } from './verifyModelFiles.ts';
 export type { RecordedModel } from './verifyModelFiles.ts';
 export { insertPromotion, listPromotions } from './promotionsTable.ts';
 export type { PromotionRecord } from './promotionsTable.ts';

@@ -15,7 +15,7 @@ import { FROM, importedStore, liveConfigFor, parityConfig, simOverStore, TO } fr
 import { loadPromotedConfig } from './loadPromotedConfig.ts';
 import { promotedConfigPath } from './promotedConfigFile.ts';
 import { listPromotions } from './promotionsTable.ts';
-import { fileSha256 } from './verifyModelFiles.ts';
+import { fileSha256 } from '../../model-servers/registry/index.ts';
 
 const TOKEN_ENV = 'XYLEN_PROMOTE_TEST_TOKEN';
 const TOKEN = 'promoteTestTokenNeverLogged0123456789';

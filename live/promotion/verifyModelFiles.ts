@@ -1,18 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { inputError } from '../../engine/index.ts';
+import { fileSha256 } from '../../model-servers/registry/index.ts';
 import type { RunModel } from '../../research/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
 
 /** A run's model as its manifest records it; the SHA-256 of the file that ran where the replay recorded one. */
 export type RecordedModel = RunModel & { sha256?: string };
-
-/** SHA-256 of a file, streamed. */
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * The model files a promotion will load are the very files its run used: each enabled in-process model whose run

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, type XylenConfig, type XylenConfigInput } from '../../config/index.ts';
 import { importPaths, Store } from '../../data/index.ts';
-import { BTCUSDT_PERP } from '../../engine/index.ts';
+import { BTCUSDT_PERP, type JournalRecord } from '../../engine/index.ts';
 import { BTCUSDT_1M_CSV, BTCUSDT_FUNDING_CSV } from '../../test/servers/realKlines.ts';
 import { loadSimData, startExchangeSim, type ExchangeSim, type ExchangeSimOptions } from '../exchange-sim/index.ts';
+import { createLiveSession, type LiveSessionOptions } from '../createLiveSession.ts';
 import { SIM_KEY, SIM_SECRET } from './simFixture.ts';
 
 /** Two days of real 1m candles inside the shared file, with 60 h of warm-up before them. */
@@ -73,4 +74,27 @@ export function liveConfigFor(sim: ExchangeSim, base: XylenConfig, dir: string, 
     live: { ...base.live, journal: join(dir, `live-${Math.random().toString(36).slice(2)}.duckdb`), control_port: 0 },
     ...overrides,
   };
+}
+
+/**
+ * A live session over a fresh simulator on the store (`liveConfigFor` with `overrides`): started, then up to `bars`
+ * bars stepped and handled one by one, then closed with the simulator. Returns what the session journaled.
+ */
+export async function runOverSim(
+  storePath: string,
+  base: XylenConfig,
+  dir: string,
+  options: { overrides?: Partial<XylenConfig>; bars: number; log?: LiveSessionOptions['log'] },
+): Promise<JournalRecord[]> {
+  const sim = await simOverStore(storePath, base);
+  const records: JournalRecord[] = [];
+  const session = await createLiveSession(liveConfigFor(sim, base, dir, options.overrides), { storePath, log: options.log ?? (() => undefined), tap: (r) => records.push(r) });
+  try {
+    await session.start();
+    for (let i = 0; i < options.bars && (await sim.step()); i++) await session.runner.handled(sim.market.lastClose);
+  } finally {
+    await session.close();
+    await sim.close();
+  }
+  return records;
 }
