@@ -4,6 +4,7 @@ import { Store } from '../data/index.ts';
 import {
   BTCUSDT_BRACKETS,
   Coordinator,
+  ensembleFor,
   FeatureEngine,
   inputError,
   Instrument,
@@ -11,17 +12,15 @@ import {
   intervalMs,
   MarginBrackets,
   retainRecord,
+  riskManagerFor,
   ruleModel,
+  simulatedBrokerFor,
   type Broker,
   type Interval,
   type Journal,
   type JournalRecord,
   type ModelClient,
 } from '../engine/index.ts';
-// Built as the replay builds them (research/replay/replayInputs.ts); not yet exported from engine/index.ts.
-import { simulatedBrokerFor } from '../engine/broker/simulatedBrokerFor.ts';
-import { ensembleFor } from '../engine/ensemble/ensembleFor.ts';
-import { riskManagerFor } from '../engine/risk/riskManagerFor.ts';
 import { HttpModelClient, InProcessModelClient } from '../model-servers/client/index.ts';
 import { loadModel, type ModelRuntime } from '../model-servers/index.ts';
 import { configuredRef, loadConfiguredModels } from '../model-servers/registry/index.ts';

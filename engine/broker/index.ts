@@ -9,3 +9,5 @@ export { SimulatedBroker } from './SimulatedBroker.ts';
 export type { SimulatedBrokerOptions } from './SimulatedBroker.ts';
 export type { BrokerBar } from './BrokerBar.ts';
 export { slippageFraction } from './slippageFraction.ts';
+export { simulatedBrokerFor } from './simulatedBrokerFor.ts';
+export type { SimulatedBrokerSettings } from './simulatedBrokerFor.ts';

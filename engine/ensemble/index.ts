@@ -3,3 +3,5 @@ export type { EnsembleDecision, EnsembleMethod, EnsembleOptions } from './Ensemb
 export { ModelRecord } from './ModelRecord.ts';
 export { ACTIONS } from './Prediction.ts';
 export type { Action, Prediction, Vote } from './Prediction.ts';
+export { ensembleFor } from './ensembleFor.ts';
+export type { EnsembleSettings } from './ensembleFor.ts';

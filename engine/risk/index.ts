@@ -6,3 +6,5 @@ export { positionSize, kellyFraction } from './positionSize.ts';
 export type { SizingInput, SizingResult } from './positionSize.ts';
 export { protectiveLevels } from './protectiveLevels.ts';
 export type { LevelsInput, LevelsResult } from './protectiveLevels.ts';
+export { riskManagerFor } from './riskManagerFor.ts';
+export type { RiskManagerSettings } from './riskManagerFor.ts';

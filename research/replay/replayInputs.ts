@@ -3,7 +3,7 @@ import {
   computeFeatures,
   constantFunding,
   Coordinator,
-  Ensemble,
+  ensembleFor,
   featureColumn,
   inputError,
   Instrument,
@@ -12,10 +12,10 @@ import {
   MarginBrackets,
   PrecomputedModelClient,
   ReplayClock,
-  RiskManager,
+  riskManagerFor,
   ruleModel,
   runReplayLoop,
-  SimulatedBroker,
+  simulatedBrokerFor,
   type BatchModel,
   type BrokerSnapshot,
   type FeatureMatrix,
@@ -73,33 +73,13 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
       hint: `lower ensemble.quorum to at most ${models.length}, or enable more models`,
     });
   }
-  const ensemble = new Ensemble({
-    method: config.ensemble.method,
-    quorum: config.ensemble.quorum,
-    weights: Object.fromEntries(config.models.map((m) => [m.name, m.weight])),
-    window: config.ensemble.window,
-    decay: config.ensemble.decay,
-  });
+  const ensemble = ensembleFor(config);
   const { spec, known } = instrumentSpecFor(inputs.symbol);
   const instrument = new Instrument(spec);
   const brackets = new MarginBrackets(BTCUSDT_BRACKETS);
   const clock = new ReplayClock(inputs.from);
-  const broker = new SimulatedBroker({
-    instrument,
-    brackets,
-    clock,
-    initialBalance: config.replay.initial_balance,
-    takerFee: config.replay.taker_fee,
-    makerFee: config.replay.maker_fee,
-    slippageBps: config.replay.slippage_bps,
-    leverage: config.risk.leverage,
-  });
-  const risk = new RiskManager({
-    sizing: config.sizing,
-    risk: config.risk,
-    maxLeverageFor: (notional) => brackets.maxLeverage(notional),
-    entryCostRate: config.replay.taker_fee + config.replay.slippage_bps / 10_000,
-  });
+  const broker = simulatedBrokerFor(config, { instrument, brackets, clock });
+  const risk = riskManagerFor(config, brackets);
   const coordinator = new Coordinator(
     { models, ensemble, risk, broker, instrument, journal, featureNames: matrix.names },
     { threshold: config.ensemble.threshold, modelTimeoutMs: config.timing.model_timeout_ms, orderTag: 'xy' },
