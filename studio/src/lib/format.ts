@@ -99,5 +99,8 @@ export function tone(value: number | null | undefined, better: 'higher' | 'lower
   return (value > 0) === (better === 'higher') ? 'positive' : 'negative';
 }
 
+/** A sweep's grid value as text: lists (model sets) as `[a,b]`, as the HTML report writes them; a missing one as a dash. */
+export const paramText = (value: unknown): string => (Array.isArray(value) ? `[${value.join(',')}]` : value === undefined ? DASH : String(value));
+
 /** A run id's readable tail for legends and tight tables. */
 export const shortRun = (runId: string): string => runId.replace(/^run-/, '');

@@ -1,11 +1,8 @@
 import type { Store } from '../../../../data/index.ts';
 import { inputError } from '../../../../engine/index.ts';
 import { getSweep, listSweeps, listWalkforwards, type RunMetrics, type StoredSweep, type StoredWalkforward } from '../../../../research/index.ts';
+import { SWEEP_TABLE_METRICS } from '../metricsCatalog.ts';
 
-/** The metrics a sweep's results table shows and sorts by (RunMetrics keys), in column order. */
-export const SWEEP_TABLE_METRICS = ['totalReturn', 'sharpe', 'sortino', 'calmar', 'maxDrawdown', 'trades', 'winRate', 'profitFactor', 'exposure', 'fees'] as const;
-/** Every metric a heatmap can colour by (the sweep's rankable metrics). */
-export const HEATMAP_METRICS = ['sharpe', 'sortino', 'calmar', 'totalReturn', 'cagr', 'maxDrawdown', 'volatility', 'winRate', 'profitFactor', 'expectancy', 'trades', 'exposure', 'fees'] as const;
 
 /** A stored sweep as the list shows it (without its grid's values, base config and data checksum). */
 export type SweepListItem = Omit<StoredSweep, 'createdAt' | 'updatedAt' | 'grid' | 'baseConfig' | 'dataChecksum' | 'message'> & {
