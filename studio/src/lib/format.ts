@@ -93,11 +93,29 @@ export function fmtMetric(format: MetricFormat, value: number | null | undefined
   }
 }
 
+/** A span of whole or tenth days: "90 d", "7.5 d". */
+export function fmtDays(ms: number): string {
+  return `${fmtNum(ms / 86_400_000, ms % 86_400_000 === 0 ? 0 : 1)}${NBSP}d`;
+}
+
+/** The badge tone of a run's, sweep's or walk-forward's status. */
+export const statusTone = (status: string): string => (status === 'complete' ? 'good' : status === 'failed' ? 'bad' : 'warn');
+
+/** The badge tone of a decision's outcome: an order placed is good, a refusal or a missing quorum bad. */
+export const outcomeTone = (outcome: string): string =>
+  outcome === 'ORDER_PLACED' ? 'good' : outcome === 'RISK_DENIED' || outcome === 'HALTED' || outcome === 'ORDER_REJECTED' || outcome === 'NO_QUORUM' ? 'bad' : '';
+
+/** An action as an arrow: ▲ long, ▼ short, · hold. */
+export const actionArrow = (action: string): string => (action === 'long' ? '▲' : action === 'short' ? '▼' : '·');
+
 /** "positive" / "negative" / "" for colouring a value (or a difference, given which way is better). */
 export function tone(value: number | null | undefined, better: 'higher' | 'lower' | null = 'higher'): string {
   if (!usable(value) || value === 0 || better === null) return '';
   return (value > 0) === (better === 'higher') ? 'positive' : 'negative';
 }
+
+/** A sweep's grid value as text: lists (model sets) as `[a,b]`, as the HTML report writes them; a missing one as a dash. */
+export const paramText = (value: unknown): string => (Array.isArray(value) ? `[${value.join(',')}]` : value === undefined ? DASH : String(value));
 
 /** A run id's readable tail for legends and tight tables. */
 export const shortRun = (runId: string): string => runId.replace(/^run-/, '');

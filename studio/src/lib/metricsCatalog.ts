@@ -31,6 +31,16 @@ export const METRICS: readonly MetricSpec[] = [
   { key: 'fundingPaid', label: 'Funding paid', format: 'usdt', better: 'lower', help: 'negative = received' },
 ];
 
+/** The specs of `keys`, in that order (each must be in METRICS). */
+export function metricSpecs(keys: readonly string[]): MetricSpec[] {
+  return keys.map((key) => METRICS.find((m) => m.key === key)!);
+}
+
+/** The metrics a sweep's results table shows and sorts by (RunMetrics keys), in column order: the page and the SQL sort share it. */
+export const SWEEP_TABLE_METRICS = ['totalReturn', 'sharpe', 'sortino', 'calmar', 'maxDrawdown', 'trades', 'winRate', 'profitFactor', 'exposure', 'fees'] as const;
+/** Every metric a sweep's heatmap can colour by (the sweep's rankable metrics), in the order the page offers them. */
+export const HEATMAP_METRICS = ['sharpe', 'sortino', 'calmar', 'totalReturn', 'cagr', 'maxDrawdown', 'volatility', 'winRate', 'profitFactor', 'expectancy', 'trades', 'exposure', 'fees'] as const;
+
 /** A metric's value from a metrics object (null when absent or not a number). */
 export function metricValue(metrics: Record<string, unknown> | null | undefined, key: string): number | null {
   const value = metrics?.[key];

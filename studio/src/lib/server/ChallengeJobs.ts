@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadConfig, type XylenConfig } from '../../../../config/index.ts';
+import type { XylenConfig } from '../../../../config/index.ts';
 import { storedExtent, type Market } from '../../../../data/index.ts';
 import { formatTime, inputError, XylenError } from '../../../../engine/index.ts';
 import { getModel, listModels, verifyModelFile, type ModelRecord } from '../../../../model-servers/registry/index.ts';
 import type { StoreAccess } from './StoreAccess.ts';
+import { studioConfig } from './studioConfig.ts';
 import type { StudioSettings } from './studioSettings.ts';
 
 export interface ChallengeJobRequest {
@@ -81,7 +82,7 @@ export class ChallengeJobs {
     if (!(request.from < request.to)) {
       throw inputError('BAD_RANGE', `the period is empty: ${formatTime(request.from)} is not before ${formatTime(request.to)}`, { where: 'from/to' });
     }
-    const config = await loadConfig(this.settings.configPath, { required: this.settings.configPath !== undefined });
+    const config = await studioConfig(this.settings);
     const market = config.market as Market;
     const { challenger, champion } = await this.access.read(async (store) => {
       const challenger = await getModel(store, request.modelId, request.version);

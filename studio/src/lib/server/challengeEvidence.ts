@@ -1,5 +1,5 @@
 import type { Store } from '../../../../data/index.ts';
-import { inputError, INTERVAL_MS, isInterval } from '../../../../engine/index.ts';
+import { inputError } from '../../../../engine/index.ts';
 import { getModel, listModels } from '../../../../model-servers/registry/index.ts';
 import {
   deflatedSharpeRatio,
@@ -16,7 +16,7 @@ import { alignedReturns } from './alignedReturns.ts';
 import { decisionAgreement, type DecisionAgreement } from './decisionAgreement.ts';
 import { modelDataUsedTo } from './modelDataRange.ts';
 import { pinnedVersion } from './pinnedModels.ts';
-import { runDetail } from './runPage.ts';
+import { decisionBarMs, runDetail } from './runPage.ts';
 
 export interface ChallengeRequest {
   modelId: string;
@@ -96,8 +96,7 @@ export async function challengeEvidence(store: Store, request: ChallengeRequest)
     }
   }
 
-  const interval = challengerRun.decisionInterval;
-  const barMs = isInterval(interval) ? INTERVAL_MS[interval] : 300_000;
+  const barMs = decisionBarMs(challengerRun);
   const challengerDataTo = modelDataUsedTo(challenger, barMs);
   const aligned = await alignedReturns(store, challengerRun.runId, championRun.runId, barMs);
   const test = aligned.a.length >= 3 ? pairedBootstrapSharpe(aligned.a, aligned.b, { seed: 7, perYear: aligned.perYear }) : null;

@@ -1,10 +1,10 @@
 import type { Store } from '../../../../data/index.ts';
-import { inputError, INTERVAL_MS, isInterval } from '../../../../engine/index.ts';
+import { inputError } from '../../../../engine/index.ts';
 import { pairedBootstrapSharpe, parseRunId, type SharpeDifference } from '../../../../research/index.ts';
 import { alignedReturns } from './alignedReturns.ts';
 import { decisionAgreement, type DecisionAgreement } from './decisionAgreement.ts';
 import { equityCurve } from './equityCurve.ts';
-import { runDetail, type RunDetail } from './runPage.ts';
+import { decisionBarMs, runDetail, type RunDetail } from './runPage.ts';
 
 export const MAX_COMPARED = 8;
 
@@ -80,7 +80,7 @@ export async function compareRuns(store: Store, runIds: readonly string[], optio
   const baseline = runs[0]!;
   const tests: SharpeTest[] = [];
   for (const run of runs.slice(1)) {
-    const barMs = Math.max(barMsOf(baseline), barMsOf(run));
+    const barMs = Math.max(decisionBarMs(baseline), decisionBarMs(run));
     const aligned = await alignedReturns(store, run.runId, baseline.runId, barMs);
     let result: SharpeDifference | null = null;
     if (aligned.a.length >= 3) {
@@ -89,11 +89,6 @@ export async function compareRuns(store: Store, runIds: readonly string[], optio
     tests.push({ runId: run.runId, baseline: baseline.runId, result, periodMs: aligned.periodMs, common: aligned.common });
   }
   return { runs, curves, buyHold, agreement, tests, notes: comparisonNotes(runs) };
-}
-
-function barMsOf(run: RunDetail): number {
-  const interval = run.manifest.data.decisionInterval;
-  return isInterval(interval) ? INTERVAL_MS[interval] : 300_000;
 }
 
 function comparisonNotes(runs: readonly RunDetail[]): string[] {

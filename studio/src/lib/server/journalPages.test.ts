@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../../../../engine/index.ts';
 import { JournalStore } from '../../../test/journalStore.ts';
-import { decisionPage, journalPage, OUTCOMES } from './journalPages.ts';
+import { decisionPage, journalPage } from './journalPages.ts';
 
 const journals = new JournalStore();
 const T0 = Date.UTC(2024, 0, 1);
 const BAR = 300_000;
 const MODELS = ['momentum', 'mean_reversion', 'macd'];
 const N = 137;
+const OUTCOMES = ['ORDER_PLACED', 'ORDER_REJECTED', 'RISK_DENIED', 'HALTED', 'IN_POSITION', 'BELOW_THRESHOLD', 'HOLD', 'NO_QUORUM'] as const;
 const actionOf = (i: number) => (['long', 'short', 'hold'] as const)[i % 3]!;
 const outcomeOf = (i: number) => OUTCOMES[(i * 7) % OUTCOMES.length]!;
 

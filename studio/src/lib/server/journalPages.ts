@@ -6,9 +6,6 @@ import { ACTION_CODES, OUTCOME_CODES } from '../../../../research/index.ts';
 export const PAGED_TABLES = ['decisions', 'trades', 'funding', 'risk', 'fills'] as const;
 export type PagedTable = (typeof PAGED_TABLES)[number];
 
-export const OUTCOMES = ['ORDER_PLACED', 'ORDER_REJECTED', 'RISK_DENIED', 'HALTED', 'IN_POSITION', 'BELOW_THRESHOLD', 'HOLD', 'NO_QUORUM'] as const;
-export const ACTIONS = ['long', 'short', 'hold'] as const;
-
 export interface PageRequest {
   /** 1-based. */
   page?: number;
@@ -111,10 +108,11 @@ export async function journalPage(store: Store, runId: string, table: Exclude<Pa
  * join them back): the facets group the small integer codes, and the page's votes come with its rows.
  */
 export async function decisionPage(store: Store, runId: string, models: readonly string[], request: PageRequest = {}): Promise<DecisionPage> {
-  const outcome = request.outcome && (OUTCOMES as readonly string[]).includes(request.outcome) ? request.outcome : null;
-  const action = request.action && (ACTIONS as readonly string[]).includes(request.action) ? request.action : null;
-  const outcomeCode = outcome === null ? null : OUTCOME_CODES.indexOf(outcome as (typeof OUTCOME_CODES)[number]);
-  const actionCode = action === null ? null : ACTION_CODES.indexOf(action as (typeof ACTION_CODES)[number]);
+  // A filter the journal's codes do not know is no filter.
+  const outcome = request.outcome && (OUTCOME_CODES as readonly string[]).includes(request.outcome) ? request.outcome : null;
+  const action = request.action && (ACTION_CODES as readonly string[]).includes(request.action) ? request.action : null;
+  const outcomeCode = outcome === null ? null : (OUTCOME_CODES as readonly string[]).indexOf(outcome);
+  const actionCode = action === null ? null : (ACTION_CODES as readonly string[]).indexOf(action);
   const facets = await store.all(`SELECT outcome, action, count(*)::DOUBLE AS n FROM heartbeats WHERE run_id = $1 GROUP BY ALL`, [runId]);
   const outcomes: Record<string, number> = {};
   const actions: Record<string, number> = {};

@@ -1,45 +1,14 @@
+import type { HeartbeatRecord, JournalRecord, OrderState } from '../../../../engine/index.ts';
+
 // What the live page shows, as the live process's control API (live/README.md "Control API") sends it. Shared by the
-// studio server (LiveMonitor) and the page; the studio's live token appears in none of these.
+// studio server (LiveMonitor) and the page; the studio's live token appears in none of these. What the process sends
+// straight from its journal or broker has the engine's own types.
 
-export interface LiveVote {
-  model: string;
-  action: 'long' | 'short' | 'hold';
-  confidence: number;
-  weight: number;
-}
+/** A heartbeat as `GET /decisions` and the `heartbeat` event send it: the journal's record without its feature row. */
+export type LiveDecision = Omit<HeartbeatRecord, 'type' | 'features'>;
 
-/** A heartbeat as `GET /decisions` and the `heartbeat` event send it (without its feature row). */
-export interface LiveDecision {
-  ts: number;
-  row: number;
-  close: number;
-  equity: number;
-  wallet: number;
-  quantity: number;
-  markPrice: number;
-  votes: LiveVote[];
-  action: 'long' | 'short' | 'hold';
-  confidence: number;
-  scores: { long: number; short: number; hold: number };
-  missing?: string[];
-  outcome: string;
-  detail?: string;
-}
-
-/** A closed trade (`trade` event); `net` = pnl − fees + funding. */
-export interface LiveTrade {
-  ts: number;
-  side: 'long' | 'short';
-  entryTs: number;
-  entryPrice: number;
-  exitPrice: number;
-  quantity: number;
-  pnl: number;
-  fees: number;
-  funding: number;
-  net: number;
-  exitReason: string;
-}
+/** A closed trade (`trade` event): the journal's trade record with `net` = pnl − fees + funding added by the studio. */
+export type LiveTrade = Omit<Extract<JournalRecord, { type: 'trade' }>, 'type'> & { net: number };
 
 /** A JSON log line of the live process (`GET /logs`, `log` events). */
 export interface LiveLogLine {
@@ -49,21 +18,8 @@ export interface LiveLogLine {
   [key: string]: unknown;
 }
 
-export interface LiveOrder {
-  clientOrderId: string;
-  side: 1 | -1;
-  type: string;
-  quantity: number;
-  price?: number;
-  triggerPrice?: number;
-  reduceOnly: boolean;
-  closePosition?: boolean;
-  status: string;
-  filledQuantity: number;
-  averagePrice: number;
-  createdAt: number;
-  updatedAt: number;
-}
+/** An open order as the broker reports it (`GET /orders`). */
+export type LiveOrder = OrderState;
 
 export interface LivePosition {
   symbol: string;

@@ -1,4 +1,5 @@
 import type { Store } from '../../../../data/index.ts';
+import { INTERVAL_MS, isInterval } from '../../../../engine/index.ts';
 import { getRun, type RunManifest, type RunMetrics } from '../../../../research/index.ts';
 import { candleSeries, tradeMarks, type CandleSeries, type TradeMarks } from './candleSeries.ts';
 import { equityCurve, type EquityCurve } from './equityCurve.ts';
@@ -61,6 +62,11 @@ export async function runDetail(store: Store, runId: string): Promise<RunDetail>
     elapsedMs: run.elapsedMs,
     finishedAt: run.finishedAt?.getTime() ?? null,
   };
+}
+
+/** A run's decision bar (ms); 5m for an interval this build does not know (a foreign run). */
+export function decisionBarMs(run: RunSummary): number {
+  return isInterval(run.decisionInterval) ? INTERVAL_MS[run.decisionInterval] : 300_000;
 }
 
 const seriesCache = new RunSeriesCache<RunSeries>();

@@ -1,8 +1,9 @@
 import type { Store } from '../../../../data/index.ts';
 import { inputError } from '../../../../engine/index.ts';
 import { loadSweepReport, type RankedConfig, type SweepSummary } from '../../../../research/index.ts';
+import { paramText } from '../format.ts';
+import { HEATMAP_METRICS } from '../metricsCatalog.ts';
 import { RunSeriesCache } from './RunSeriesCache.ts';
-import { HEATMAP_METRICS } from './sweepPages.ts';
 
 /** Splits drawn one by one up to this many; above it the in-sample/out-of-sample scatter is binned (as the HTML report does). */
 export const SCATTER_POINTS_MAX = 1500;
@@ -52,9 +53,6 @@ export interface SweepAnalysis {
   /** The grid's keys with their values as text (lists as `[a,b]`). */
   axes: { key: string; values: string[] }[];
 }
-
-/** A grid value as text: lists (model sets) as `[a,b]`, as the HTML report writes them. */
-export const paramText = (value: unknown): string => (Array.isArray(value) ? `[${value.join(',')}]` : String(value));
 
 interface CachedReport {
   trials: number;

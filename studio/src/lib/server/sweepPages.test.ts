@@ -8,8 +8,10 @@ import { importPaths, Store } from '../../../../data/index.ts';
 import { XylenError } from '../../../../engine/index.ts';
 import { loadSweepReport, parseGrid, runSweep, sweepResults, type StoredSweepResult } from '../../../../research/index.ts';
 import { SHARED_DATA } from '../../../../test/paths.ts';
-import { checkHeatmapRequest, paramText, sweepAnalysis } from './sweepAnalysis.ts';
-import { sweepHead, sweepList, SWEEP_TABLE_METRICS } from './sweepPages.ts';
+import { paramText } from '../format.ts';
+import { SWEEP_TABLE_METRICS } from '../metricsCatalog.ts';
+import { checkHeatmapRequest, sweepAnalysis } from './sweepAnalysis.ts';
+import { sweepHead, sweepList } from './sweepPages.ts';
 
 // A real sweep of 12 configurations (two methods × three thresholds × two model sets) over a week of real BTCUSDT 5m.
 const GRID = 'ensemble.method: [weighted_vote, majority]\nensemble.threshold: [0.2, 0.3, 0.4]\nmodels: [[momentum, rsi], [momentum, mean_reversion, macd_cross, rsi]]';

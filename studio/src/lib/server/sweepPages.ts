@@ -1,23 +1,11 @@
 import type { Store } from '../../../../data/index.ts';
 import { inputError } from '../../../../engine/index.ts';
-import { getSweep, listSweeps, listWalkforwards, type RunMetrics, type StoredSweep } from '../../../../research/index.ts';
+import { getSweep, listSweeps, listWalkforwards, type RunMetrics, type StoredSweep, type StoredWalkforward } from '../../../../research/index.ts';
+import { SWEEP_TABLE_METRICS } from '../metricsCatalog.ts';
 
-/** The metrics a sweep's results table shows and sorts by (RunMetrics keys), in column order. */
-export const SWEEP_TABLE_METRICS = ['totalReturn', 'sharpe', 'sortino', 'calmar', 'maxDrawdown', 'trades', 'winRate', 'profitFactor', 'exposure', 'fees'] as const;
-/** Every metric a heatmap can colour by (the sweep's rankable metrics). */
-export const HEATMAP_METRICS = ['sharpe', 'sortino', 'calmar', 'totalReturn', 'cagr', 'maxDrawdown', 'volatility', 'winRate', 'profitFactor', 'expectancy', 'trades', 'exposure', 'fees'] as const;
 
-export interface SweepListItem {
-  sweepId: string;
-  name: string;
-  status: string;
-  market: string;
-  symbol: string;
-  from: number;
-  to: number;
-  periodMs: number;
-  configs: number;
-  finished: number;
+/** A stored sweep as the list shows it (without its grid's values, base config and data checksum). */
+export type SweepListItem = Omit<StoredSweep, 'createdAt' | 'updatedAt' | 'grid' | 'baseConfig' | 'dataChecksum' | 'message'> & {
   createdAt: number;
   updatedAt: number;
   /** The grid's keys and how many values each takes. */
@@ -25,25 +13,14 @@ export interface SweepListItem {
   best: { sharpe: number | null; totalReturn: number | null; index: number | null };
   /** Results with a full journaled run (`--journal N`). */
   journaled: number;
-}
+};
 
-export interface WalkforwardListItem {
-  wfId: string;
-  status: string;
-  market: string;
-  symbol: string;
-  from: number;
-  to: number;
-  trainMs: number;
-  testMs: number;
-  stepMs: number;
-  embargoMs: number;
-  kind: string | null;
+/** A stored walk-forward as the list shows it (without its config, and only the headline metrics). */
+export type WalkforwardListItem = Omit<StoredWalkforward, 'createdAt' | 'finishedAt' | 'config' | 'metrics'> & {
   folds: number;
   createdAt: number;
   metrics: Pick<RunMetrics, 'totalReturn' | 'sharpe' | 'maxDrawdown' | 'trades' | 'buyAndHoldReturn'> | null;
-  message: string | null;
-}
+};
 
 /** Every stored sweep (newest first) with its best result by Sharpe, and every walk-forward with its folds. */
 export async function sweepList(store: Store): Promise<{ sweeps: SweepListItem[]; walkforwards: WalkforwardListItem[] }> {
@@ -58,44 +35,22 @@ export async function sweepList(store: Store): Promise<{ sweeps: SweepListItem[]
   const foldCounts = new Map((await store.all(`SELECT wf_id, count(*)::INTEGER AS n FROM walkforward_folds GROUP BY wf_id`)).map((r) => [String(r['wf_id']), Number(r['n'])]));
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   return {
-    sweeps: sweeps.map((s) => {
+    sweeps: sweeps.map(({ createdAt, updatedAt, grid, baseConfig: _base, dataChecksum: _checksum, message: _message, ...s }) => {
       const b = bestOf.get(s.sweepId);
       return {
-        sweepId: s.sweepId,
-        name: s.name,
-        status: s.status,
-        market: s.market,
-        symbol: s.symbol,
-        from: s.from,
-        to: s.to,
-        periodMs: s.periodMs,
-        configs: s.configs,
-        finished: s.finished,
-        createdAt: s.createdAt.getTime(),
-        updatedAt: s.updatedAt.getTime(),
-        axes: s.grid.axes.map((a) => ({ key: a.key, values: a.values.length })),
+        ...s,
+        createdAt: createdAt.getTime(),
+        updatedAt: updatedAt.getTime(),
+        axes: grid.axes.map((a) => ({ key: a.key, values: a.values.length })),
         best: { sharpe: num(b?.['sharpe']), totalReturn: num(b?.['total_return']), index: b?.['config_index'] == null ? null : Number(b['config_index']) },
         journaled: Number(b?.['journaled'] ?? 0),
       };
     }),
-    walkforwards: wfs.map((w) => ({
-      wfId: w.wfId,
-      status: w.status,
-      market: w.market,
-      symbol: w.symbol,
-      from: w.from,
-      to: w.to,
-      trainMs: w.trainMs,
-      testMs: w.testMs,
-      stepMs: w.stepMs,
-      embargoMs: w.embargoMs,
-      kind: w.kind,
+    walkforwards: wfs.map(({ createdAt, finishedAt: _finished, config: _config, metrics: m, ...w }) => ({
+      ...w,
       folds: foldCounts.get(w.wfId) ?? 0,
-      createdAt: w.createdAt.getTime(),
-      metrics: w.metrics
-        ? { totalReturn: w.metrics.totalReturn, sharpe: w.metrics.sharpe, maxDrawdown: w.metrics.maxDrawdown, trades: w.metrics.trades, buyAndHoldReturn: w.metrics.buyAndHoldReturn }
-        : null,
-      message: w.message,
+      createdAt: createdAt.getTime(),
+      metrics: m ? { totalReturn: m.totalReturn, sharpe: m.sharpe, maxDrawdown: m.maxDrawdown, trades: m.trades, buyAndHoldReturn: m.buyAndHoldReturn } : null,
     })),
   };
 }

@@ -1,19 +1,13 @@
 import { maskSecrets } from '../../../../config/index.ts';
 import type { Store } from '../../../../data/index.ts';
 import { XylenError } from '../../../../engine/index.ts';
-import { getWalkforward, loadWalkforwardReport, type RunMetrics, type StoredWalkforward } from '../../../../research/index.ts';
+import { getWalkforward, loadWalkforwardReport, type RunMetrics, type StoredWalkforward, type WalkforwardReportData } from '../../../../research/index.ts';
 
-type Fold = Awaited<ReturnType<typeof loadWalkforwardReport>>['folds'][number];
-
-export interface WalkforwardView {
-  wf: Omit<StoredWalkforward, 'createdAt' | 'finishedAt' | 'config'> & { createdAt: number; finishedAt: number | null; config: unknown };
-  /** Metrics of the stitched out-of-sample records (null until it is complete). */
+/** The walk-forward page's data: research/report's WalkforwardReportData, with plain times and the config masked. */
+export interface WalkforwardView extends Omit<WalkforwardReportData, 'wf' | 'metrics'> {
+  wf: Omit<StoredWalkforward, 'createdAt' | 'finishedAt'> & { createdAt: number; finishedAt: number | null };
+  /** Metrics of the stitched out-of-sample records (null until it is complete; `equity` is empty until then too). */
   metrics: RunMetrics | null;
-  folds: Fold[];
-  /** The stitched out-of-sample equity, condensed per fold (empty until it is complete). */
-  equity: { fold: number; ts: number; equity: number; low: number; high: number; drawdown: number }[];
-  equityRows: number;
-  bucketMs: number;
 }
 
 /**
@@ -23,7 +17,7 @@ export interface WalkforwardView {
 export async function walkforwardPage(store: Store, wfId: string): Promise<WalkforwardView> {
   try {
     const data = await loadWalkforwardReport(store, wfId, { maxPoints: 1000 });
-    return { wf: plain(data.wf), metrics: data.metrics, folds: data.folds, equity: data.equity, equityRows: data.equityRows, bucketMs: data.bucketMs };
+    return { ...data, wf: plain(data.wf) };
   } catch (error) {
     if (!(error instanceof XylenError && (error.code === 'WALKFORWARD_NOT_FINISHED' || error.code === 'WALKFORWARD_FAILED'))) throw error;
     const { folds, equity: _equity, ...wf } = await getWalkforward(store, wfId);

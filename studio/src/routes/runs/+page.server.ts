@@ -32,10 +32,11 @@ export const load: PageServerLoad = ({ url }) =>
     const { access } = services();
     try {
       const list = await access.read((store) => runList(store, filters));
-      return { ...list, shown: list.runs.slice(0, LIMIT), limit: LIMIT, filters, storeMissing: false };
+      // Only the rows shown go to the page; `matched` counts the rest.
+      return { ...list, runs: list.runs.slice(0, LIMIT), matched: list.runs.length, limit: LIMIT, filters, storeMissing: false };
     } catch (failure) {
       if (failure instanceof XylenError && failure.code === 'STORE_MISSING') {
-        return { total: 0, runs: [], shown: [], limit: LIMIT, facets: { kinds: [], symbols: [], statuses: [], methods: [] }, filters, storeMissing: true };
+        return { total: 0, runs: [], matched: 0, limit: LIMIT, facets: { kinds: [], symbols: [], statuses: [], methods: [] }, filters, storeMissing: true };
       }
       throw failure;
     }
