@@ -37,8 +37,8 @@ export { planFolds, runWalkforward, listWalkforwards, getWalkforward } from './w
 export type { Fold, WalkforwardRequest, WalkforwardOutcome, FoldResult, StoredWalkforward, WalkforwardDetail } from './walkforward/index.ts';
 export { pairedBootstrapSharpe } from './metrics/pairedBootstrapSharpe.ts';
 export type { PairedBootstrapOptions, SharpeDifference } from './metrics/pairedBootstrapSharpe.ts';
-export { buildReport, REPORT_KINDS, checkReportPath, writeReportFile, loadRunReport, voteAccuracy, loadSweepReport, loadWalkforwardReport, runReportHtml, sweepReportHtml, walkforwardReportHtml, renderPlot } from './report/index.ts';
-export type { BuildReportOptions, BuiltReport, ReportKind, RunReportData, RunReportOptions, VoteAccuracy, ModelVoteAccuracy, SweepReportData, SweepReportOptions, WalkforwardReportData, ReportFooter } from './report/index.ts';
+export { buildReport, REPORT_KINDS, checkReportPath, writeReportFile, loadRunReport, riskRuleSummary, voteAccuracy, loadSweepReport, loadWalkforwardReport, runReportHtml, sweepReportHtml, walkforwardReportHtml, renderPlot } from './report/index.ts';
+export type { RiskRuleSummary, BuildReportOptions, BuiltReport, ReportKind, RunReportData, RunReportOptions, VoteAccuracy, ModelVoteAccuracy, SweepReportData, SweepReportOptions, WalkforwardReportData, ReportFooter } from './report/index.ts';
 export { runStoredReplay } from './replay/runStoredReplay.ts';
 export type { StoredReplayRequest, StoredReplayResult } from './replay/runStoredReplay.ts';
 export { exportFeatures, LABEL_KINDS } from './features/index.ts';

@@ -5,7 +5,7 @@ export { formatDuration } from './formatDuration.ts';
 export { buildReport, REPORT_KINDS } from './buildReport.ts';
 export type { BuildReportOptions, BuiltReport, ReportKind } from './buildReport.ts';
 export { checkReportPath, writeReportFile } from './writeReportFile.ts';
-export { loadRunReport } from './loadRunReport.ts';
+export { loadRunReport, riskRuleSummary } from './loadRunReport.ts';
 export type { RunReportData, RunReportOptions, EquityPoint, BenchmarkPoint, MonthlyReturn, TradeRow, TradeGroup, RiskEventRow, RiskRuleSummary } from './loadRunReport.ts';
 export { voteAccuracy } from './voteAccuracy.ts';
 export type { VoteAccuracy, ModelVoteAccuracy } from './voteAccuracy.ts';

@@ -217,12 +217,7 @@ export async function loadRunReport(store: Store, runId: string, options: RunRep
     worst: Number(r['worst']),
   }));
 
-  const riskRules = (
-    await q(
-      `SELECT rule, any_value(effect ORDER BY seq) AS effect, count(*)::DOUBLE AS n, min(event_ts)::DOUBLE AS first, max(event_ts)::DOUBLE AS last
-       FROM risk_events WHERE run_id = $1 GROUP BY rule ORDER BY first`,
-    )
-  ).map((r) => ({ rule: String(r['rule']), effect: String(r['effect']), count: Number(r['n']), first: Number(r['first']), last: Number(r['last']) }));
+  const riskRules = await riskRuleSummary(store, runId);
   const riskEvents = (
     await q(`SELECT event_ts::DOUBLE AS ts, rule, effect, reason, until::DOUBLE AS until FROM risk_events WHERE run_id = $1 ORDER BY seq LIMIT ${Math.max(0, Math.floor(options.maxRiskEvents ?? 200))}`)
   ).map((r) => ({ ts: Number(r['ts']), rule: String(r['rule']), effect: String(r['effect']), reason: String(r['reason']), until: r['until'] === null ? null : Number(r['until']) }));
@@ -255,4 +250,14 @@ async function firstBaseOpen(store: Store, run: StoredRun): Promise<{ price: num
   );
   const price = Number(rows[0]?.['open']);
   return Number.isFinite(price) && price > 0 ? { price, source: 'first base open' } : null;
+}
+
+/** Each risk rule that fired in a run: its effect (the first time), how often, and when first and last, in order of first firing. */
+export async function riskRuleSummary(store: Store, runId: string): Promise<RiskRuleSummary[]> {
+  const rows = await store.all(
+    `SELECT rule, any_value(effect ORDER BY seq) AS effect, count(*)::DOUBLE AS n, min(event_ts)::DOUBLE AS first, max(event_ts)::DOUBLE AS last
+     FROM risk_events WHERE run_id = $1 GROUP BY rule ORDER BY first`,
+    [runId],
+  );
+  return rows.map((r) => ({ rule: String(r['rule']), effect: String(r['effect']), count: Number(r['n']), first: Number(r['first']), last: Number(r['last']) }));
 }

@@ -1,6 +1,6 @@
 import type { Store } from '../../../../data/index.ts';
 import { INTERVAL_MS, isInterval } from '../../../../engine/index.ts';
-import { getRun, type RunManifest, type RunMetrics } from '../../../../research/index.ts';
+import { getRun, riskRuleSummary, type RiskRuleSummary, type RunManifest, type RunMetrics } from '../../../../research/index.ts';
 import { candleSeries, tradeMarks, type CandleSeries, type TradeMarks } from './candleSeries.ts';
 import { equityCurve, type EquityCurve } from './equityCurve.ts';
 import { pinnedModels, type PinnedModel } from './pinnedModels.ts';
@@ -29,7 +29,7 @@ export interface RunCosts {
   /** Sum of funding payments as the wallet saw them: negative = paid. */
   fundingNet: number;
   /** Risk rules that fired: how often, with what effect, first when. */
-  riskRules: { rule: string; effect: string; count: number; first: number }[];
+  riskRules: RiskRuleSummary[];
 }
 
 /** What the run page needs first: the run, its tables' first pages, its costs. */
@@ -102,10 +102,6 @@ export async function runCosts(store: Store, runId: string): Promise<RunCosts> {
     [runId],
   );
   const [funding] = await store.all(`SELECT count(*)::DOUBLE AS n, coalesce(sum(payment), 0) AS net FROM funding WHERE run_id = $1`, [runId]);
-  const rules = await store.all(
-    `SELECT rule, any_value(effect) AS effect, count(*)::DOUBLE AS n, min(event_ts)::DOUBLE AS first FROM risk_events WHERE run_id = $1 GROUP BY rule ORDER BY first`,
-    [runId],
-  );
   return {
     fills: Number(fills?.['n'] ?? 0),
     fees: Number(fills?.['fees'] ?? 0),
@@ -114,7 +110,7 @@ export async function runCosts(store: Store, runId: string): Promise<RunCosts> {
     tradedNotional: Number(fills?.['notional'] ?? 0),
     fundingPayments: Number(funding?.['n'] ?? 0),
     fundingNet: Number(funding?.['net'] ?? 0),
-    riskRules: rules.map((r) => ({ rule: String(r['rule']), effect: String(r['effect']), count: Number(r['n']), first: Number(r['first']) })),
+    riskRules: await riskRuleSummary(store, runId),
   };
 }
 
