@@ -136,7 +136,10 @@ describe('LiveMonitor (the studio’s side of the live control API)', () => {
     const decision = next(monitor, (e) => e.event === 'decision');
     api.push('heartbeat', beat(1_200_000));
     expect((await decision).data).toMatchObject({ ts: 1_200_000 });
-    expect(events.filter((e) => e.event === 'link').map((e) => (e.data as { up: boolean }).up)).toEqual([true, false, true]);
+    // Up, down, up again. While down, each retry that fails for a new reason (stream closed, then connection refused)
+    // is its own link event, so under load `false` may repeat: compare the changes of state.
+    const ups = events.filter((e) => e.event === 'link').map((e) => (e.data as { up: boolean }).up);
+    expect(ups.filter((up, i) => i === 0 || up !== ups[i - 1])).toEqual([true, false, true]);
   });
 
   it('reads each HTTP model server’s own /health: uptime, memory, latency percentiles, model version', async () => {
