@@ -4,6 +4,15 @@ import { MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_DB_PATH = './xylen.duckdb';
 
+/**
+ * Rows per row group in the store (DuckDB's default is 122,880). A write transaction compresses and writes each row
+ * group as it fills, so with smaller ones a replay's journal is stored while the replay runs (research's
+ * HeartbeatFeed) instead of all at its commit; 16,384 keeps scans of a year of candles as fast as before.
+ */
+const ROW_GROUP_SIZE = 16_384;
+/** The name the store's file is attached under (every connection `USE`s it). */
+const CATALOG = 'store';
+
 export interface StoreOptions {
   /**
    * Open read-only. DuckDB allows one read-write process *or* many read-only ones per file, so
@@ -27,13 +36,18 @@ export class Store {
 
   static async open(path: string = DEFAULT_DB_PATH, options: StoreOptions = {}): Promise<Store> {
     const readOnly = options.readOnly ?? false;
-    let instance: DuckDBInstance;
+    // The file is attached rather than opened as the instance's own database: the row group size is an ATTACH
+    // option. Bulk writes flush each row group as soon as it is full (the default buffers five).
+    const instance = await DuckDBInstance.create(':memory:', { temp_directory: `${path}.tmp`, write_buffer_row_group_count: '1' });
+    const connection = await instance.connect();
     try {
-      instance = await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
+      await connection.run(`ATTACH ${sqlString(path)} AS ${CATALOG} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE}${readOnly ? ', READ_ONLY' : ''})`);
+      await connection.run(`USE ${CATALOG}`);
     } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
       throw describeOpenError(path, readOnly, error);
     }
-    const connection = await instance.connect();
     const store = new Store(path, readOnly, instance, connection);
     try {
       await store.migrate();
@@ -85,7 +99,9 @@ export class Store {
 
   /** Another connection to the same database, e.g. for a writer that keeps its own transaction open; the caller closes it. */
   async connect(): Promise<DuckDBConnection> {
-    return this.instance.connect();
+    const connection = await this.instance.connect();
+    await connection.run(`USE ${CATALOG}`);
+    return connection;
   }
 
   /** Run `work` in a transaction: all of it is stored, or (on any error) none of it. */
@@ -111,6 +127,11 @@ export class Store {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** A SQL string literal. */
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 function describeOpenError(path: string, readOnly: boolean, error: unknown): Error {
