@@ -40,7 +40,9 @@ export interface ReplayData {
  * The replay loop. It walks the base candles in time order and, at each bar's close: advances the clock, lets the
  * venue fill orders against the bar, settles funding due by then, lets the risk stage see equity while a position
  * is open, and runs the coordinator's heartbeat when a decision candle closes at that instant. Only the heartbeat is
- * async, so the per-bar path has no promise churn. Returns the number of base bars processed.
+ * async, so the per-bar path has no promise churn. After each heartbeat it awaits what `pause` returns, if anything:
+ * a journal that stores on another thread needs the event loop now and then (research's HeartbeatFeed). Returns the
+ * number of base bars processed.
  */
 export async function runReplayLoop(
   data: ReplayData,
@@ -48,6 +50,7 @@ export async function runReplayLoop(
   coordinator: Coordinator,
   clock: Clock & { advanceTo(ts: number): void },
   onProgress?: (barsDone: number, barsTotal: number) => void,
+  pause?: () => Promise<void> | undefined,
 ): Promise<number> {
   const { base, baseMs, matrix, funding } = data;
   const bar: BrokerBar = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
@@ -89,6 +92,8 @@ export async function runReplayLoop(
         features: matrix.values.subarray(row * matrix.width, (row + 1) * matrix.width),
       });
       row++;
+      const paused = pause?.();
+      if (paused) await paused;
     }
   }
   onProgress?.(base.length, base.length);

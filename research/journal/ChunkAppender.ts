@@ -28,19 +28,19 @@ const CHUNK_ROWS = 2048;
 /**
  * Rows into one table through a DuckDB appender, a data chunk at a time. Appending value by value costs a native
  * call per value (and a list column that way is ~25× slower); filling a chunk's vectors in JS and handing DuckDB
- * whole chunks is what makes a year-long journal write in about a second. Rows are buffered by column until a
- * chunk is full; `append` is synchronous, so the engine's `Journal.record` can call it.
+ * whole chunks is what makes a year-long journal write in about a second. Rows are buffered by column in JS until
+ * `flushToTable` or `close`, and nothing touches the connection before then: `append` is synchronous (the engine's
+ * `Journal.record` calls it) and safe while the connection runs a statement on DuckDB's thread (HeartbeatFeed).
  */
 export class ChunkAppender {
   private readonly buffers: Cell[][];
-  private rows = 0;
   private readonly chunk: DuckDBDataChunk;
 
   private constructor(
     private readonly appender: DuckDBAppender,
     private readonly types: readonly ColumnType[],
   ) {
-    this.buffers = types.map(() => new Array<Cell>(CHUNK_ROWS));
+    this.buffers = types.map(() => []);
     this.chunk = DuckDBDataChunk.create(types.map((t) => DUCKDB_TYPES[t]));
   }
 
@@ -50,25 +50,7 @@ export class ChunkAppender {
 
   /** One row, values in column order; null for NULL. Nothing of `cells` is kept by reference. */
   append(cells: readonly Cell[]): void {
-    const row = this.rows;
-    for (let c = 0; c < this.types.length; c++) this.buffers[c]![row] = cells[c] ?? null;
-    if (++this.rows === CHUNK_ROWS) this.flush();
-  }
-
-  /** Hand the buffered rows to DuckDB. */
-  flush(): void {
-    if (this.rows === 0) return;
-    this.chunk.reset();
-    this.chunk.rowCount = this.rows;
-    for (let c = 0; c < this.types.length; c++) {
-      const vector = this.chunk.getColumnVector(c);
-      const buffer = this.buffers[c]!;
-      const type = this.types[c]!;
-      for (let r = 0; r < this.rows; r++) vector.setItem(r, toDuckDb(type, buffer[r]!));
-      vector.flush();
-    }
-    this.appender.appendDataChunk(this.chunk);
-    this.rows = 0;
+    for (let c = 0; c < this.types.length; c++) this.buffers[c]!.push(cells[c] ?? null);
   }
 
   /** Hand every buffered row to the table (inside the connection's transaction, if one is open). */
@@ -81,6 +63,25 @@ export class ChunkAppender {
   close(): void {
     this.flush();
     this.appender.closeSync();
+  }
+
+  /** The buffered rows to DuckDB's appender, a chunk at a time. */
+  private flush(): void {
+    const rows = this.buffers[0]?.length ?? 0;
+    for (let first = 0; first < rows; first += CHUNK_ROWS) {
+      const n = Math.min(CHUNK_ROWS, rows - first);
+      this.chunk.reset();
+      this.chunk.rowCount = n;
+      for (let c = 0; c < this.types.length; c++) {
+        const vector = this.chunk.getColumnVector(c);
+        const buffer = this.buffers[c]!;
+        const type = this.types[c]!;
+        for (let r = 0; r < n; r++) vector.setItem(r, toDuckDb(type, buffer[first + r]!));
+        vector.flush();
+      }
+      this.appender.appendDataChunk(this.chunk);
+    }
+    for (const buffer of this.buffers) buffer.length = 0;
   }
 }
 

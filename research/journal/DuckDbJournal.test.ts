@@ -5,7 +5,7 @@ import { metricsFromJournal } from '../metrics/computeMetrics.ts';
 import { BAR_MS, sampleJournal, sampleManifest, T0 } from '../test/sampleJournal.ts';
 import { DuckDbJournal } from './DuckDbJournal.ts';
 import { journalHash } from './journalHash.ts';
-import { HEARTBEAT_COLUMNS } from './HeartbeatAppender.ts';
+import { HEARTBEAT_COLUMNS } from './heartbeatChunk.ts';
 import { JOURNAL_TABLE_LIST } from './journalTables.ts';
 import { readJournal } from './readJournal.ts';
 import { getRun } from './storedRuns.ts';
@@ -154,6 +154,60 @@ describe('DuckDbJournal', () => {
     expect(run).toMatchObject({ status: 'failed', message: 'model server timed out', records: 5, journalHash: null, metrics: null });
     expect(await readJournal(s, 'run-20240101-075000-abcd')).toHaveLength(5);
     expect(() => journal.record(sampleJournal()[0]!)).toThrow(/closed/);
+  });
+
+  it('stores blocks on a DuckDB thread while a synchronous producer runs on, as long as it awaits pause()', async () => {
+    const s = await stores.open();
+    const runId = 'run-20240101-075000-abcd';
+    const journal = await DuckDbJournal.open(s, { runId, kind: 'replay', manifest: sampleManifest(), createdAt: new Date(T0) });
+    const beat = sampleJournal().find((r) => r.type === 'heartbeat')!;
+    const records: JournalRecord[] = [];
+    let paused = 0;
+    // Ten blocks and a bit, like a replay loop: no other turn of the event loop than the pauses.
+    for (let i = 0; i < 10 * 2048 + 77; i++) {
+      const r: JournalRecord = { ...beat, ts: T0 + i * BAR_MS, row: i, close: i + 0.5 };
+      records.push(r);
+      journal.record(r);
+      const pause = journal.pause();
+      if (pause) {
+        paused++;
+        await pause;
+      }
+    }
+    expect(paused).toBeGreaterThan(10); // the inserts ran while the loop did
+    const finished = await journal.finish({ metrics: metricsFromJournal(records, { barMs: BAR_MS, firstClose: 1, lastClose: 1 }), bars: 1, elapsedMs: 1, finishedAt: new Date(T0) });
+    expect(finished.journalHash).toBe(journalHash(records));
+    const rows = await s.all(`SELECT count(*)::INTEGER AS n, count(DISTINCT seq)::INTEGER AS seqs, min(row) AS lo, max(row) AS hi FROM heartbeats WHERE run_id = $1`, [runId]);
+    expect(rows[0]).toEqual({ n: records.length, seqs: records.length, lo: 0, hi: records.length - 1 });
+    expect(await readJournal(s, runId)).toStrictEqual(records);
+  });
+
+  it('turns a failed insert into an error on the next record and a failed run that says why', async () => {
+    const s = await stores.open();
+    // A heartbeats table that refuses the journal's 3000th row.
+    await s.connection.run(`DROP TABLE heartbeats`);
+    await s.connection.run(
+      `CREATE TABLE heartbeats (${HEARTBEAT_COLUMNS.map(([name, type]) => `${name} ${type.toString()}${name === 'seq' ? ' CHECK (seq < 3000)' : ''}`).join(', ')})`,
+    );
+    const runId = 'run-20240101-075000-abcd';
+    const journal = await DuckDbJournal.open(s, { runId, kind: 'replay', manifest: sampleManifest(), createdAt: new Date(T0) });
+    const beat = sampleJournal().find((r) => r.type === 'heartbeat')!;
+    let error: unknown;
+    for (let i = 0; i < 20 * 2048 && error === undefined; i++) {
+      try {
+        journal.record({ ...beat, ts: T0 + i * BAR_MS, row: i });
+      } catch (e) {
+        error = e;
+      }
+      const pause = journal.pause();
+      if (pause) await pause;
+    }
+    expect(String(error)).toMatch(/CHECK constraint/i);
+    await journal.fail('the replay stopped', new Date(T0 + 5000));
+    const run = await getRun(s, runId);
+    expect(run.status).toBe('failed');
+    expect(run.message).toMatch(/^the replay stopped; its journal could not be stored: .*CHECK constraint/i);
+    expect((await s.all(`SELECT count(*)::INTEGER AS n FROM heartbeats`))[0]!['n']).toBe(0); // nothing half-stored
   });
 
   it('has table specs that match the migrated schema column for column', async () => {

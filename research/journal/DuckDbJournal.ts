@@ -3,8 +3,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { ChunkAppender } from './ChunkAppender.ts';
-import { HeartbeatAppender } from './HeartbeatAppender.ts';
 import { HeartbeatBlock, VoteModels } from './HeartbeatBlock.ts';
+import { HeartbeatFeed } from './HeartbeatFeed.ts';
 import { JournalHasher } from './journalHash.ts';
 import { JOURNAL_TABLES, JOURNAL_TABLE_LIST, type JournalTable, type RowRecordType } from './journalTables.ts';
 import type { RunManifest } from './RunManifest.ts';
@@ -35,20 +35,24 @@ export interface FinishedRun {
 }
 
 /**
- * The Journal adapter for replay and live. Heartbeats (one per decision: equity, features, votes, decision) go to the
- * `heartbeats` table a block of 2048 at a time, straight from typed arrays (HeartbeatBlock, HeartbeatAppender); the
- * rarer records (orders, fills, funding, risk events, trades, equity marks) to their typed tables through DuckDB
- * appenders. All rows are keyed by (run_id, seq) and go into the journal hash as they are stored. The runs row is
- * written when the journal opens (status 'running', so a crashed run is visible and its rows attributable) and
+ * The Journal adapter for replay and live. Heartbeats (one per decision: equity, features, votes, decision) are
+ * gathered in blocks of 2048 as typed arrays (HeartbeatBlock) and go to the `heartbeats` table through a
+ * HeartbeatFeed, which DuckDB reads on a thread of its own while the engine runs on; the rarer records (orders,
+ * fills, funding, risk events, trades, equity marks) are buffered and go to their typed tables through DuckDB
+ * appenders at each commit. All rows are keyed by (run_id, seq) and go into the journal hash in order. The runs row
+ * is written when the journal opens (status 'running', so a crashed run is visible and its rows attributable) and
  * completed by `finish` with the hash, metrics and timings.
  *
- * Records are copied when they arrive, so the engine may reuse or mutate its objects afterwards.
+ * Records are copied when they arrive, so the engine may reuse or mutate its objects afterwards. A replay calls
+ * `pause()` after each heartbeat and awaits what it returns (see HeartbeatFeed).
  */
 export class DuckDbJournal implements Journal {
   private readonly hasher = new JournalHasher();
   private readonly models: VoteModels;
-  private readonly block: HeartbeatBlock;
-  /** Rows of the current block already appended (by `commit`); the block is hashed whole when it fills. */
+  private block: HeartbeatBlock;
+  /** Blocks the feed has copied into DuckDB, for reuse. */
+  private readonly spare: HeartbeatBlock[] = [];
+  /** Rows of the current block already queued (by `commit`); the block is hashed whole when it fills. */
   private blockStored = 0;
   private seq = 0;
   private closed = false;
@@ -60,7 +64,7 @@ export class DuckDbJournal implements Journal {
     private readonly store: Store,
     readonly runId: string,
     private readonly connection: DuckDBConnection,
-    private readonly heartbeats: HeartbeatAppender,
+    private readonly heartbeats: HeartbeatFeed,
     private readonly appenders: { readonly [T in RowRecordType]: ChunkAppender },
     private readonly runModels: ChunkAppender,
   ) {
@@ -87,23 +91,29 @@ export class DuckDbJournal implements Journal {
       appenders[table.type] = await ChunkAppender.open(connection, table.table, ['VARCHAR', 'BIGINT', ...table.columns.map((c) => c.type)]);
     }
     const runModels = await ChunkAppender.open(connection, 'run_models', ['VARCHAR', 'UTINYINT', 'VARCHAR']);
-    return new DuckDbJournal(store, start.runId, connection, await HeartbeatAppender.open(connection, start.runId), appenders, runModels);
+    return new DuckDbJournal(store, start.runId, connection, HeartbeatFeed.open(store, connection, start.runId), appenders, runModels);
   }
 
   record(entry: JournalRecord): void {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `a record arrived after the journal of ${this.runId} was closed`);
+    if (this.heartbeats.error) throw this.heartbeats.error;
     if (this.committing) {
       this.held.push(retainRecord(entry));
       return;
     }
     if (entry.type === 'heartbeat') {
       this.block.add(this.seq++, entry);
-      if (this.block.full) this.storeBlock();
+      if (this.block.full) this.queueBlock();
       return;
     }
     const cells = (JOURNAL_TABLES[entry.type] as JournalTable).toRow(entry);
     this.hasher.updateRow(this.seq, entry.type, cells);
     this.appenders[entry.type].append([this.runId, this.seq++, ...cells]);
+  }
+
+  /** After a heartbeat: a promise to await now and then, so that DuckDB's thread can take the queued rows. */
+  pause(): Promise<void> | undefined {
+    return this.heartbeats.pause();
   }
 
   /** Make everything journaled so far durable (a live run calls this now and then; a replay needs only `finish`). */
@@ -112,7 +122,7 @@ export class DuckDbJournal implements Journal {
     if (this.committing) return;
     this.committing = true;
     try {
-      this.flush();
+      await this.flush();
       await this.connection.run('COMMIT');
       await this.connection.run('BEGIN TRANSACTION');
     } finally {
@@ -133,28 +143,42 @@ export class DuckDbJournal implements Journal {
     return { runId: this.runId, journalHash, records: this.seq };
   }
 
-  /** Keep what was journaled and mark the run failed, with the reason. */
+  /** Keep what was journaled and mark the run failed, with the reason (also after `finish` failed to store it). */
   async fail(message: string, finishedAt: Date): Promise<void> {
-    await this.close();
+    let reason = message;
+    if (!this.closed) {
+      try {
+        await this.close();
+      } catch (error) {
+        reason = `${message}; its journal could not be stored: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
     await this.store.connection.run(`UPDATE runs SET status = 'failed', records = $2, message = $3, finished_at = $4::TIMESTAMP WHERE run_id = $1`, [
       this.runId,
       this.seq,
-      message,
+      reason,
       timestampText(finishedAt),
     ]);
   }
 
-  private storeBlock(): void {
-    this.heartbeats.append(this.block, this.blockStored);
-    this.hasher.updateHeartbeats(this.block);
+  /** The full block: hashed, queued for the table, and a spare one to fill next. */
+  private queueBlock(): void {
+    const block = this.block;
+    this.hasher.updateHeartbeats(block);
+    this.heartbeats.push(block, this.blockStored, block.rows, () => {
+      block.clear();
+      this.spare.push(block);
+    });
+    this.block = this.spare.pop() ?? new HeartbeatBlock(this.models);
     this.blockStored = 0;
   }
 
-  /** Hand every buffered row to DuckDB (still inside the transaction). */
-  private flush(): void {
-    this.heartbeats.append(this.block, this.blockStored);
+  /** Every journaled row into its table (still inside the transaction). */
+  private async flush(): Promise<void> {
+    this.heartbeats.push(this.block, this.blockStored, this.block.rows);
     this.blockStored = this.block.rows;
-    this.heartbeats.flushToTable();
+    await this.heartbeats.drain();
+    // The appenders need the connection, which the feed's inserts hold until drained.
     this.runModels.flushToTable();
     for (const appender of Object.values(this.appenders)) appender.flushToTable();
   }
@@ -163,11 +187,25 @@ export class DuckDbJournal implements Journal {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} was closed twice`);
     if (this.committing) throw invariantError('JOURNAL_BUSY', `the journal of ${this.runId} was closed while it was committing`);
     this.closed = true;
-    this.storeBlock();
-    this.heartbeats.close();
+    const T0 = performance.now();
+    this.hasher.updateHeartbeats(this.block);
+    this.heartbeats.push(this.block, this.blockStored, this.block.rows);
+    try {
+      await this.heartbeats.drain();
+    } catch (error) {
+      // The failed insert aborted the transaction: nothing of it can be kept.
+      await this.connection.run('ROLLBACK');
+      this.connection.closeSync();
+      throw error;
+    } finally {
+      this.heartbeats.close();
+    }
+    const T1 = performance.now();
     this.runModels.close();
     for (const appender of Object.values(this.appenders)) appender.close();
+    const T2 = performance.now();
     await this.connection.run('COMMIT');
+    if (process.env['XYLEN_T']) console.error(`drain ${(T1 - T0).toFixed(0)} appenders ${(T2 - T1).toFixed(0)} commit ${(performance.now() - T2).toFixed(0)}`);
     this.connection.closeSync();
   }
 }

@@ -1,8 +1,9 @@
 import bindings from '@duckdb/node-bindings';
-import { BIGINT, DOUBLE, DuckDBDataChunk, INTEGER, LIST, UTINYINT, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, INTEGER, LIST, UTINYINT, VARCHAR, type DuckDBDataChunk } from '@duckdb/node-api';
 import type { HeartbeatBlock } from './HeartbeatBlock.ts';
 
 type RawVector = ReturnType<typeof bindings.data_chunk_get_vector>;
+type RawValue = ReturnType<typeof bindings.create_varchar>;
 type Numbers = Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
 
 /** The `heartbeats` table's columns in order, as migration 4 (data/migrations.ts) creates them. */
@@ -31,104 +32,78 @@ export const HEARTBEAT_COLUMNS = [
   ['vote_weight', LIST(DOUBLE)],
 ] as const;
 
+/** DuckDB's vector size: a data chunk holds at most this many rows. */
+const CHUNK_ROWS = 2048;
+/** 64-bit integers written as pairs of 32-bit words (little-endian): no BigInt per value. */
+const int64 = new Uint32Array(2 * CHUNK_ROWS);
+/** List entries (offset, length), each a 64-bit integer, as 32-bit word pairs. */
+const entries = new Uint32Array(4 * CHUNK_ROWS);
+const TWO_32 = 2 ** 32;
+
 /**
- * Heartbeat blocks into the `heartbeats` table, a whole data chunk per block, written straight from the block's typed
- * arrays into DuckDB's vectors: one memory copy per column instead of a call per value (which is what the generic
- * appender path costs, and what kept a year-long journal at ~2 s). The run id is one constant vector per chunk.
+ * Rows `from … to` of a heartbeat block into a data chunk with the `heartbeats` columns, written straight from the
+ * block's typed arrays into DuckDB's vectors: one memory copy per column instead of a call per value (the generic
+ * path, which kept a year-long journal at ~2 s). The run id is one constant value for the whole chunk.
  */
-export class HeartbeatAppender {
-  private readonly chunk = DuckDBDataChunk.create(HEARTBEAT_COLUMNS.map(([, type]) => type));
-  /** 64-bit integers written as pairs of 32-bit words (little-endian): no BigInt per value. */
-  private readonly int64 = new Uint32Array(2 * 2048);
-  /** List entries (offset, length), each a 64-bit integer, as 32-bit word pairs. */
-  private readonly entries = new Uint32Array(4 * 2048);
-  private readonly runIdValue;
-
-  private constructor(
-    private readonly appender: DuckDBAppender,
-    runId: string,
-  ) {
-    this.runIdValue = bindings.create_varchar(runId);
-  }
-
-  static async open(connection: DuckDBConnection, runId: string): Promise<HeartbeatAppender> {
-    return new HeartbeatAppender(await connection.createAppender('heartbeats'), runId);
-  }
-
-  /** The block's rows from `from` on (earlier ones were appended by an earlier call). */
-  append(block: HeartbeatBlock, from = 0): void {
-    const n = block.rows - from;
-    if (n <= 0) return;
-    const chunk = this.chunk;
-    chunk.reset();
-    chunk.rowCount = n;
-    const raw = chunk.chunk;
-    const vector = (c: number): RawVector => bindings.data_chunk_get_vector(raw, c);
-    bindings.vector_reference_value(vector(0), this.runIdValue);
-    this.bigints(vector(1), block.seq, from, n);
-    this.bigints(vector(2), block.ts, from, n);
-    copy(vector(3), block.row, from, n);
-    copy(vector(4), block.close, from, n);
-    copy(vector(5), block.equity, from, n);
-    copy(vector(6), block.wallet, from, n);
-    copy(vector(7), block.quantity, from, n);
-    copy(vector(8), block.markPrice, from, n);
-    copy(vector(9), block.action, from, n);
-    copy(vector(10), block.confidence, from, n);
-    copy(vector(11), block.scoreLong, from, n);
-    copy(vector(12), block.scoreShort, from, n);
-    copy(vector(13), block.scoreHold, from, n);
-    copy(vector(14), block.outcome, from, n);
-    strings(vector(15), block.missing, from, n);
-    strings(vector(16), block.detail, from, n);
-    this.list(vector(17), block.featureStart, block.features, from, n);
-    this.list(vector(18), block.voteStart, block.voteModel, from, n);
-    this.list(vector(19), block.voteStart, block.voteAction, from, n);
-    this.list(vector(20), block.voteStart, block.voteConfidence, from, n);
-    this.list(vector(21), block.voteStart, block.voteWeight, from, n);
-    this.appender.appendDataChunk(chunk);
-  }
-
-  /** Hand the appended rows to the table (inside the connection's transaction, if one is open). */
-  flushToTable(): void {
-    this.appender.flushSync();
-  }
-
-  /** Flush and close: the rows are in the table (committed unless the connection is inside a transaction). */
-  close(): void {
-    this.appender.closeSync();
-  }
-
-  /** BIGINT from doubles holding integers (every journal time and seq is far below 2^53). */
-  private bigints(target: RawVector, values: Float64Array, from: number, n: number): void {
-    const out = this.int64;
-    for (let i = 0; i < n; i++) {
-      const v = values[from + i]!;
-      out[2 * i] = v % TWO_32; // with the floor below, two’s complement for negatives too
-      out[2 * i + 1] = Math.floor(v / TWO_32);
-    }
-    bindings.copy_data_to_vector(target, 0, out.buffer, 0, n * 8);
-  }
-
-  /** A list column: (offset, length) entries, then the flat child values. */
-  private list(target: RawVector, start: Int32Array, values: Numbers, from: number, n: number): void {
-    const first = start[from]!;
-    const total = start[from + n]! - first;
-    const entries = this.entries;
-    // Offsets and lengths are below 2^31 (a block's lists), so each high word stays 0.
-    for (let i = 0; i < n; i++) {
-      entries[4 * i] = start[from + i]! - first;
-      entries[4 * i + 2] = start[from + i + 1]! - start[from + i]!;
-    }
-    bindings.copy_data_to_vector(target, 0, entries.buffer, 0, n * 16);
-    bindings.list_vector_reserve(target, total);
-    bindings.list_vector_set_size(target, total);
-    const child = bindings.list_vector_get_child(target);
-    if (total > 0) bindings.copy_data_to_vector(child, 0, values.buffer, values.byteOffset + first * values.BYTES_PER_ELEMENT, total * values.BYTES_PER_ELEMENT);
-  }
+export function fillHeartbeatChunk(chunk: DuckDBDataChunk, runId: RawValue, block: HeartbeatBlock, from: number, to: number): void {
+  const n = to - from;
+  chunk.rowCount = n;
+  const raw = chunk.chunk;
+  const vector = (c: number): RawVector => bindings.data_chunk_get_vector(raw, c);
+  bindings.vector_reference_value(vector(0), runId);
+  bigints(vector(1), block.seq, from, n);
+  bigints(vector(2), block.ts, from, n);
+  copy(vector(3), block.row, from, n);
+  copy(vector(4), block.close, from, n);
+  copy(vector(5), block.equity, from, n);
+  copy(vector(6), block.wallet, from, n);
+  copy(vector(7), block.quantity, from, n);
+  copy(vector(8), block.markPrice, from, n);
+  copy(vector(9), block.action, from, n);
+  copy(vector(10), block.confidence, from, n);
+  copy(vector(11), block.scoreLong, from, n);
+  copy(vector(12), block.scoreShort, from, n);
+  copy(vector(13), block.scoreHold, from, n);
+  copy(vector(14), block.outcome, from, n);
+  strings(vector(15), block.missing, from, n);
+  strings(vector(16), block.detail, from, n);
+  list(vector(17), block.featureStart, block.features, from, n);
+  list(vector(18), block.voteStart, block.voteModel, from, n);
+  list(vector(19), block.voteStart, block.voteAction, from, n);
+  list(vector(20), block.voteStart, block.voteConfidence, from, n);
+  list(vector(21), block.voteStart, block.voteWeight, from, n);
 }
 
-const TWO_32 = 2 ** 32;
+/** The run id as the constant value `fillHeartbeatChunk` references. */
+export function runIdValue(runId: string): RawValue {
+  return bindings.create_varchar(runId);
+}
+
+/** BIGINT from doubles holding integers (every journal time and seq is far below 2^53). */
+function bigints(target: RawVector, values: Float64Array, from: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = values[from + i]!;
+    int64[2 * i] = v % TWO_32; // with the floor below, two’s complement for negatives too
+    int64[2 * i + 1] = Math.floor(v / TWO_32);
+  }
+  bindings.copy_data_to_vector(target, 0, int64.buffer, 0, n * 8);
+}
+
+/** A list column: (offset, length) entries, then the flat child values. */
+function list(target: RawVector, start: Int32Array, values: Numbers, from: number, n: number): void {
+  const first = start[from]!;
+  const total = start[from + n]! - first;
+  // Offsets and lengths are below 2^31 (a block's lists), so each high word stays 0.
+  for (let i = 0; i < n; i++) {
+    entries[4 * i] = start[from + i]! - first;
+    entries[4 * i + 2] = start[from + i + 1]! - start[from + i]!;
+  }
+  bindings.copy_data_to_vector(target, 0, entries.buffer, 0, n * 16);
+  bindings.list_vector_reserve(target, total);
+  bindings.list_vector_set_size(target, total);
+  const child = bindings.list_vector_get_child(target);
+  if (total > 0) bindings.copy_data_to_vector(child, 0, values.buffer, values.byteOffset + first * values.BYTES_PER_ELEMENT, total * values.BYTES_PER_ELEMENT);
+}
 
 function copy(target: RawVector, values: Numbers, from: number, n: number): void {
   const size = values.BYTES_PER_ELEMENT;
@@ -144,7 +119,7 @@ function strings(target: RawVector, values: readonly (string | null)[], from: nu
       bindings.vector_assign_string_element(target, i, value);
       continue;
     }
-    validity ??= new Uint8Array(2048 / 8).fill(0xff);
+    validity ??= new Uint8Array(CHUNK_ROWS / 8).fill(0xff);
     validity[i >> 3]! &= ~(1 << (i & 7));
   }
   if (validity) {

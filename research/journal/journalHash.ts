@@ -38,7 +38,10 @@ export class JournalHasher {
       this.ownBlock ??= new HeartbeatBlock(this.ownModels);
       this.ownBlock.add(seq, record);
       this.count++;
-      if (this.ownBlock.full) this.updateHeartbeats(this.ownBlock, false);
+      if (this.ownBlock.full) {
+        this.updateHeartbeats(this.ownBlock, false);
+        this.ownBlock.clear();
+      }
       return;
     }
     this.updateRow(seq, record.type, (JOURNAL_TABLES[record.type] as JournalTable).toRow(record));
@@ -53,11 +56,10 @@ export class JournalHasher {
     this.count++;
   }
 
-  /** A block of heartbeats, then cleared (DuckDbJournal calls it as it stores each block; `counted` if it numbered them). */
+  /** A whole block of heartbeats, or a run's last one (DuckDbJournal calls it as each fills; `counted` if it numbered them). */
   updateHeartbeats(block: HeartbeatBlock, counted = true): void {
     for (const bytes of block.chunks()) this.beatsHash.update(bytes);
     if (counted) this.count += block.rows;
-    block.clear();
   }
 
   get records(): number {
@@ -66,7 +68,10 @@ export class JournalHasher {
 
   /** Hex digest, given the run's voting models in index order; the hasher cannot be updated afterwards. */
   digest(models: readonly string[] = this.ownModels?.names ?? []): string {
-    if (this.ownBlock && this.ownBlock.rows > 0) this.updateHeartbeats(this.ownBlock, false);
+    if (this.ownBlock && this.ownBlock.rows > 0) {
+      this.updateHeartbeats(this.ownBlock, false);
+      this.ownBlock.clear();
+    }
     this.drain();
     const all = createHash('sha256');
     all.update(this.rowsHash.digest());

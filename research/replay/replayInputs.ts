@@ -44,6 +44,8 @@ export interface ReplayOutcome {
 
 export interface ReplayOptions {
   onProgress?: (barsDone: number, barsTotal: number) => void;
+  /** Called after each heartbeat; a promise it returns is awaited (DuckDbJournal.pause: the journal's turn to store). */
+  pause?: () => Promise<void> | undefined;
   /**
    * Batch models to vote instead of the config's `models` (from a notebook or a test); each is predicted over the
    * run's feature matrix in one batch, and its name is what the ensemble's weights and the journal use.
@@ -64,7 +66,7 @@ export interface ReplayOptions {
  * Everything the run does goes to `journal`.
  */
 export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
-  const { onProgress } = options;
+  const { onProgress, pause } = options;
   const matrix = options.matrix ?? computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
   const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix, options.registered);
   if (config.ensemble.quorum > models.length) {
@@ -94,6 +96,7 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
       coordinator,
       clock,
       onProgress,
+      pause,
     );
   } finally {
     for (const model of models) if (model instanceof HttpModelClient) model.close();

@@ -87,13 +87,26 @@ async function replayStored(
   const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt });
   const tap = new MetricsTap(journal);
   const started = performance.now();
-  const outcome = await replayInputs(inputs, config, tap, { onProgress, registered: new Map([...registered].map(([i, m]) => [i, m.runtime])) });
+  let outcome: Awaited<ReturnType<typeof replayInputs>>;
+  try {
+    outcome = await replayInputs(inputs, config, tap, {
+      onProgress,
+      pause: () => journal.pause(),
+      registered: new Map([...registered].map(([i, m]) => [i, m.runtime])),
+    });
+  } catch (error) {
+    // Keep what was journaled and say why the run stopped, rather than leave it 'running'.
+    await journal.fail(error instanceof Error ? error.message : String(error), new Date());
+    throw error;
+  }
   const elapsedMs = performance.now() - started;
   const metrics = metricsFromJournal(tap.records, {
     barMs: intervalMs(inputs.decisionInterval),
     firstClose: outcome.firstOpen,
     lastClose: outcome.lastClose,
   });
+  const TF = performance.now();
+  if (process.env['XYLEN_T']) console.error(`loop ${elapsedMs.toFixed(0)} metrics ${(TF - started - elapsedMs).toFixed(0)}`);
   const finished = await journal.finish({ metrics, bars: outcome.bars, elapsedMs, finishedAt: new Date() });
   return {
     runId: finished.runId,
