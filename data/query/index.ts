@@ -20,3 +20,4 @@ export type { ExportFormat, ExportTarget } from './copyToFile.ts';
 export { storedExtent, candleCount } from './storedExtent.ts';
 export type { StoredExtent } from './storedExtent.ts';
 export { timestampDate } from './timestampDate.ts';
+export { resampleColumns } from './resampleColumns.ts';

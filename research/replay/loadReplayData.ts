@@ -1,6 +1,6 @@
 import { formatTime, inputError, intervalMs, INTERVALS, XylenError, type Interval } from '../../engine/index.ts';
 import type { CandleColumns, FundingColumns, Market, Store } from '../../data/index.ts';
-import { loadCandles, loadFunding, resampleCandles } from '../../data/query/index.ts';
+import { loadCandles, loadFunding, resampleColumns } from '../../data/query/index.ts';
 
 export interface ReplayDataRequest {
   market: Market;
@@ -55,13 +55,14 @@ export async function loadReplayData(store: Store, request: ReplayDataRequest): 
   }
   const warmupFrom = from - WARMUP_BARS * Math.max(intervalMs(decisionInterval), intervalMs(contextInterval));
   const baseKey = { market, symbol, interval: baseInterval };
-  const base = await loadCandles(store, baseKey, { from, to });
+  // The base candles from the warm-up on: coarser intervals that are not stored are resampled from them here.
+  const warm = await loadCandles(store, baseKey, { from: warmupFrom, to });
+  const base = fromTime(warm, from);
 
   const obtain = async (interval: Interval) => {
-    if (interval === baseInterval) return { columns: await loadCandles(store, baseKey, { from: warmupFrom, to }), how: 'base' as const };
+    if (interval === baseInterval) return { columns: warm, how: 'base' as const };
     if (stored.includes(interval)) return { columns: await loadCandles(store, { market, symbol, interval }, { from: warmupFrom, to }), how: 'stored' as const };
-    const buckets = await resampleCandles(store, baseKey, interval, { from: warmupFrom, to });
-    return { columns: completeBuckets(buckets), how: 'resampled' as const };
+    return { columns: resampleColumns(warm, baseMs, intervalMs(interval)), how: 'resampled' as const };
   };
   const decision = await obtain(decisionInterval);
   const context = intervalMs(contextInterval) > intervalMs(decisionInterval) ? await obtain(contextInterval) : undefined;
@@ -100,16 +101,22 @@ async function storedIntervals(store: Store, market: Market, symbol: string, fro
   return INTERVALS.filter((interval) => names.has(interval));
 }
 
-function completeBuckets(buckets: readonly { openTime: number; open: number; high: number; low: number; close: number; volume: number; complete: boolean }[]): CandleColumns {
-  const kept = buckets.filter((b) => b.complete);
-  const column = (pick: (b: (typeof kept)[number]) => number) => Float64Array.from(kept, pick);
+/** The candles opening at or after `from`, as views of `columns` (which are sorted by open time). */
+function fromTime(columns: CandleColumns, from: number): CandleColumns {
+  let first = 0;
+  while (first < columns.length && columns.openTime[first]! < from) first++;
+  const view = (a: Float64Array | undefined) => a?.subarray(first);
   return {
-    length: kept.length,
-    openTime: column((b) => b.openTime),
-    open: column((b) => b.open),
-    high: column((b) => b.high),
-    low: column((b) => b.low),
-    close: column((b) => b.close),
-    volume: column((b) => b.volume),
+    length: columns.length - first,
+    openTime: view(columns.openTime)!,
+    open: view(columns.open)!,
+    high: view(columns.high)!,
+    low: view(columns.low)!,
+    close: view(columns.close)!,
+    volume: view(columns.volume)!,
+    ...(columns.quoteVolume ? { quoteVolume: view(columns.quoteVolume)! } : {}),
+    ...(columns.trades ? { trades: view(columns.trades)! } : {}),
+    ...(columns.takerBuyBase ? { takerBuyBase: view(columns.takerBuyBase)! } : {}),
+    ...(columns.takerBuyQuote ? { takerBuyQuote: view(columns.takerBuyQuote)! } : {}),
   };
 }
