@@ -24,7 +24,7 @@ import {
 import { HttpModelClient, InProcessModelClient } from '../model-servers/client/index.ts';
 import { loadModel, type ModelRuntime } from '../model-servers/index.ts';
 import { configuredRef, loadConfiguredModels } from '../model-servers/registry/index.ts';
-import { codeVersion, DuckDbJournal, metricsFromJournal, MetricsTap, newRunId, type RunManifest } from '../research/index.ts';
+import { codeVersion, DuckDbJournal, MetricsTap, newRunId, type RunManifest } from '../research/index.ts';
 import { BinanceFeed } from './BinanceFeed.ts';
 import { CcxtBroker } from './CcxtBroker.ts';
 import { LiveRunner, type LiveVenue } from './LiveRunner.ts';
@@ -187,9 +187,8 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     seed: config.replay.seed,
   };
   const duck = await DuckDbJournal.open(journalStore, { runId, kind: mode === 'paper' ? 'paper' : 'live', manifest, createdAt });
-  // The records the run's metrics read, kept in memory by the replay's own MetricsTap.
+  // What the run's metrics read, kept in memory by the replay's own MetricsTap.
   const tap = new MetricsTap(duck);
-  const kept = tap.records;
   const journal: Journal = {
     record(entry) {
       tap.record(entry);
@@ -245,7 +244,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
     get models() {
       return promoter.models;
     },
-    trades: () => kept.filter((r): r is Extract<JournalRecord, { type: 'trade' }> => r.type === 'trade'),
+    trades: () => tap.records.filter((r): r is Extract<JournalRecord, { type: 'trade' }> => r.type === 'trade'),
     get config() {
       return promoter.current;
     },
@@ -275,7 +274,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
       const finishedAt = new Date();
       const to = Number.isFinite(runner.lastBarClose) ? runner.lastBarClose : startedAt;
       const data = { ...manifest.data, from: startedAt, to, bars: runner.bars };
-      const metrics = metricsFromJournal(kept, { barMs: decisionMs, firstClose: runner.firstOpen, lastClose: runner.lastClose });
+      const metrics = tap.metrics({ barMs: decisionMs, firstClose: runner.firstOpen, lastClose: runner.lastClose });
       await duck.finish({ metrics, bars: runner.bars, elapsedMs: finishedAt.getTime() - createdAt.getTime(), finishedAt }).catch((error: unknown) => log('journal_finish_failed', { message: (error as Error).message.slice(0, 200) }));
       await journalStore.connection.run(`UPDATE runs SET manifest = $2 WHERE run_id = $1`, [runId, JSON.stringify({ ...manifest, data })]).catch(() => undefined);
       journalStore.close();

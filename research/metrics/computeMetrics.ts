@@ -1,4 +1,5 @@
 import { assertNever, type JournalRecord } from '../../engine/index.ts';
+import { EquityCurve } from './EquityCurve.ts';
 import { maxDrawdown } from './maxDrawdown.ts';
 import { annualVolatility, compoundAnnualGrowth, periodReturns, periodsPerYear, sharpeRatio, sortinoRatio, YEAR_MS } from './returnRatios.ts';
 import { tradeStats, type ClosedTrade, type TradeStats } from './tradeStats.ts';
@@ -118,9 +119,17 @@ export interface MetricsMarket {
  * the risk rules that fired. `firstClose`/`lastClose` come from the loaded candles, not the journal.
  */
 export function metricsFromJournal(records: Iterable<JournalRecord>, market: MetricsMarket): RunMetrics {
-  const time: number[] = [];
-  const equity: number[] = [];
-  const quantity: number[] = [];
+  const curve = new EquityCurve();
+  const others: JournalRecord[] = [];
+  for (const r of records) {
+    if (r.type === 'heartbeat' || r.type === 'equity') curve.push(r.ts, r.equity, r.quantity);
+    else others.push(r);
+  }
+  return metricsFromCurve(curve, others, market);
+}
+
+/** The same from a run's equity curve and its other records (heartbeats and equity marks in `records` are not read). */
+export function metricsFromCurve(curve: EquityCurve, records: Iterable<JournalRecord>, market: MetricsMarket): RunMetrics {
   const trades: ClosedTrade[] = [];
   let tradedNotional = 0;
   let fees = 0;
@@ -128,12 +137,6 @@ export function metricsFromJournal(records: Iterable<JournalRecord>, market: Met
   const riskEvents: RunMetrics['riskEvents'] = {};
   for (const r of records) {
     switch (r.type) {
-      case 'heartbeat':
-      case 'equity':
-        time.push(r.ts);
-        equity.push(r.equity);
-        quantity.push(r.quantity);
-        break;
       case 'trade':
         trades.push(r);
         break;
@@ -150,6 +153,8 @@ export function metricsFromJournal(records: Iterable<JournalRecord>, market: Met
         else riskEvents[r.event.rule] = { count: 1, effect: r.event.effect, first: r.ts };
         break;
       }
+      case 'heartbeat':
+      case 'equity':
       case 'order':
       case 'config':
         break;
@@ -158,7 +163,7 @@ export function metricsFromJournal(records: Iterable<JournalRecord>, market: Met
     }
   }
   return computeMetrics(
-    { time, equity, quantity, barMs: market.barMs, trades, tradedNotional, fees, fundingPaid, firstClose: market.firstClose, lastClose: market.lastClose },
+    { time: curve.time, equity: curve.equity, quantity: curve.quantity, barMs: market.barMs, trades, tradedNotional, fees, fundingPaid, firstClose: market.firstClose, lastClose: market.lastClose },
     riskEvents,
   );
 }

@@ -4,7 +4,7 @@ import { featureNames, intervalMs, type Interval } from '../../engine/index.ts';
 import { DuckDbJournal } from '../journal/DuckDbJournal.ts';
 import { candleChecksum, codeVersion, type RunManifest, type RunModel } from '../journal/RunManifest.ts';
 import { newRunId } from '../journal/runId.ts';
-import { metricsFromJournal, type RunMetrics } from '../metrics/computeMetrics.ts';
+import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { fileSha256, loadConfiguredModels, type ConfiguredModel } from '../../model-servers/registry/index.ts';
 import { loadReplayData } from './loadReplayData.ts';
 import { MetricsTap } from './MetricsTap.ts';
@@ -100,7 +100,7 @@ async function replayStored(
     throw error;
   }
   const elapsedMs = performance.now() - started;
-  const metrics = metricsFromJournal(tap.records, {
+  const metrics = tap.metrics({
     barMs: intervalMs(inputs.decisionInterval),
     firstClose: outcome.firstOpen,
     lastClose: outcome.lastClose,

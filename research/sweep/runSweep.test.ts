@@ -11,6 +11,7 @@ import { loadSweepDataset } from './loadSweepDataset.ts';
 import { parseGrid } from './parseGrid.ts';
 import { runSweep } from './runSweep.ts';
 import { periodEquityReturns, runSweepConfig } from './runSweepConfig.ts';
+import { EquityCurve } from '../metrics/EquityCurve.ts';
 import { getSweep, sweepResults } from './sweepTables.ts';
 
 const DAY = 86_400_000;
@@ -67,12 +68,12 @@ describe('one configuration of a sweep', () => {
   });
 
   it('samples equity at each period end: the last record at or before it, the start balance before any', () => {
-    const equity = (ts: number, value: number) => ({ type: 'equity' as const, ts, equity: value, wallet: value, quantity: 0, markPrice: 1 });
-    // Periods of 10 from 0: boundaries 10, 20, 30, 40. Records at 5 (105), 10 (110, on the boundary), 25 (99), 26 (121).
-    const records = [equity(5, 105), equity(10, 110), { type: 'risk' as const, ts: 12, event: {} as never }, equity(25, 99), equity(26, 121)];
-    const returns = periodEquityReturns(records, 0, 45, 10, 100);
+    // Periods of 10 from 0: boundaries 10, 20, 30, 40. Points at 5 (105), 10 (110, on the boundary), 25 (99), 26 (121).
+    const curve = new EquityCurve();
+    for (const [ts, equity] of [[5, 105], [10, 110], [25, 99], [26, 121]] as const) curve.push(ts, equity, 0);
+    const returns = periodEquityReturns(curve, 0, 45, 10, 100);
     expect(Array.from(returns)).toEqual([110 / 100 - 1, 0, 121 / 110 - 1, 0]);
-    expect(Array.from(periodEquityReturns([], 0, 30, 10, 100))).toEqual([0, 0, 0]);
+    expect(Array.from(periodEquityReturns(new EquityCurve(), 0, 30, 10, 100))).toEqual([0, 0, 0]);
   });
 });
 

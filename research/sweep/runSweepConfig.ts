@@ -1,6 +1,7 @@
 import type { XylenConfig } from '../../config/index.ts';
-import { intervalMs, invariantError, type BatchModel, type Journal, type JournalRecord } from '../../engine/index.ts';
-import { metricsFromJournal, type RunMetrics } from '../metrics/computeMetrics.ts';
+import { intervalMs, invariantError, type BatchModel, type Journal } from '../../engine/index.ts';
+import type { RunMetrics } from '../metrics/computeMetrics.ts';
+import type { EquityCurve } from '../metrics/EquityCurve.ts';
 import { MetricsTap } from '../replay/MetricsTap.ts';
 import { replayInputs } from '../replay/replayInputs.ts';
 import { groupInputs, groupKey, modelKey, type SweepDataset } from './SweepDataset.ts';
@@ -48,12 +49,12 @@ export async function runSweepConfig(dataset: SweepDataset, task: SweepTask, per
   const started = performance.now();
   const outcome = await replayInputs(groupInputs(dataset, group), config, tap, { models, matrix: group.matrix });
   const elapsedMs = performance.now() - started;
-  const metrics = metricsFromJournal(tap.records, { barMs: intervalMs(group.decisionInterval), firstClose: outcome.firstOpen, lastClose: outcome.lastClose });
+  const metrics = tap.metrics({ barMs: intervalMs(group.decisionInterval), firstClose: outcome.firstOpen, lastClose: outcome.lastClose });
   return {
     index: task.index,
     hash: task.hash,
     metrics,
-    returns: periodEquityReturns(tap.records, dataset.request.from, dataset.request.to, periodMs, config.replay.initial_balance),
+    returns: periodEquityReturns(tap.curve, dataset.request.from, dataset.request.to, periodMs, config.replay.initial_balance),
     bars: outcome.bars,
     decisions: outcome.decisions,
     elapsedMs,
@@ -61,26 +62,26 @@ export async function runSweepConfig(dataset: SweepDataset, task: SweepTask, per
 }
 
 /**
- * Returns of the equity sampled at from + k·periodMs (k = 0 … ⌊(to − from) / periodMs⌋): the last equity record at
+ * Returns of the equity sampled at from + k·periodMs (k = 0 … ⌊(to − from) / periodMs⌋): the curve's last point at
  * or before each instant, the initial balance before the first. Every config of a sweep gets the same periods
  * whatever its decision interval, which PBO needs.
  */
-export function periodEquityReturns(records: readonly JournalRecord[], from: number, to: number, periodMs: number, initialEquity: number): Float64Array {
+export function periodEquityReturns(curve: EquityCurve, from: number, to: number, periodMs: number, initialEquity: number): Float64Array {
   const periods = Math.floor((to - from) / periodMs);
   const returns = new Float64Array(Math.max(0, periods));
+  const { time, equity } = curve;
   let previous = initialEquity;
   let current = initialEquity;
   let k = 1;
   let boundary = from + periodMs;
-  for (const record of records) {
-    if (record.type !== 'equity') continue;
-    while (k <= periods && record.ts > boundary) {
+  for (let i = 0; i < time.length; i++) {
+    while (k <= periods && time[i]! > boundary) {
       returns[k - 1] = current / previous - 1;
       previous = current;
       k++;
       boundary = from + k * periodMs;
     }
-    current = record.equity;
+    current = equity[i]!;
   }
   for (; k <= periods; k++) {
     returns[k - 1] = current / previous - 1;

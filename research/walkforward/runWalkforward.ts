@@ -7,7 +7,8 @@ import { bindModel, type ModelRuntime } from '../../model-servers/index.ts';
 import { getModel, loadRegisteredModel } from '../../model-servers/registry/index.ts';
 import { DEFAULT_ZOO, defaultFeatures, trainModel, type TrainerKind, type ZooModel } from '../../model-servers/zoo/index.ts';
 import { computeLabels } from '../features/index.ts';
-import { metricsFromJournal, type RunMetrics } from '../metrics/computeMetrics.ts';
+import { metricsFromCurve, type RunMetrics } from '../metrics/computeMetrics.ts';
+import { EquityCurve } from '../metrics/EquityCurve.ts';
 import { loadReplayData, type ReplayInputs } from '../replay/loadReplayData.ts';
 import { MetricsTap } from '../replay/MetricsTap.ts';
 import { replayInputs } from '../replay/replayInputs.ts';
@@ -85,6 +86,7 @@ export async function runWalkforward(store: Store, request: WalkforwardRequest):
 
   const results: FoldResult[] = [];
   const allRecords: JournalRecord[] = [];
+  const allEquity = new EquityCurve();
   let equity = request.config.replay.initial_balance;
   let firstOpen = Number.NaN;
   let lastClose = Number.NaN;
@@ -96,12 +98,13 @@ export async function runWalkforward(store: Store, request: WalkforwardRequest):
         throw invariantError('PURGE_VIOLATED', `fold ${fold.index}: a training label ends at ${labelEndMax}, inside the embargo before the test start ${fold.testFrom}`);
       }
       const inputs = await loadReplayData(store, { market: request.market, symbol: request.symbol, from: fold.testFrom, to: fold.testTo, decisionInterval, contextInterval });
-      const { metrics, records, outcome } = await replayFold(store, inputs, request.config, models, equity);
-      for (const record of records) allRecords.push(record); // not push(...records): a fold has a record per decision, past the argument limit (~120k)
+      const { metrics, records, curve, outcome } = await replayFold(store, inputs, request.config, models, equity);
+      for (const record of records) allRecords.push(record); // not push(...records): past the argument limit (~120k) a long fold's records would overflow
+      allEquity.append(curve);
       if (Number.isNaN(firstOpen)) firstOpen = outcome.firstOpen;
       lastClose = outcome.lastClose;
       const result: FoldResult = { ...fold, models, labelEndMax, metrics, startEquity: equity, endEquity: outcome.final.equity };
-      await saveFold(store, wfId, result, records);
+      await saveFold(store, wfId, result, curve);
       results.push(result);
       request.onFold?.(results.length, folds.length, result);
       equity = outcome.final.equity;
@@ -111,7 +114,7 @@ export async function runWalkforward(store: Store, request: WalkforwardRequest):
     await finishWalkforward(store, wfId, 'failed', null, error instanceof Error ? error.message : String(error));
     throw error;
   }
-  const metrics = metricsFromJournal(allRecords, { barMs: decisionMs, firstClose: firstOpen, lastClose });
+  const metrics = metricsFromCurve(allEquity, allRecords, { barMs: decisionMs, firstClose: firstOpen, lastClose });
   const message = results.length < folds.length ? `stopped after fold ${results.length - 1}: equity ${equity.toFixed(2)}` : null;
   await finishWalkforward(store, wfId, 'complete', metrics, message);
   return { wfId, folds: results, metrics, embargoMs, elapsedMs: performance.now() - started };
@@ -185,8 +188,8 @@ async function replayFold(store: Store, inputs: ReplayInputs, base: XylenConfig,
     }
     const tap = new MetricsTap(NOWHERE);
     const outcome = await replayInputs(inputs, config, tap, { models: batch, matrix });
-    const metrics = metricsFromJournal(tap.records, { barMs: intervalMs(inputs.decisionInterval), firstClose: outcome.firstOpen, lastClose: outcome.lastClose });
-    return { metrics, records: tap.records, outcome };
+    const metrics = tap.metrics({ barMs: intervalMs(inputs.decisionInterval), firstClose: outcome.firstOpen, lastClose: outcome.lastClose });
+    return { metrics, records: tap.records, curve: tap.curve, outcome };
   } finally {
     for (const runtime of runtimes) await runtime.close();
   }

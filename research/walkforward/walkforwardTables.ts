@@ -1,6 +1,7 @@
 import { timestampDate, type Store } from '../../data/index.ts';
-import { inputError, type JournalRecord } from '../../engine/index.ts';
+import { inputError } from '../../engine/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
+import type { EquityCurve } from '../metrics/EquityCurve.ts';
 import type { FoldModel, FoldResult, WalkforwardRequest } from './runWalkforward.ts';
 
 export type WalkforwardStatus = 'running' | 'complete' | 'failed';
@@ -63,7 +64,7 @@ export async function startWalkforward(store: Store, wf: { wfId: string; request
 }
 
 /** A fold's row and its part of the stitched equity, in one transaction. */
-export async function saveFold(store: Store, wfId: string, fold: FoldResult, records: readonly JournalRecord[]): Promise<void> {
+export async function saveFold(store: Store, wfId: string, fold: FoldResult, curve: EquityCurve): Promise<void> {
   await store.transaction(async (connection) => {
     await connection.run(`INSERT INTO walkforward_folds VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
       wfId,
@@ -77,12 +78,12 @@ export async function saveFold(store: Store, wfId: string, fold: FoldResult, rec
       JSON.stringify(fold.metrics),
     ]);
     const appender = await connection.createAppender('walkforward_equity');
-    for (const record of records) {
-      if (record.type !== 'equity') continue;
+    const { time, equity } = curve;
+    for (let i = 0; i < time.length; i++) {
       appender.appendVarchar(wfId);
       appender.appendInteger(fold.index);
-      appender.appendBigInt(BigInt(record.ts));
-      appender.appendDouble(record.equity);
+      appender.appendBigInt(BigInt(time[i]!));
+      appender.appendDouble(equity[i]!);
       appender.endRow();
     }
     appender.closeSync();
