@@ -120,16 +120,33 @@ export class Coordinator {
     return this.halted;
   }
 
-  async onHeartbeat(beat: Heartbeat): Promise<void> {
-    const { broker } = this.deps;
-    let snap = broker.snapshot();
-    // Awaited only when there is work: a replay heartbeat with nothing pending stays free of promise churn.
-    const chores = this.tidy(beat.ts, snap);
-    if (chores) {
-      await chores;
-      snap = broker.snapshot();
+  /**
+   * One heartbeat: snapshot, ask the models, decide, act, journal. Returns a promise only when there is something to
+   * wait for (models behind HTTP, an entry to place, exchange chores, outcomes to feed back): a replay heartbeat that
+   * only decides completes synchronously, with no promise per decision.
+   */
+  onHeartbeat(beat: Heartbeat): Promise<void> | undefined {
+    const snap = this.deps.broker.snapshot();
+    if (!this.allSync || this.outcomes.length > 0 || this.needsTidy(snap)) return this.onHeartbeatAsync(beat, snap);
+    this.fillBeat(beat, snap);
+    // After an emergency shutdown the models are not even asked.
+    if (this.halted) return this.journalBeat(NO_VOTES, 'hold', 0, NO_SCORES, undefined, 'HALTED');
+    return this.decide(beat, snap, this.askNow(beat));
+  }
+
+  private async onHeartbeatAsync(beat: Heartbeat, snap: BrokerSnapshot): Promise<void> {
+    if (this.needsTidy(snap)) {
+      await this.tidy(beat.ts, snap);
+      snap = this.deps.broker.snapshot();
     }
     if (this.outcomes.length > 0) await this.flushOutcomes();
+    this.fillBeat(beat, snap);
+    if (this.halted) return this.journalBeat(NO_VOTES, 'hold', 0, NO_SCORES, undefined, 'HALTED');
+    await this.decide(beat, snap, this.allSync ? this.askNow(beat) : await this.ask(beat));
+  }
+
+  /** The heartbeat record's market and account fields. */
+  private fillBeat(beat: Heartbeat, snap: BrokerSnapshot): void {
     const record = this.beat;
     record.ts = beat.ts;
     record.row = beat.row;
@@ -139,21 +156,20 @@ export class Coordinator {
     record.wallet = snap.wallet;
     record.quantity = snap.quantity;
     record.markPrice = snap.markPrice;
-    if (this.halted) {
-      // After an emergency shutdown the models are not even asked.
-      return this.journalBeat(NO_VOTES, 'hold', 0, NO_SCORES, undefined, 'HALTED');
-    }
+  }
 
-    const predictions = this.allSync ? this.askNow(beat) : await this.ask(beat);
+  /** Ensemble, verdict and the heartbeat's record; a promise only while an entry is being placed. */
+  private decide(beat: Heartbeat, snap: BrokerSnapshot, predictions: ReadonlyMap<string, Prediction>): Promise<void> | undefined {
     const decision = this.deps.ensemble.decide(predictions);
     const missing = predictions.size < this.deps.models.length ? this.deps.models.filter((m) => !predictions.has(m.name)).map((m) => m.name) : undefined;
     const { votes, action, confidence, scores } = decision;
-    const { outcome, detail } = await this.act(beat, snap, decision);
-    return this.journalBeat(votes, action, confidence, scores, missing, outcome, detail);
+    const verdict = this.act(beat, snap, decision);
+    if (verdict instanceof Promise) return verdict.then(({ outcome, detail }) => this.journalBeat(votes, action, confidence, scores, missing, outcome, detail));
+    return this.journalBeat(votes, action, confidence, scores, missing, verdict.outcome, verdict.detail);
   }
 
-  /** What the decision leads to, with the detail when it needs saying; places the entry if it trades. */
-  private async act(beat: Heartbeat, snap: BrokerSnapshot, decision: EnsembleDecision): Promise<Verdict> {
+  /** What the decision leads to, with the detail when it needs saying; places the entry if it trades (the one wait). */
+  private act(beat: Heartbeat, snap: BrokerSnapshot, decision: EnsembleDecision): Verdict | Promise<Verdict> {
     if (decision.status === 'NO_QUORUM') return because('NO_QUORUM', `${decision.votes.length} of ${this.deps.models.length} models answered`);
     if (decision.action === 'hold') return VERDICT.HOLD;
     if (snap.quantity !== 0 || this.pendingEntry) return VERDICT.IN_POSITION;
@@ -179,10 +195,11 @@ export class Coordinator {
 
     const check = this.deps.instrument.checkOrder(beat.close, verdict.quantity);
     if (check.status === 'REJECTED') return because('ORDER_REJECTED', `${check.reason}: ${check.detail}`);
-    const placed = await this.placeEntry(beat, side, check.quantity, verdict);
-    if (!placed.ok) return because('ORDER_REJECTED', placed.detail);
-    this.pendingEntry = { ts: beat.ts, row: beat.row, votes: decision.votes };
-    return VERDICT.ORDER_PLACED;
+    return this.placeEntry(beat, side, check.quantity, verdict).then((placed) => {
+      if (!placed.ok) return because('ORDER_REJECTED', placed.detail);
+      this.pendingEntry = { ts: beat.ts, row: beat.row, votes: decision.votes };
+      return VERDICT.ORDER_PLACED;
+    });
   }
 
   /** The heartbeat's one record; the object is reused, since journals copy what they keep. */
@@ -194,7 +211,7 @@ export class Coordinator {
     missing: readonly string[] | undefined,
     outcome: DecisionOutcome,
     detail?: string,
-  ): void {
+  ): undefined {
     const record = this.beat;
     record.votes = votes;
     record.action = action;
@@ -405,10 +422,13 @@ export class Coordinator {
    * Exchange chores deferred out of event handlers (which must not call back into the broker): cancel protective
    * orders left over once the position is flat, and after an emergency halt flatten whatever is open.
    */
+  /** Orders left over with no position and no entry pending, or a position to flatten after a halt. */
+  private needsTidy(snap: BrokerSnapshot): boolean {
+    return (snap.quantity === 0 && snap.openOrders.length > 0 && !this.pendingEntry) || (this.halted && snap.quantity !== 0);
+  }
+
   private tidy(ts: number, snap: BrokerSnapshot): Promise<void> | undefined {
-    const strayOrders = snap.quantity === 0 && snap.openOrders.length > 0 && !this.pendingEntry;
-    const mustFlatten = this.halted && snap.quantity !== 0;
-    return strayOrders || mustFlatten ? this.doTidy(ts, snap.quantity, mustFlatten) : undefined;
+    return this.needsTidy(snap) ? this.doTidy(ts, snap.quantity, this.halted && snap.quantity !== 0) : undefined;
   }
 
   private async doTidy(ts: number, quantity: number, mustFlatten: boolean): Promise<void> {

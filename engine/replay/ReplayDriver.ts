@@ -39,8 +39,8 @@ export interface ReplayData {
 /**
  * The replay loop. It walks the base candles in time order and, at each bar's close: advances the clock, lets the
  * venue fill orders against the bar, settles funding due by then, lets the risk stage see equity while a position
- * is open, and runs the coordinator's heartbeat when a decision candle closes at that instant. Only the heartbeat is
- * async, so the per-bar path has no promise churn. After each heartbeat it awaits what `pause` returns, if anything:
+ * is open, and runs the coordinator's heartbeat when a decision candle closes at that instant. Only a heartbeat that
+ * places an order (or waits on models) is async, so the per-bar path and most decisions have no promise churn. After each heartbeat it awaits what `pause` returns, if anything:
  * a journal that stores on another thread needs the event loop now and then (research's HeartbeatFeed). Returns the
  * number of base bars processed.
  */
@@ -84,13 +84,14 @@ export async function runReplayLoop(
       if (chores) await chores;
     }
     while (row < matrix.rows && matrix.time[row]! <= closeTime) {
-      await coordinator.onHeartbeat({
+      const acting = coordinator.onHeartbeat({
         ts: matrix.time[row]!,
         row,
         close: data.decisionClose[row]!,
         atr: data.decisionAtr[row]!,
         features: matrix.values.subarray(row * matrix.width, (row + 1) * matrix.width),
       });
+      if (acting) await acting;
       row++;
       const paused = pause?.();
       if (paused) await paused;
