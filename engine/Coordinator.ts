@@ -80,6 +80,7 @@ export class Coordinator {
   private trade: OpenTrade | undefined;
   private pendingEntry: { ts: number; row: number; votes: Vote[] } | undefined;
   private readonly outcomes: TradeOutcome[] = [];
+  private readonly answers = new Map<string, Prediction>();
   private halted = false;
   private allSync: boolean;
   /** The heartbeat record being built (reused: journals copy what they keep). */
@@ -279,7 +280,9 @@ export class Coordinator {
 
   private askNow(beat: Heartbeat): Map<string, Prediction> {
     const request = { ts: beat.ts, row: beat.row, features: beat.features, names: this.deps.featureNames };
-    const answers = new Map<string, Prediction>();
+    // One map for every heartbeat: the ensemble reads it while deciding and keeps nothing of it.
+    const answers = this.answers;
+    answers.clear();
     for (const model of this.deps.models) {
       try {
         answers.set(model.name, model.predictNow!(request));

@@ -116,6 +116,9 @@ const NO_BAR = -1;
  * Margin is checked on submission only; the reference price is the limit price, the trigger, or the last close.
  * Leverage applies to exposure opened after setLeverage; an open position keeps the margin it was opened with.
  */
+/** A flat broker's open orders: shared, so a snapshot with none allocates no array. */
+const NO_ORDERS: readonly OrderState[] = Object.freeze([]);
+
 export class SimulatedBroker implements Broker {
   private readonly instrument: Instrument;
   private readonly brackets: MarginBrackets;
@@ -223,7 +226,7 @@ export class SimulatedBroker implements Broker {
       realizedPnl: a.realizedPnl,
       fees: a.fees,
       funding: a.funding,
-      openOrders: this.orders.filter((o) => o.live).map((o) => ({ ...o.state })),
+      openOrders: this.orders.length === 0 ? NO_ORDERS : this.orders.filter((o) => o.live).map((o) => ({ ...o.state })),
     };
   }
 
