@@ -74,7 +74,7 @@ Examples:
         if (!result.instrumentKnown) process.stdout.write(`  note: no exchange filters known for ${symbol}; generic tick and step sizes were used\n`);
         process.stdout.write(
           `\n${result.bars.toLocaleString('en-US')} bars, ${result.decisions.toLocaleString('en-US')} decisions in ${(result.elapsedMs / 1000).toFixed(2)} s ` +
-            `(${Math.round(barsPerSecond).toLocaleString('en-US')} bars/s; loading ${(result.loadMs / 1000).toFixed(2)} s)\n` +
+            `(${Math.round(barsPerSecond).toLocaleString('en-US')} bars/s; loading ${(result.loadMs / 1000).toFixed(2)} s before, journal committed ${(result.storeMs / 1000).toFixed(2)} s after)\n` +
             `stored as ${result.runId} in ${store.path}: \`xylen runs show ${result.runId}\`, \`xylen runs export ${result.runId} --csv DIR\`\n`,
         );
       });

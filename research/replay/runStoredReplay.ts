@@ -24,6 +24,8 @@ export interface StoredReplayResult {
   decisions: number;
   /** Wall time of the replay loop itself (data loading excluded). */
   elapsedMs: number;
+  /** Wall time after the loop until the run is committed: the metrics and the rest of the journal (most of it is stored during the loop). */
+  storeMs: number;
   loadMs: number;
   metrics: RunMetrics;
   manifest: RunManifest;
@@ -108,12 +110,14 @@ async function replayStored(
   const TF = performance.now();
   if (process.env['XYLEN_T']) console.error(`loop ${elapsedMs.toFixed(0)} metrics ${(TF - started - elapsedMs).toFixed(0)}`);
   const finished = await journal.finish({ metrics, bars: outcome.bars, elapsedMs, finishedAt: new Date() });
+  const storeMs = performance.now() - started - elapsedMs;
   return {
     runId: finished.runId,
     journalHash: finished.journalHash,
     bars: outcome.bars,
     decisions: outcome.decisions,
     elapsedMs,
+    storeMs,
     loadMs,
     metrics,
     manifest,
