@@ -187,11 +187,9 @@ export class DuckDbJournal implements Journal {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} was closed twice`);
     if (this.committing) throw invariantError('JOURNAL_BUSY', `the journal of ${this.runId} was closed while it was committing`);
     this.closed = true;
-    const T0 = performance.now();
     this.hasher.updateHeartbeats(this.block);
-    this.heartbeats.push(this.block, this.blockStored, this.block.rows);
     try {
-      await this.heartbeats.drain();
+      await this.flush();
     } catch (error) {
       // The failed insert aborted the transaction: nothing of it can be kept.
       await this.connection.run('ROLLBACK');
@@ -200,12 +198,9 @@ export class DuckDbJournal implements Journal {
     } finally {
       this.heartbeats.close();
     }
-    const T1 = performance.now();
     this.runModels.close();
     for (const appender of Object.values(this.appenders)) appender.close();
-    const T2 = performance.now();
     await this.connection.run('COMMIT');
-    if (process.env['XYLEN_T']) console.error(`drain ${(T1 - T0).toFixed(0)} appenders ${(T2 - T1).toFixed(0)} commit ${(performance.now() - T2).toFixed(0)}`);
     this.connection.closeSync();
   }
 }

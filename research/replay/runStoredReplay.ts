@@ -8,7 +8,7 @@ import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { fileSha256, loadConfiguredModels, type ConfiguredModel } from '../../model-servers/registry/index.ts';
 import { loadReplayData } from './loadReplayData.ts';
 import { MetricsTap } from './MetricsTap.ts';
-import { DEFAULT_FUNDING_RATE, replayInputs } from './replayInputs.ts';
+import { DEFAULT_FUNDING_RATE, replayInputs, type ReplayOutcome } from './replayInputs.ts';
 
 export interface StoredReplayRequest {
   market: Market;
@@ -89,7 +89,7 @@ async function replayStored(
   const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt });
   const tap = new MetricsTap(journal);
   const started = performance.now();
-  let outcome: Awaited<ReturnType<typeof replayInputs>>;
+  let outcome: ReplayOutcome;
   try {
     outcome = await replayInputs(inputs, config, tap, {
       onProgress,
@@ -107,8 +107,6 @@ async function replayStored(
     firstClose: outcome.firstOpen,
     lastClose: outcome.lastClose,
   });
-  const TF = performance.now();
-  if (process.env['XYLEN_T']) console.error(`loop ${elapsedMs.toFixed(0)} metrics ${(TF - started - elapsedMs).toFixed(0)}`);
   const finished = await journal.finish({ metrics, bars: outcome.bars, elapsedMs, finishedAt: new Date() });
   const storeMs = performance.now() - started - elapsedMs;
   return {
