@@ -30,6 +30,24 @@ export interface CandleColumns {
   takerBuyQuote?: Float64Array;
 }
 
+/** Candles `start … end` (row indices) as views of the same columns. */
+export function sliceCandles(candles: CandleColumns, start: number, end: number): CandleColumns {
+  const slice = (column: Float64Array | undefined) => column?.subarray(start, end);
+  return {
+    length: end - start,
+    openTime: candles.openTime.subarray(start, end),
+    open: candles.open.subarray(start, end),
+    high: candles.high.subarray(start, end),
+    low: candles.low.subarray(start, end),
+    close: candles.close.subarray(start, end),
+    volume: candles.volume.subarray(start, end),
+    quoteVolume: slice(candles.quoteVolume),
+    trades: slice(candles.trades),
+    takerBuyBase: slice(candles.takerBuyBase),
+    takerBuyQuote: slice(candles.takerBuyQuote),
+  };
+}
+
 /** Funding-rate settlements as columns. */
 export interface FundingColumns {
   length: number;

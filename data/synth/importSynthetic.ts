@@ -1,6 +1,6 @@
 import { operationalError } from '../../engine/index.ts';
 import { describeProblem, importCandleColumns, importFundingColumns, type FileImportResult } from '../import/index.ts';
-import type { CandleColumns } from '../CandleColumns.ts';
+import { sliceCandles } from '../CandleColumns.ts';
 import type { Store } from '../Store.ts';
 import { generateSynthetic, type SyntheticOptions } from './generateSynthetic.ts';
 
@@ -44,23 +44,6 @@ export async function importSynthetic(
   }
   const fundingResult = accepted(await importFundingColumns(store, funding, meta), options);
   return { source, candles: combine(results), funding: fundingResult };
-}
-
-function sliceCandles(candles: CandleColumns, start: number, end: number): CandleColumns {
-  const slice = (column: Float64Array | undefined) => column?.subarray(start, end);
-  return {
-    length: end - start,
-    openTime: candles.openTime.subarray(start, end),
-    open: candles.open.subarray(start, end),
-    high: candles.high.subarray(start, end),
-    low: candles.low.subarray(start, end),
-    close: candles.close.subarray(start, end),
-    volume: candles.volume.subarray(start, end),
-    quoteVolume: slice(candles.quoteVolume),
-    trades: slice(candles.trades),
-    takerBuyBase: slice(candles.takerBuyBase),
-    takerBuyQuote: slice(candles.takerBuyQuote),
-  };
 }
 
 /** The chunks' results as one: rows and rows added summed, the whole time range, 'imported' if any chunk was. */

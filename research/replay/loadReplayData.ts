@@ -1,5 +1,5 @@
 import { formatTime, inputError, intervalMs, INTERVALS, XylenError, type Interval } from '../../engine/index.ts';
-import type { CandleColumns, FundingColumns, Market, Store } from '../../data/index.ts';
+import { sliceCandles, type CandleColumns, type FundingColumns, type Market, type Store } from '../../data/index.ts';
 import { loadCandles, loadFunding, resampleColumns } from '../../data/query/index.ts';
 
 export interface ReplayDataRequest {
@@ -55,9 +55,12 @@ export async function loadReplayData(store: Store, request: ReplayDataRequest): 
   }
   const warmupFrom = from - WARMUP_BARS * Math.max(intervalMs(decisionInterval), intervalMs(contextInterval));
   const baseKey = { market, symbol, interval: baseInterval };
-  // The base candles from the warm-up on: coarser intervals that are not stored are resampled from them here.
+  // The base candles from the warm-up on (coarser intervals that are not stored are resampled from them here); the
+  // replay's own base starts at `from`.
   const warm = await loadCandles(store, baseKey, { from: warmupFrom, to });
-  const base = fromTime(warm, from);
+  let first = 0;
+  while (first < warm.length && warm.openTime[first]! < from) first++;
+  const base = sliceCandles(warm, first, warm.length);
 
   const obtain = async (interval: Interval) => {
     if (interval === baseInterval) return { columns: warm, how: 'base' as const };
@@ -99,24 +102,4 @@ async function storedIntervals(store: Store, market: Market, symbol: string, fro
   );
   const names = new Set(rows.map((r) => String(r['interval'])));
   return INTERVALS.filter((interval) => names.has(interval));
-}
-
-/** The candles opening at or after `from`, as views of `columns` (which are sorted by open time). */
-function fromTime(columns: CandleColumns, from: number): CandleColumns {
-  let first = 0;
-  while (first < columns.length && columns.openTime[first]! < from) first++;
-  const view = (a: Float64Array | undefined) => a?.subarray(first);
-  return {
-    length: columns.length - first,
-    openTime: view(columns.openTime)!,
-    open: view(columns.open)!,
-    high: view(columns.high)!,
-    low: view(columns.low)!,
-    close: view(columns.close)!,
-    volume: view(columns.volume)!,
-    ...(columns.quoteVolume ? { quoteVolume: view(columns.quoteVolume)! } : {}),
-    ...(columns.trades ? { trades: view(columns.trades)! } : {}),
-    ...(columns.takerBuyBase ? { takerBuyBase: view(columns.takerBuyBase)! } : {}),
-    ...(columns.takerBuyQuote ? { takerBuyQuote: view(columns.takerBuyQuote)! } : {}),
-  };
 }
