@@ -421,15 +421,15 @@ export class Coordinator {
     }
   }
 
-  /**
-   * Exchange chores deferred out of event handlers (which must not call back into the broker): cancel protective
-   * orders left over once the position is flat, and after an emergency halt flatten whatever is open.
-   */
   /** Orders left over with no position and no entry pending, or a position to flatten after a halt. */
   private needsTidy(snap: BrokerSnapshot): boolean {
     return (snap.quantity === 0 && snap.openOrders.length > 0 && !this.pendingEntry) || (this.halted && snap.quantity !== 0);
   }
 
+  /**
+   * Exchange chores deferred out of event handlers (which must not call back into the broker): cancel protective
+   * orders left over once the position is flat, and after an emergency halt flatten whatever is open.
+   */
   private tidy(ts: number, snap: BrokerSnapshot): Promise<void> | undefined {
     return this.needsTidy(snap) ? this.doTidy(ts, snap.quantity, this.halted && snap.quantity !== 0) : undefined;
   }

@@ -68,6 +68,8 @@ interface WorkingOrder {
 }
 
 const NO_BAR = -1;
+/** A flat broker's open orders: shared, so a snapshot with none allocates no array. */
+const NO_ORDERS: readonly OrderState[] = Object.freeze([]);
 
 /**
  * The replay venue: a Binance USDⓈ-M perpetual, one symbol, one-way mode, isolated margin. The replay loop calls
@@ -116,9 +118,6 @@ const NO_BAR = -1;
  * Margin is checked on submission only; the reference price is the limit price, the trigger, or the last close.
  * Leverage applies to exposure opened after setLeverage; an open position keeps the margin it was opened with.
  */
-/** A flat broker's open orders: shared, so a snapshot with none allocates no array. */
-const NO_ORDERS: readonly OrderState[] = Object.freeze([]);
-
 export class SimulatedBroker implements Broker {
   private readonly instrument: Instrument;
   private readonly brackets: MarginBrackets;

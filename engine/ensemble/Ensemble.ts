@@ -50,8 +50,6 @@ export interface EnsembleDecision {
  * Ties between long and short (or with hold on top) resolve to hold: the ensemble never flips a coin.
  */
 export class Ensemble {
-  /** Whether any prediction of the decision being made proposed a stop-loss or take-profit (most models do not). */
-  private levelsProposed = false;
   private readonly records = new Map<string, ModelRecord>();
   /** The last answering set's names, sorted: the same models usually answer, so the sort is done once. */
   private sortedNames: string[] = [];
@@ -77,13 +75,10 @@ export class Ensemble {
   }
 
   decide(predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
-    let levels = false;
     const votes: Vote[] = this.namesOf(predictions).map((model) => {
       const p = predictions.get(model)!;
-      levels ||= p.stopLoss !== undefined || p.takeProfit !== undefined;
       return { model, action: p.action, confidence: clamp01(p.confidence), weight: this.voteWeight(model) };
     });
-    this.levelsProposed = levels;
     const scores: Record<Action, number> = { long: 0, short: 0, hold: 0 };
     if (votes.length < this.options.quorum || votes.length === 0) {
       return { status: 'NO_QUORUM', action: 'hold', confidence: 0, scores, votes };
@@ -148,13 +143,19 @@ export class Ensemble {
 
   /** Adds the protective levels proposed by the winning side (the decision object is fresh, so it is completed in place). */
   private withLevels(decision: EnsembleDecision, predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
-    if (decision.action === 'hold' || !this.levelsProposed) return decision;
+    if (decision.action === 'hold' || !anyLevels(predictions)) return decision;
     const stopLoss = weightedLevel(decision.votes, predictions, decision.action, 'stopLoss');
     const takeProfit = weightedLevel(decision.votes, predictions, decision.action, 'takeProfit');
     if (stopLoss !== undefined) decision.stopLoss = stopLoss;
     if (takeProfit !== undefined) decision.takeProfit = takeProfit;
     return decision;
   }
+}
+
+/** Whether any model proposed a stop-loss or take-profit (most do not: then there is nothing to average). */
+function anyLevels(predictions: ReadonlyMap<string, Prediction>): boolean {
+  for (const p of predictions.values()) if (p.stopLoss !== undefined || p.takeProfit !== undefined) return true;
+  return false;
 }
 
 function weightedLevel(votes: Vote[], predictions: ReadonlyMap<string, Prediction>, action: Action, key: 'stopLoss' | 'takeProfit'): number | undefined {

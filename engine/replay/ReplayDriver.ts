@@ -40,9 +40,9 @@ export interface ReplayData {
  * The replay loop. It walks the base candles in time order and, at each bar's close: advances the clock, lets the
  * venue fill orders against the bar, settles funding due by then, lets the risk stage see equity while a position
  * is open, and runs the coordinator's heartbeat when a decision candle closes at that instant. Only a heartbeat that
- * places an order (or waits on models) is async, so the per-bar path and most decisions have no promise churn. After each heartbeat it awaits what `pause` returns, if anything:
- * a journal that stores on another thread needs the event loop now and then (research's HeartbeatFeed). Returns the
- * number of base bars processed.
+ * places an order (or waits on models) is async, so the per-bar path and most decisions have no promise churn.
+ * After each heartbeat it awaits what `pause` returns, if anything: a journal that stores on another thread needs
+ * the event loop now and then (research's HeartbeatFeed). Returns the number of base bars processed.
  */
 export async function runReplayLoop(
   data: ReplayData,
