@@ -71,6 +71,12 @@ const NO_BAR = -1;
 /** A flat broker's open orders: shared, so a snapshot with none allocates no array. */
 const NO_ORDERS: readonly OrderState[] = Object.freeze([]);
 
+/** Frozen copies of the live orders' states: snapshots share them until an order changes. */
+function liveOrders(orders: readonly WorkingOrder[]): readonly OrderState[] {
+  const live = orders.filter((o) => o.live);
+  return live.length === 0 ? NO_ORDERS : Object.freeze(live.map((o) => Object.freeze({ ...o.state })));
+}
+
 /**
  * The replay venue: a Binance USDⓈ-M perpetual, one symbol, one-way mode, isolated margin. The replay loop calls
  * `onBar` for every base candle as it closes and `onFunding` at each settlement, in time order; the coordinator
@@ -135,6 +141,8 @@ export class SimulatedBroker implements Broker {
   /** Open orders in submission order; terminal ones are compacted out at the end of each bar. */
   private readonly orders: WorkingOrder[] = [];
   private readonly openById = new Map<string, WorkingOrder>();
+  /** The live orders as snapshots show them (frozen copies), made again only after an order changed. */
+  private openOrders: readonly OrderState[] | undefined = NO_ORDERS;
   private readonly usedIds = new Set<string>();
   private readonly handlers: ((event: BrokerEvent) => void)[] = [];
 
@@ -225,7 +233,7 @@ export class SimulatedBroker implements Broker {
       realizedPnl: a.realizedPnl,
       fees: a.fees,
       funding: a.funding,
-      openOrders: this.orders.length === 0 ? NO_ORDERS : this.orders.filter((o) => o.live).map((o) => ({ ...o.state })),
+      openOrders: (this.openOrders ??= liveOrders(this.orders)),
     };
   }
 
@@ -339,6 +347,7 @@ export class SimulatedBroker implements Broker {
     this.usedIds.add(clientOrderId);
     this.openById.set(clientOrderId, order);
     this.orders.push(order);
+    this.openOrders = undefined;
     this.emit({ type: 'OrderUpdated', ts: now, order: { ...state } });
     return { status: 'ACCEPTED', order: { ...state } };
   }
@@ -529,6 +538,7 @@ export class SimulatedBroker implements Broker {
     const done = s.closePosition ? a.quantity === 0 : s.filledQuantity >= s.quantity - this.instrument.step / 2;
     s.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
     s.updatedAt = ts;
+    this.openOrders = undefined;
     if (done) {
       o.live = false;
       this.openById.delete(s.clientOrderId);
@@ -544,6 +554,7 @@ export class SimulatedBroker implements Broker {
     o.live = false;
     o.state.status = status;
     o.state.updatedAt = ts;
+    this.openOrders = undefined;
     this.openById.delete(o.state.clientOrderId);
     this.emit({ type: 'OrderUpdated', ts, order: { ...o.state } });
   }

@@ -70,12 +70,18 @@ export function ruleModel(rule: RuleName, name: string = rule): BatchModel {
       const inputs = definition.features.map((feature) => column(matrix, feature, name));
       const out: BatchPredictions = { action: new Int8Array(matrix.rows), confidence: new Float64Array(matrix.rows) };
       for (let r = 0; r < matrix.rows; r++) {
-        if (inputs.some((c) => Number.isNaN(c[r]!))) continue; // warm-up: hold, confidence 0
+        if (anyNaN(inputs, r)) continue; // warm-up: hold, confidence 0
         definition.score(inputs, r, out);
       }
       return out;
     },
   };
+}
+
+/** Whether any input is NaN at row r (a loop: a closure per row cost more than the rules). */
+function anyNaN(inputs: readonly Float64Array[], r: number): boolean {
+  for (const c of inputs) if (Number.isNaN(c[r]!)) return true;
+  return false;
 }
 
 function column(matrix: FeatureMatrix, feature: string, model: string): Float64Array {
