@@ -467,4 +467,34 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    description: 'feature sets: a replay\'s feature matrix is stored once per distinct content, and its heartbeats refer to it by row',
+    // The features were two thirds of a replay's journal, stored again by every run of the same period and feature
+    // set, and half of what storing a journal cost DuckDB. A set's id is a SHA-256 of the matrix (names, times,
+    // values: research/journal/featureSetId.ts), so a run of the same period reuses it. A heartbeat's features are
+    // inline as before (live runs, runs stored before this), or NULL: then they are row `row` of its run's set. The
+    // snapshots view reads either.
+    sql: `
+      CREATE TABLE feature_sets (
+        set_id     VARCHAR   PRIMARY KEY,
+        names      VARCHAR[] NOT NULL,
+        rows       INTEGER   NOT NULL,
+        created_at TIMESTAMP NOT NULL
+      );
+      CREATE TABLE feature_rows (
+        set_id   VARCHAR  NOT NULL,
+        row      INTEGER  NOT NULL,
+        ts       BIGINT   NOT NULL,
+        features DOUBLE[] NOT NULL
+      );
+      ALTER TABLE runs ADD COLUMN feature_set VARCHAR;
+      ALTER TABLE heartbeats ALTER COLUMN features DROP NOT NULL;
+      CREATE OR REPLACE VIEW snapshots AS
+        SELECT h.run_id, h.seq, h.ts, h.row, h.close, coalesce(h.features, f.features) AS features
+        FROM heartbeats h
+        LEFT JOIN runs r ON h.features IS NULL AND r.run_id = h.run_id
+        LEFT JOIN feature_rows f ON f.set_id = r.feature_set AND f.row = h.row;
+    `,
+  },
 ];

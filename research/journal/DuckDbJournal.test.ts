@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JournalRecord } from '../../engine/index.ts';
+import { featureRow, type FeatureMatrix, type HeartbeatRecord, type JournalRecord } from '../../engine/index.ts';
 import { TempStores } from '../../data/query/testStore.ts';
 import { metricsFromJournal } from '../metrics/computeMetrics.ts';
 import { BAR_MS, sampleJournal, sampleManifest, T0 } from '../test/sampleJournal.ts';
 import { DuckDbJournal } from './DuckDbJournal.ts';
+import { featureSetId } from './featureSetId.ts';
 import { journalHash } from './journalHash.ts';
 import { HEARTBEAT_COLUMNS } from './heartbeatChunk.ts';
 import { JOURNAL_TABLE_LIST } from './journalTables.ts';
@@ -208,6 +209,102 @@ describe('DuckDbJournal', () => {
     expect(run.status).toBe('failed');
     expect(run.message).toMatch(/^the replay stopped; its journal could not be stored: .*CHECK constraint/i);
     expect((await s.all(`SELECT count(*)::INTEGER AS n FROM heartbeats`))[0]!['n']).toBe(0); // nothing half-stored
+  });
+
+  describe('with a feature matrix', () => {
+    const NAMES = ['ret_1', 'rsi_14', 'atr_14'];
+    /** 5000 rows (three chunks of feature rows), with a NaN warm-up, −0 and extreme values. */
+    const matrixOf = (shift: number): FeatureMatrix => {
+      const rows = 5000;
+      const values = new Float64Array(rows * NAMES.length);
+      const time = new Float64Array(rows);
+      for (let r = 0; r < rows; r++) {
+        time[r] = T0 + r * BAR_MS;
+        values.set([r < 14 ? Number.NaN : Math.sin(r + shift) * 1e-3, r % 97 === 0 ? -0 : 50 + Math.cos(r) * 20, r === 7 ? Number.MAX_VALUE : 1 / (r + 1)], r * NAMES.length);
+      }
+      return { names: NAMES, rows, width: NAMES.length, values, time };
+    };
+    /** Heartbeats at rows from…to whose features are the matrix rows themselves (as the coordinator passes them). */
+    const beatsOver = (matrix: FeatureMatrix, from: number, to: number): JournalRecord[] => {
+      const beat = sampleJournal().find((r) => r.type === 'heartbeat')!;
+      return Array.from({ length: to - from }, (_, i) => ({ ...beat, ts: matrix.time[from + i]!, row: from + i, features: featureRow(matrix, from + i) }));
+    };
+    const journalOf = (s: Store, runId: string, matrix: FeatureMatrix) =>
+      DuckDbJournal.open(s, { runId, kind: 'replay', manifest: sampleManifest(), createdAt: new Date(T0) }, { features: matrix });
+    const finish = (journal: DuckDbJournal, records: JournalRecord[]) =>
+      journal.finish({ metrics: metricsFromJournal(records, { barMs: BAR_MS, firstClose: 1, lastClose: 1 }), bars: 1, elapsedMs: 1, finishedAt: new Date(T0) });
+    const canonical = (records: JournalRecord[]) =>
+      records.map((r) => (r.type === 'heartbeat' ? { ...r, features: r.features.map((x) => (x === 0 ? 0 : x)) } : r));
+    const count = async (s: Store, sql: string, params: string[] = []) => (await s.all(sql, params))[0]!['n'];
+
+    it('stores the matrix once per distinct content; heartbeats refer to its rows and read back whole, with the same hash', async () => {
+      const s = await stores.open();
+      const matrix = matrixOf(0);
+      const first = beatsOver(matrix, 20, 4500);
+      // A heartbeat whose features are a copy, not the matrix row, keeps its own (and one that is no row at all).
+      first.push({ ...(first[0] as HeartbeatRecord), ts: T0 + 4600 * BAR_MS, row: 4600, features: featureRow(matrix, 4600).slice() });
+      first.push({ ...(first[0] as HeartbeatRecord), ts: T0 + 4601 * BAR_MS, row: 4601, features: Float64Array.of(1, 2) });
+      let journal = await journalOf(s, 'run-20240101-075000-aaaa', matrix);
+      for (const r of first) journal.record(r);
+      const one = await finish(journal, first);
+      expect(one.journalHash).toBe(journalHash(first));
+
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(matrix.rows);
+      expect(await s.all(`SELECT set_id, names::VARCHAR AS names, rows FROM feature_sets`)).toEqual([{ set_id: featureSetId(matrix), names: `[${NAMES.join(', ')}]`, rows: matrix.rows }]);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM heartbeats WHERE features IS NOT NULL`)).toBe(2);
+      expect(await readJournal(s, 'run-20240101-075000-aaaa')).toStrictEqual(canonical(first));
+
+      // A second run of the same matrix stores no features at all; another matrix gets its own set.
+      const second = beatsOver(matrix, 0, 3000);
+      journal = await journalOf(s, 'run-20240101-075001-bbbb', matrix);
+      for (const r of second) journal.record(r);
+      expect((await finish(journal, second)).journalHash).toBe(journalHash(second));
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(matrix.rows);
+      expect(await readJournal(s, 'run-20240101-075001-bbbb')).toStrictEqual(canonical(second));
+      const other = matrixOf(1);
+      const third = beatsOver(other, 100, 200);
+      journal = await journalOf(s, 'run-20240101-075002-cccc', other);
+      for (const r of third) journal.record(r);
+      await finish(journal, third);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(2 * matrix.rows);
+      expect(await s.all(`SELECT run_id, feature_set FROM runs ORDER BY run_id`)).toEqual([
+        { run_id: 'run-20240101-075000-aaaa', feature_set: featureSetId(matrix) },
+        { run_id: 'run-20240101-075001-bbbb', feature_set: featureSetId(matrix) },
+        { run_id: 'run-20240101-075002-cccc', feature_set: featureSetId(other) },
+      ]);
+
+      // The snapshots view gives every heartbeat its features, wherever they are kept.
+      const snapshots = await s.all(`SELECT row, len(features)::INTEGER AS width, features[2] AS rsi FROM snapshots WHERE run_id = $1 ORDER BY seq`, ['run-20240101-075000-aaaa']);
+      expect(snapshots).toEqual(first.map((r) => ({ row: (r as HeartbeatRecord).row, width: (r as HeartbeatRecord).features.length, rsi: (r as HeartbeatRecord).features[1]! || 0 })));
+    });
+
+    it('two journals open at once on one matrix: one writes the set, the other stores its features inline', async () => {
+      const s = await stores.open();
+      const matrix = matrixOf(0);
+      const a = await journalOf(s, 'run-20240101-075000-aaaa', matrix);
+      const b = await journalOf(s, 'run-20240101-075001-bbbb', matrix);
+      const records = beatsOver(matrix, 0, 2500);
+      for (const r of records) {
+        a.record(r);
+        b.record(r);
+        for (const p of [a.pause(), b.pause()]) if (p) await p;
+      }
+      await finish(a, records);
+      await finish(b, records);
+      expect(await s.all(`SELECT run_id, feature_set FROM runs ORDER BY run_id`)).toEqual([
+        { run_id: 'run-20240101-075000-aaaa', feature_set: featureSetId(matrix) },
+        { run_id: 'run-20240101-075001-bbbb', feature_set: null },
+      ]);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM heartbeats WHERE features IS NULL AND run_id = $1`, ['run-20240101-075000-aaaa'])).toBe(2500);
+      for (const runId of ['run-20240101-075000-aaaa', 'run-20240101-075001-bbbb']) expect(await readJournal(s, runId)).toStrictEqual(canonical(records));
+      // The claim ends with the journal: the next run refers to the stored set.
+      const c = await journalOf(s, 'run-20240101-075002-cccc', matrix);
+      c.record(records[0]!);
+      await finish(c, records.slice(0, 1));
+      expect((await getRun(s, 'run-20240101-075002-cccc')).status).toBe('complete');
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(matrix.rows);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM runs WHERE feature_set IS NOT NULL`)).toBe(2);
+    });
   });
 
   it('has table specs that match the migrated schema column for column', async () => {

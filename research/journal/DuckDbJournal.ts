@@ -1,8 +1,10 @@
-import { invariantError, retainRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
+import { invariantError, retainRecord, type FeatureMatrix, type HeartbeatRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { ChunkAppender } from './ChunkAppender.ts';
+import { FeatureSetFeed } from './FeatureSetFeed.ts';
+import { featureSetId } from './featureSetId.ts';
 import { HeartbeatBlock, VoteModels } from './HeartbeatBlock.ts';
 import { HeartbeatFeed } from './HeartbeatFeed.ts';
 import { JournalHasher } from './journalHash.ts';
@@ -18,6 +20,23 @@ export interface RunStart {
   manifest: RunManifest;
   /** Wall-clock creation time (the run id's time). */
   createdAt: Date;
+}
+
+export interface JournalOptions {
+  /**
+   * The run's feature matrix (a replay's): its rows are kept once per distinct content in `feature_sets`, written
+   * with this run when the store has no copy yet, and a heartbeat whose features are a row of it stores NULL
+   * features and its row number. Without it every heartbeat stores its features (live mode).
+   */
+  features?: FeatureMatrix;
+}
+
+/** The feature set a journal's heartbeats refer to. */
+interface RunFeatureSet {
+  id: string;
+  matrix: FeatureMatrix;
+  /** This journal writes the set (and releases its claim when it closes). */
+  writes: boolean;
 }
 
 export interface RunSummary {
@@ -45,6 +64,11 @@ export interface FinishedRun {
  *
  * Records are copied when they arrive, so the engine may reuse or mutate its objects afterwards. A replay calls
  * `pause()` after each heartbeat and awaits what it returns (see HeartbeatFeed).
+ *
+ * A replay's features are not stored per heartbeat: the journal is given the run's feature matrix, which the store
+ * keeps once per distinct content (FeatureSetFeed; the `snapshots` view and `readJournal` join it back). A heartbeat
+ * refers to row `row` of that set when its features are exactly that row of the matrix (the same memory, as the
+ * coordinator passes it); any other heartbeat stores its own.
  */
 export class DuckDbJournal implements Journal {
   private readonly hasher = new JournalHasher();
@@ -67,6 +91,7 @@ export class DuckDbJournal implements Journal {
     private readonly heartbeats: HeartbeatFeed,
     private readonly appenders: { readonly [T in RowRecordType]: ChunkAppender },
     private readonly runModels: ChunkAppender,
+    private readonly featureSet: RunFeatureSet | undefined,
   ) {
     this.models = new VoteModels((index, name) => this.runModels.append([this.runId, index, name]));
     this.block = new HeartbeatBlock(this.models);
@@ -77,21 +102,30 @@ export class DuckDbJournal implements Journal {
    * committed by `commit` (live mode, periodically), `finish` or `fail`: one commit for a whole replay instead of one
    * per table and flush, which is most of what storing a year of decisions costs.
    */
-  static async open(store: Store, start: RunStart): Promise<DuckDbJournal> {
-    await store.connection.run(`INSERT INTO runs (run_id, created_at, kind, status, manifest) VALUES ($1, $2::TIMESTAMP, $3, 'running', $4)`, [
-      start.runId,
-      timestampText(start.createdAt),
-      start.kind,
-      JSON.stringify(start.manifest),
-    ]);
-    const connection = await store.connect();
-    await connection.run('BEGIN TRANSACTION');
-    const appenders = {} as Record<RowRecordType, ChunkAppender>;
-    for (const table of JOURNAL_TABLE_LIST) {
-      appenders[table.type] = await ChunkAppender.open(connection, table.table, ['VARCHAR', 'BIGINT', ...table.columns.map((c) => c.type)]);
+  static async open(store: Store, start: RunStart, options: JournalOptions = {}): Promise<DuckDbJournal> {
+    const featureSet = await claimFeatureSet(store, options.features);
+    try {
+      await store.connection.run(
+        `INSERT INTO runs (run_id, created_at, kind, status, manifest, feature_set) VALUES ($1, $2::TIMESTAMP, $3, 'running', $4, $5)`,
+        [start.runId, timestampText(start.createdAt), start.kind, JSON.stringify(start.manifest), featureSet?.id ?? null],
+      );
+      await HeartbeatFeed.register(store);
+      if (featureSet?.writes) await FeatureSetFeed.register(store);
+      const connection = await store.connect();
+      await connection.run('BEGIN TRANSACTION');
+      const appenders = {} as Record<RowRecordType, ChunkAppender>;
+      for (const table of JOURNAL_TABLE_LIST) {
+        appenders[table.type] = await ChunkAppender.open(connection, table.table, ['VARCHAR', 'BIGINT', ...table.columns.map((c) => c.type)]);
+      }
+      const runModels = await ChunkAppender.open(connection, 'run_models', ['VARCHAR', 'UTINYINT', 'VARCHAR']);
+      // The set's rows go first on the connection; heartbeat inserts follow once they are in.
+      const setRows = featureSet?.writes ? FeatureSetFeed.start(connection, featureSet.id, featureSet.matrix, start.createdAt).done : undefined;
+      const heartbeats = HeartbeatFeed.open(connection, start.runId, setRows);
+      return new DuckDbJournal(store, start.runId, connection, heartbeats, appenders, runModels, featureSet);
+    } catch (error) {
+      if (featureSet?.writes) FeatureSetFeed.release(store, featureSet.id);
+      throw error;
     }
-    const runModels = await ChunkAppender.open(connection, 'run_models', ['VARCHAR', 'UTINYINT', 'VARCHAR']);
-    return new DuckDbJournal(store, start.runId, connection, HeartbeatFeed.open(store, connection, start.runId), appenders, runModels);
   }
 
   record(entry: JournalRecord): void {
@@ -102,7 +136,7 @@ export class DuckDbJournal implements Journal {
       return;
     }
     if (entry.type === 'heartbeat') {
-      this.block.add(this.seq++, entry);
+      this.block.add(this.seq++, entry, this.featureSet !== undefined && isSetRow(entry, this.featureSet.matrix));
       if (this.block.full) this.queueBlock();
       return;
     }
@@ -197,12 +231,34 @@ export class DuckDbJournal implements Journal {
       throw error;
     } finally {
       this.heartbeats.close();
+      if (this.featureSet?.writes) FeatureSetFeed.release(this.store, this.featureSet.id);
     }
     this.runModels.close();
     for (const appender of Object.values(this.appenders)) appender.close();
     await this.connection.run('COMMIT');
     this.connection.closeSync();
   }
+}
+
+/** The set for `matrix` (none without one): stored already, or to be written by this journal, unless another is writing it. */
+async function claimFeatureSet(store: Store, matrix: FeatureMatrix | undefined): Promise<RunFeatureSet | undefined> {
+  if (matrix === undefined || matrix.rows === 0) return undefined;
+  const id = featureSetId(matrix);
+  const claim = await FeatureSetFeed.claim(store, id);
+  return claim === 'busy' ? undefined : { id, matrix, writes: claim === 'claimed' };
+}
+
+/** Whether the heartbeat's features are row `row` of the matrix: the same memory, which the matrix's content id covers. */
+function isSetRow(beat: HeartbeatRecord, matrix: FeatureMatrix): boolean {
+  const { features, row } = beat;
+  const { values, width } = matrix;
+  return (
+    features.buffer === values.buffer &&
+    features.length === width &&
+    row >= 0 &&
+    row < matrix.rows &&
+    features.byteOffset === values.byteOffset + row * width * Float64Array.BYTES_PER_ELEMENT
+  );
 }
 
 /** DuckDB TIMESTAMP text (UTC, no zone). */

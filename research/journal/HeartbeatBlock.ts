@@ -68,6 +68,8 @@ export class HeartbeatBlock {
   /** Comma-joined names (model names cannot hold a comma), or null. */
   readonly missing: (string | null)[] = new Array<string | null>(BLOCK_ROWS).fill(null);
   readonly detail: (string | null)[] = new Array<string | null>(BLOCK_ROWS).fill(null);
+  /** 1 where the row's features are row `row` of the run's feature set (stored there, not with the heartbeat). */
+  readonly inSet = new Uint8Array(BLOCK_ROWS);
   /** Row r's features are `features[featureStart[r] .. featureStart[r + 1])`. */
   readonly featureStart = new Int32Array(BLOCK_ROWS + 1);
   features = new Float64Array(BLOCK_ROWS * 32);
@@ -84,10 +86,14 @@ export class HeartbeatBlock {
     return this.rows === BLOCK_ROWS;
   }
 
-  /** Copy one record in as the next row (the caller flushes a full block first). */
-  add(seq: number, r: HeartbeatRecord): void {
+  /**
+   * Copy one record in as the next row (the caller flushes a full block first). `inSet`: its features are row
+   * `r.row` of the run's feature set; they are still copied, since the journal hash reads them.
+   */
+  add(seq: number, r: HeartbeatRecord, inSet = false): void {
     const i = this.rows++;
     this.seq[i] = seq;
+    this.inSet[i] = inSet ? 1 : 0;
     this.ts[i] = r.ts;
     this.row[i] = r.row;
     this.close[i] = canonical(r.close);

@@ -1,13 +1,13 @@
-import { DuckDBTableFunction, INTEGER, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import { fillHeartbeatChunk, HEARTBEAT_COLUMNS, runIdValue } from './heartbeatChunk.ts';
 import type { HeartbeatBlock } from './HeartbeatBlock.ts';
+import { registerFeedFunction, type ChunkSource } from './feedFunction.ts';
 
 /** The table function every store gets once; its one argument says which feed to read. */
 const FUNCTION = 'xylen_heartbeat_feed';
 /** Open feeds by id, for the table function's callbacks. */
 const feeds = new Map<number, HeartbeatFeed>();
-const storesWithFunction = new WeakSet<Store>();
 let nextId = 1;
 /** While an insert runs, `pause` lets DuckDB's thread take the next chunk once per this many heartbeats (a power of 2). */
 const PAUSE_EVERY = 256;
@@ -32,7 +32,7 @@ interface Rows {
  * DuckDB's requests for chunks are served on this thread's event loop, so a long synchronous loop (a replay) must
  * call `pause()` after each heartbeat and await the promise it sometimes returns.
  */
-export class HeartbeatFeed {
+export class HeartbeatFeed implements ChunkSource {
   private readonly queue: Rows[] = [];
   private running: Promise<void> | undefined;
   private failure: Error | undefined;
@@ -44,14 +44,20 @@ export class HeartbeatFeed {
     private readonly runId: ReturnType<typeof runIdValue>,
   ) {}
 
-  /** A feed into `store`'s heartbeats table on `connection` (inside whatever transaction it has open). */
-  static open(store: Store, connection: DuckDBConnection, runId: string): HeartbeatFeed {
-    if (!storesWithFunction.has(store)) {
-      connection.registerTableFunction(feedFunction());
-      storesWithFunction.add(store);
-    }
+  /** Make the feed's table function known to `store`'s database: before the journal's transaction begins, which would not see it. */
+  static register(store: Store): Promise<void> {
+    return registerFeedFunction(store, FUNCTION, HEARTBEAT_COLUMNS, (id) => feeds.get(id));
+  }
+
+  /**
+   * A feed into the heartbeats table on `connection` (inside whatever transaction it has open; `register` first). `after`: a
+   * statement already running on the connection (a feature set's rows); inserts wait for it, and `pause` gives it
+   * turns of the event loop meanwhile, as it does to the feed's own inserts.
+   */
+  static open(connection: DuckDBConnection, runId: string, after?: Promise<void>): HeartbeatFeed {
     const feed = new HeartbeatFeed(nextId++, connection, runIdValue(runId));
     feeds.set(feed.id, feed);
+    if (after) feed.running = after.then(() => feed.settled(), (error: unknown) => feed.settled(error));
     return feed;
   }
 
@@ -101,39 +107,15 @@ export class HeartbeatFeed {
   private start(): void {
     if (this.running || this.failure || this.queue.length === 0) return;
     this.running = this.connection.run(`INSERT INTO heartbeats SELECT * FROM ${FUNCTION}(${this.id})`).then(
-      () => {
-        this.running = undefined;
-        this.start();
-      },
-      (error: unknown) => {
-        this.running = undefined;
-        this.failure = error instanceof Error ? error : new Error(String(error));
-      },
+      () => this.settled(),
+      (error: unknown) => this.settled(error),
     );
   }
-}
 
-/** `xylen_heartbeat_feed(id)`: the queued rows of feed `id`, in the `heartbeats` table's columns. */
-function feedFunction(): DuckDBTableFunction {
-  return DuckDBTableFunction.create({
-    name: FUNCTION,
-    parameterTypes: [INTEGER],
-    bindFunction: (info) => {
-      for (const [name, type] of HEARTBEAT_COLUMNS) info.addResultColumn(name, type);
-      info.setBindData({ id: info.getParameter(0) as number });
-    },
-    initFunction: () => {},
-    mainFunction: (info, output) => {
-      const feed = feeds.get((info.bindData as { id: number }).id);
-      if (feed === undefined) {
-        output.rowCount = 0;
-        return;
-      }
-      try {
-        feed.serve(output);
-      } catch (error) {
-        info.setError(error instanceof Error ? error.message : String(error));
-      }
-    },
-  });
+  /** A statement on the connection ended: the next insert if it succeeded, else keep its error. */
+  private settled(error?: unknown): void {
+    this.running = undefined;
+    if (error === undefined) this.start();
+    else this.failure ??= error instanceof Error ? error : new Error(String(error));
+  }
 }

@@ -62,7 +62,7 @@ async function decisionsWithVotes(store: Store, runId: string): Promise<string> 
 
 /** One column per feature, named as the run's manifest names them (f0, f1, … for runs stored before it did). */
 async function featureColumns(store: Store, runId: string, names: readonly string[] | undefined): Promise<string> {
-  const width = (await store.all(`SELECT coalesce(max(len(features)), 0)::INTEGER AS w FROM heartbeats WHERE run_id = $1`, [runId]))[0]!['w'] as number;
+  const width = (await store.all(`SELECT coalesce(max(len(features)), 0)::INTEGER AS w FROM snapshots WHERE run_id = $1`, [runId]))[0]!['w'] as number;
   const columns = Array.from({ length: width }, (_, k) => `features[${k + 1}] AS ${quoteIdent(names?.[k] ?? `f${k}`)}`);
-  return `SELECT seq, epoch_ms(ts) AS time, row${columns.map((c) => `, ${c}`).join('')}, ts FROM heartbeats WHERE run_id = ${quoteText(runId)} ORDER BY seq`;
+  return `SELECT seq, epoch_ms(ts) AS time, row${columns.map((c) => `, ${c}`).join('')}, ts FROM snapshots WHERE run_id = ${quoteText(runId)} ORDER BY seq`;
 }

@@ -28,10 +28,13 @@ async function readHeartbeats(store: Store, runId: string): Promise<{ seq: numbe
   const models = new Map<number, string>();
   for (const row of await rowsOf(store, `SELECT model_index::INTEGER AS i, model FROM run_models WHERE run_id = $1`, [runId])) models.set(row['i'] as number, row['model'] as string);
   const rows = await rowsOf(store, 
-    `SELECT seq::DOUBLE AS seq, ts::DOUBLE AS ts, row, close, equity, wallet, quantity, mark_price, action::INTEGER AS action, confidence,
-       score_long, score_short, score_hold, outcome::INTEGER AS outcome, missing, detail, features,
+    `SELECT h.seq::DOUBLE AS seq, h.ts::DOUBLE AS ts, h.row, close, equity, wallet, quantity, mark_price, action::INTEGER AS action, confidence,
+       score_long, score_short, score_hold, outcome::INTEGER AS outcome, missing, detail, coalesce(h.features, f.features) AS features,
        vote_model::INTEGER[] AS vote_model, vote_action::INTEGER[] AS vote_action, vote_confidence, vote_weight
-     FROM heartbeats WHERE run_id = $1 ORDER BY seq`,
+     FROM heartbeats h
+     LEFT JOIN runs r ON h.features IS NULL AND r.run_id = h.run_id
+     LEFT JOIN feature_rows f ON f.set_id = r.feature_set AND f.row = h.row
+     WHERE h.run_id = $1 ORDER BY h.seq`,
     [runId],
   );
   return rows.map((row: Row) => {
@@ -44,7 +47,7 @@ async function readHeartbeats(store: Store, runId: string): Promise<{ seq: numbe
       ts: row['ts'] as number,
       row: row['row'] as number,
       close: row['close'] as number,
-      features: Float64Array.from(row['features'] as number[]),
+      features: Float64Array.from((row['features'] as number[] | null) ?? invalid(runId, `feature set row ${row['row']}`)),
       equity: row['equity'] as number,
       wallet: row['wallet'] as number,
       quantity: row['quantity'] as number,

@@ -8,6 +8,7 @@ import { importSynthetic } from '../../data/synth/index.ts';
 import { MemoryJournal } from '../../engine/index.ts';
 import { runXylen } from '../../test/runXylen.ts';
 import { journalHash } from '../journal/journalHash.ts';
+import { readJournal } from '../journal/readJournal.ts';
 import { loadReplayData } from './loadReplayData.ts';
 import { replayInputs } from './replayInputs.ts';
 import { syntheticInputs, testConfig } from './test/syntheticInputs.ts';
@@ -94,6 +95,15 @@ describe('replay determinism', () => {
       const journal = new MemoryJournal();
       await replayInputs(inputs, testConfig(), journal);
       expect(journalHash(journal.records)).toBe(first!.journalHash);
+
+      // The first run stored the period's feature matrix, the second referred to it: one set, stored once, and
+      // both journals read back to what the engine wrote.
+      expect(await readOnly.all(`SELECT count(DISTINCT feature_set)::INTEGER AS sets, count(*)::INTEGER AS runs FROM runs WHERE feature_set IS NOT NULL`)).toEqual([{ sets: 1, runs: 2 }]);
+      const [{ stored, rows }] = (await readOnly.all(`SELECT (SELECT count(*) FROM feature_rows)::INTEGER AS stored, (SELECT rows FROM feature_sets) AS rows`)) as [{ stored: number; rows: number }];
+      expect(stored).toBe(rows);
+      expect(rows).toBeGreaterThan(4 * 288);
+      expect(await readOnly.all(`SELECT count(*)::INTEGER AS n FROM heartbeats WHERE features IS NOT NULL`)).toEqual([{ n: 0 }]);
+      for (const run of [first!, second!]) expect(journalHash(await readJournal(readOnly, run.runId))).toBe(first!.journalHash);
     } finally {
       readOnly.close();
     }

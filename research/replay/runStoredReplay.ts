@@ -1,6 +1,6 @@
 import { maskSecrets, type XylenConfig } from '../../config/index.ts';
 import type { Market, Store } from '../../data/index.ts';
-import { featureNames, intervalMs, type Interval } from '../../engine/index.ts';
+import { computeFeatures, featureNames, intervalMs, type Interval } from '../../engine/index.ts';
 import { DuckDbJournal } from '../journal/DuckDbJournal.ts';
 import { candleChecksum, codeVersion, type RunManifest, type RunModel } from '../journal/RunManifest.ts';
 import { newRunId } from '../journal/runId.ts';
@@ -22,7 +22,7 @@ export interface StoredReplayResult {
   journalHash: string;
   bars: number;
   decisions: number;
-  /** Wall time of the replay loop itself (data loading excluded). */
+  /** Wall time of the replay: features, opening the journal and the loop (data loading excluded). */
   elapsedMs: number;
   /** Wall time after the loop until the run is committed: the metrics and the rest of the journal (most of it is stored during the loop). */
   storeMs: number;
@@ -86,12 +86,15 @@ async function replayStored(
     code: codeVersion(),
     seed: config.replay.seed,
   };
-  const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt });
-  const tap = new MetricsTap(journal);
   const started = performance.now();
+  // The features first: the journal stores the matrix once per distinct content and the heartbeats refer to it.
+  const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
+  const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt }, { features: matrix });
+  const tap = new MetricsTap(journal);
   let outcome: ReplayOutcome;
   try {
     outcome = await replayInputs(inputs, config, tap, {
+      matrix,
       onProgress,
       pause: () => journal.pause(),
       registered: new Map([...registered].map(([i, m]) => [i, m.runtime])),

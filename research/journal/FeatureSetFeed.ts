@@ -1,0 +1,118 @@
+import { BIGINT, DOUBLE, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import type { Store } from '../../data/index.ts';
+import type { FeatureMatrix } from '../../engine/index.ts';
+import { registerFeedFunction, type ChunkSource } from './feedFunction.ts';
+import { bigintVector, CHUNK_ROWS, constantVector, copyVector, fixedListVector, varcharValue, vectorOf, type RawValue } from './chunkVectors.ts';
+
+const FUNCTION = 'xylen_feature_rows';
+const COLUMNS = [
+  ['set_id', VARCHAR],
+  ['row', INTEGER],
+  ['ts', BIGINT],
+  ['features', LIST(DOUBLE)],
+] as const;
+/** Open feeds by id, for the table function's callbacks. */
+const feeds = new Map<number, FeatureSetFeed>();
+/** Sets being written by an open journal of this process (not yet committed), per store. */
+const writing = new WeakMap<Store, Set<string>>();
+let nextId = 1;
+
+/** What a journal may do with a feature set: refer to it (stored), write it (claimed), or store features inline (busy). */
+export type FeatureSetClaim = 'stored' | 'claimed' | 'busy';
+
+/**
+ * A feature matrix into the `feature_sets` and `feature_rows` tables, on a journal's connection and inside its
+ * transaction. Like the heartbeat feed, `INSERT INTO feature_rows SELECT * FROM xylen_feature_rows(id)` runs on
+ * DuckDB's thread and asks this thread for one chunk of 2048 rows at a time (the replay's `pause` answers), so the
+ * set is stored while the replay runs. Values are canonical on the way in (−0 as 0, one NaN), as heartbeat
+ * features are.
+ */
+export class FeatureSetFeed implements ChunkSource {
+  /** Settles when the set's rows are in the table (of the connection's transaction). */
+  readonly done: Promise<void>;
+  private next = 0;
+  private readonly setId: RawValue;
+  private readonly rowNumbers = new Int32Array(CHUNK_ROWS);
+  private readonly values: Float64Array<ArrayBuffer>;
+
+  private constructor(
+    id: number,
+    connection: DuckDBConnection,
+    setId: string,
+    private readonly matrix: FeatureMatrix,
+    createdAt: Date,
+  ) {
+    this.setId = varcharValue(setId);
+    this.values = new Float64Array(CHUNK_ROWS * matrix.width);
+    this.done = (async () => {
+      try {
+        await connection.run(`INSERT INTO feature_sets VALUES ($1, $2, $3, $4::TIMESTAMP)`, [
+          setId,
+          listValue([...matrix.names]),
+          matrix.rows,
+          createdAt.toISOString().replace('T', ' ').replace('Z', ''),
+        ]);
+        await connection.run(`INSERT INTO feature_rows SELECT * FROM ${FUNCTION}(${id})`);
+      } finally {
+        feeds.delete(id);
+      }
+    })();
+  }
+
+  /**
+   * Whether a journal of `store` may refer to set `setId`: 'stored' when it is committed there, 'claimed' when this
+   * journal is now the one to write it (call `release` when the journal closes), 'busy' when another open journal
+   * of this process is writing it (store the features inline then).
+   */
+  static async claim(store: Store, setId: string): Promise<FeatureSetClaim> {
+    const found = await store.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM feature_sets WHERE set_id = $1`, [setId]);
+    if ((found.getRowObjects()[0]?.['n'] as number) > 0) return 'stored';
+    let sets = writing.get(store);
+    if (!sets) writing.set(store, (sets = new Set()));
+    if (sets.has(setId)) return 'busy';
+    sets.add(setId);
+    return 'claimed';
+  }
+
+  static release(store: Store, setId: string): void {
+    writing.get(store)?.delete(setId);
+  }
+
+  /** Make the feed's table function known to `store`'s database: before the journal's transaction begins, which would not see it. */
+  static register(store: Store): Promise<void> {
+    return registerFeedFunction(store, FUNCTION, COLUMNS, (id) => feeds.get(id));
+  }
+
+  /**
+   * Start storing `matrix` as set `setId` on `connection` (`register` first). The connection must stay free of other
+   * statements until `done`.
+   */
+  static start(connection: DuckDBConnection, setId: string, matrix: FeatureMatrix, createdAt: Date): FeatureSetFeed {
+    const id = nextId++;
+    const feed = new FeatureSetFeed(id, connection, setId, matrix, createdAt);
+    feeds.set(id, feed);
+    return feed;
+  }
+
+  /** The next rows into the scan's output chunk; an empty chunk ends the scan. */
+  serve(output: DuckDBDataChunk): void {
+    const { matrix } = this;
+    const from = this.next;
+    const n = Math.min(CHUNK_ROWS, matrix.rows - from);
+    output.rowCount = Math.max(0, n);
+    if (n <= 0) return;
+    this.next += n;
+    const width = matrix.width;
+    const values = this.values;
+    const source = matrix.values;
+    for (let k = 0, s = from * width; k < n * width; k++, s++) {
+      const x = source[s]!;
+      values[k] = x === 0 ? 0 : x === x ? x : Number.NaN;
+    }
+    for (let i = 0; i < n; i++) this.rowNumbers[i] = from + i;
+    constantVector(vectorOf(output, 0), this.setId);
+    copyVector(vectorOf(output, 1), this.rowNumbers, 0, n);
+    bigintVector(vectorOf(output, 2), matrix.time, from, n);
+    fixedListVector(vectorOf(output, 3), width, values, 0, n);
+  }
+}
