@@ -37,6 +37,8 @@ export class HeartbeatFeed implements ChunkSource {
   private running: Promise<void> | undefined;
   private failure: Error | undefined;
   private beats = 0;
+  /** The statement running is the one the feed was opened after (a feature set's rows, always ready to serve). */
+  private gated = false;
 
   private constructor(
     private readonly id: number,
@@ -57,7 +59,13 @@ export class HeartbeatFeed implements ChunkSource {
   static open(connection: DuckDBConnection, runId: string, after?: Promise<void>): HeartbeatFeed {
     const feed = new HeartbeatFeed(nextId++, connection, runIdValue(runId));
     feeds.set(feed.id, feed);
-    if (after) feed.running = after.then(() => feed.settled(), (error: unknown) => feed.settled(error));
+    if (after) {
+      feed.gated = true;
+      feed.running = after.then(
+        () => feed.settled(),
+        (error: unknown) => feed.settled(error),
+      );
+    }
     return feed;
   }
 
@@ -76,9 +84,14 @@ export class HeartbeatFeed implements ChunkSource {
     this.start();
   }
 
-  /** After a heartbeat: while an insert runs, now and then a turn of the event loop for its chunk requests. */
+  /**
+   * After a heartbeat: now and then a turn of the event loop for DuckDB's requests, while an insert runs and has
+   * something to take. With nothing queued, the scan's next request waits for the next block rather than ending
+   * the scan: one statement takes block after block, and turns are not spent where there is nothing to serve.
+   */
   pause(): Promise<void> | undefined {
-    if (this.running === undefined || (++this.beats & (PAUSE_EVERY - 1)) !== 0) return undefined;
+    if ((++this.beats & (PAUSE_EVERY - 1)) !== 0 || this.running === undefined) return undefined;
+    if (this.queue.length === 0 && !this.gated) return undefined;
     return new Promise((resolve) => setImmediate(resolve));
   }
 
@@ -115,6 +128,7 @@ export class HeartbeatFeed implements ChunkSource {
   /** A statement on the connection ended: the next insert if it succeeded, else keep its error. */
   private settled(error?: unknown): void {
     this.running = undefined;
+    this.gated = false;
     if (error === undefined) this.start();
     else this.failure ??= error instanceof Error ? error : new Error(String(error));
   }
