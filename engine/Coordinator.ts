@@ -1,12 +1,12 @@
 import type { Side } from './broker/Account.ts';
-import type { BrokerEvent, BrokerSnapshot, Fill, OrderRequest, OrderState } from './broker/Order.ts';
+import { emptySnapshot, type BrokerEvent, type BrokerSnapshot, type Fill, type OrderRequest, type OrderState } from './broker/Order.ts';
 import type { Ensemble, EnsembleDecision } from './ensemble/Ensemble.ts';
 import type { Action, Prediction, Vote } from './ensemble/Prediction.ts';
 import type { Instrument } from './Instrument.ts';
 import { formatTime } from './UnixMs.ts';
 import type { Broker } from './ports/Broker.ts';
 import type { DecisionOutcome, HeartbeatRecord, Journal } from './ports/Journal.ts';
-import type { ModelClient, TradeOutcome } from './ports/ModelClient.ts';
+import type { ModelClient, ModelRequest, TradeOutcome } from './ports/ModelClient.ts';
 import type { RiskEvent } from './risk/RiskEvent.ts';
 import type { RiskDecision, RiskManager } from './risk/index.ts';
 
@@ -68,6 +68,7 @@ const VERDICT = {
   ORDER_PLACED: { outcome: 'ORDER_PLACED' },
 } as const satisfies Record<string, Verdict>;
 const because = (outcome: DecisionOutcome, detail: string): Verdict => ({ outcome, detail });
+const copyVotes = (votes: readonly Vote[]): Vote[] => votes.map((v) => ({ ...v }));
 
 /**
  * The decision loop of the seeds, written once for replay and live. On each heartbeat it asks every model in
@@ -83,6 +84,10 @@ export class Coordinator {
   private readonly answers = new Map<string, Prediction>();
   private halted = false;
   private allSync: boolean;
+  /** What synchronous models are asked (reused, like the answers' map). */
+  private readonly request: ModelRequest = { ts: 0, row: 0, features: new Float64Array(0), names: [] };
+  /** The account as each heartbeat sees it (reused: heartbeats run one at a time). */
+  private readonly snap = emptySnapshot();
   /** The heartbeat record being built (reused: journals copy what they keep). */
   private readonly beat: HeartbeatRecord = {
     type: 'heartbeat',
@@ -127,7 +132,7 @@ export class Coordinator {
    * only decides completes synchronously, with no promise per decision.
    */
   onHeartbeat(beat: Heartbeat): Promise<void> | undefined {
-    const snap = this.deps.broker.snapshot();
+    const snap = this.deps.broker.snapshot(this.snap);
     if (!this.allSync || this.outcomes.length > 0 || this.needsTidy(snap)) return this.onHeartbeatAsync(beat, snap);
     this.fillBeat(beat, snap);
     // After an emergency shutdown the models are not even asked.
@@ -138,7 +143,7 @@ export class Coordinator {
   private async onHeartbeatAsync(beat: Heartbeat, snap: BrokerSnapshot): Promise<void> {
     if (this.needsTidy(snap)) {
       await this.tidy(beat.ts, snap);
-      snap = this.deps.broker.snapshot();
+      snap = this.deps.broker.snapshot(this.snap);
     }
     if (this.outcomes.length > 0) await this.flushOutcomes();
     this.fillBeat(beat, snap);
@@ -163,10 +168,15 @@ export class Coordinator {
   private decide(beat: Heartbeat, snap: BrokerSnapshot, predictions: ReadonlyMap<string, Prediction>): Promise<void> | undefined {
     const decision = this.deps.ensemble.decide(predictions);
     const missing = predictions.size < this.deps.models.length ? this.deps.models.filter((m) => !predictions.has(m.name)).map((m) => m.name) : undefined;
-    const { votes, action, confidence, scores } = decision;
     const verdict = this.act(beat, snap, decision);
-    if (verdict instanceof Promise) return verdict.then(({ outcome, detail }) => this.journalBeat(votes, action, confidence, scores, missing, outcome, detail));
-    return this.journalBeat(votes, action, confidence, scores, missing, verdict.outcome, verdict.detail);
+    const { action, confidence } = decision;
+    if (verdict instanceof Promise) {
+      // The ensemble's decision is rewritten by its next call: keep copies across the wait.
+      const votes = copyVotes(decision.votes);
+      const scores = { ...decision.scores };
+      return verdict.then(({ outcome, detail }) => this.journalBeat(votes, action, confidence, scores, missing, outcome, detail));
+    }
+    return this.journalBeat(decision.votes, action, confidence, decision.scores, missing, verdict.outcome, verdict.detail);
   }
 
   /** What the decision leads to, with the detail when it needs saying; places the entry if it trades (the one wait). */
@@ -198,7 +208,7 @@ export class Coordinator {
     if (check.status === 'REJECTED') return because('ORDER_REJECTED', `${check.reason}: ${check.detail}`);
     return this.placeEntry(beat, side, check.quantity, verdict).then((placed) => {
       if (!placed.ok) return because('ORDER_REJECTED', placed.detail);
-      this.pendingEntry = { ts: beat.ts, row: beat.row, votes: decision.votes };
+      this.pendingEntry = { ts: beat.ts, row: beat.row, votes: copyVotes(decision.votes) };
       return VERDICT.ORDER_PLACED;
     });
   }
@@ -279,7 +289,12 @@ export class Coordinator {
   }
 
   private askNow(beat: Heartbeat): Map<string, Prediction> {
-    const request = { ts: beat.ts, row: beat.row, features: beat.features, names: this.deps.featureNames };
+    // One request for every heartbeat too: a synchronous model answers before the call returns.
+    const request = this.request;
+    request.ts = beat.ts;
+    request.row = beat.row;
+    request.features = beat.features;
+    request.names = this.deps.featureNames;
     // One map for every heartbeat: the ensemble reads it while deciding and keeps nothing of it.
     const answers = this.answers;
     answers.clear();
@@ -415,7 +430,10 @@ export class Coordinator {
   }
 
   private journalRisk(ts: number, events: readonly RiskEvent[]): void {
-    for (const event of events) {
+    // Indexed: called on every bar in a position, mostly with the risk stage's frozen empty list, which for…of
+    // iterates through an allocated iterator.
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
       this.deps.journal.record({ type: 'risk', ts, event });
       if (event.effect === 'HALTED') this.halted = true;
     }

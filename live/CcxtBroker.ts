@@ -1,6 +1,6 @@
 import type { binanceusdm } from 'ccxt';
 import WebSocket from 'ws';
-import type { Broker, BrokerBar, BrokerEvent, BrokerSnapshot, Clock, Fill, FillReason, Instrument, OrderRequest, OrderState, OrderStatus, Side, SubmitResult } from '../engine/index.ts';
+import { emptySnapshot, type Broker, type BrokerBar, type BrokerEvent, type BrokerSnapshot, type Clock, type Fill, type FillReason, type Instrument, type OrderRequest, type OrderState, type OrderStatus, type Side, type SubmitResult } from '../engine/index.ts';
 import { classifyExchangeError, type ExchangeErrorClass } from './exchangeErrors.ts';
 
 export interface RetryPolicy {
@@ -251,24 +251,23 @@ export class CcxtBroker implements Broker {
     return this.state.wallet + this.state.quantity * (this.markPrice - this.state.entryPrice);
   }
 
-  snapshot(): BrokerSnapshot {
+  snapshot(into: BrokerSnapshot = emptySnapshot()): BrokerSnapshot {
     const s = this.state;
-    return {
-      ts: this.options.clock.now(),
-      wallet: s.wallet,
-      equity: this.equity(),
-      quantity: s.quantity,
-      entryPrice: s.entryPrice,
-      markPrice: this.markPrice,
-      unrealizedPnl: s.quantity * (this.markPrice - s.entryPrice),
-      isolatedMargin: 0,
-      leverage: s.leverage,
-      liquidationPrice: 0,
-      realizedPnl: s.realizedPnl,
-      fees: s.fees,
-      funding: s.funding,
-      openOrders: [...this.open.values()].map(stripAlgo),
-    };
+    into.ts = this.options.clock.now();
+    into.wallet = s.wallet;
+    into.equity = this.equity();
+    into.quantity = s.quantity;
+    into.entryPrice = s.entryPrice;
+    into.markPrice = this.markPrice;
+    into.unrealizedPnl = s.quantity * (this.markPrice - s.entryPrice);
+    into.isolatedMargin = 0;
+    into.leverage = s.leverage;
+    into.liquidationPrice = 0;
+    into.realizedPnl = s.realizedPnl;
+    into.fees = s.fees;
+    into.funding = s.funding;
+    into.openOrders = [...this.open.values()].map(stripAlgo);
+    return into;
   }
 
   async close(): Promise<void> {

@@ -80,3 +80,26 @@ export interface BrokerSnapshot {
   funding: number;
   openOrders: readonly OrderState[];
 }
+
+/**
+ * A snapshot with every field zero, to be filled by `Broker.snapshot(into)`: a caller that takes one per heartbeat
+ * reuses it and allocates nothing.
+ */
+export function emptySnapshot(): BrokerSnapshot {
+  return {
+    ts: 0,
+    wallet: 0,
+    equity: 0,
+    quantity: 0,
+    entryPrice: 0,
+    markPrice: 0,
+    unrealizedPnl: 0,
+    isolatedMargin: 0,
+    leverage: 0,
+    liquidationPrice: 0,
+    realizedPnl: 0,
+    fees: 0,
+    funding: 0,
+    openOrders: [],
+  };
+}

@@ -6,7 +6,7 @@ import { Account, type Side } from './Account.ts';
 import type { BrokerBar } from './BrokerBar.ts';
 import { liquidationPrice } from './liquidationPrice.ts';
 import type { MarginBrackets } from './MarginBrackets.ts';
-import type { BrokerEvent, BrokerSnapshot, Fill, FillReason, OrderRequest, OrderState, OrderStatus, SubmitResult } from './Order.ts';
+import { emptySnapshot, type BrokerEvent, type BrokerSnapshot, type Fill, type FillReason, type OrderRequest, type OrderState, type OrderStatus, type SubmitResult } from './Order.ts';
 import { slippageFraction } from './slippageFraction.ts';
 
 export interface SimulatedBrokerOptions {
@@ -217,24 +217,23 @@ export class SimulatedBroker implements Broker {
     return this.account.equity(this.markPrice);
   }
 
-  snapshot(): BrokerSnapshot {
+  snapshot(into: BrokerSnapshot = emptySnapshot()): BrokerSnapshot {
     const a = this.account;
-    return {
-      ts: this.clock.now(),
-      wallet: a.wallet,
-      equity: this.equity(),
-      quantity: a.quantity,
-      entryPrice: a.entryPrice,
-      markPrice: this.markPrice,
-      unrealizedPnl: a.unrealizedPnl(this.markPrice),
-      isolatedMargin: a.isolatedMargin,
-      leverage: this.leverage,
-      liquidationPrice: a.quantity === 0 ? 0 : this.liqPrice,
-      realizedPnl: a.realizedPnl,
-      fees: a.fees,
-      funding: a.funding,
-      openOrders: (this.openOrders ??= liveOrders(this.orders)),
-    };
+    into.ts = this.clock.now();
+    into.wallet = a.wallet;
+    into.equity = this.equity();
+    into.quantity = a.quantity;
+    into.entryPrice = a.entryPrice;
+    into.markPrice = this.markPrice;
+    into.unrealizedPnl = a.unrealizedPnl(this.markPrice);
+    into.isolatedMargin = a.isolatedMargin;
+    into.leverage = this.leverage;
+    into.liquidationPrice = a.quantity === 0 ? 0 : this.liqPrice;
+    into.realizedPnl = a.realizedPnl;
+    into.fees = a.fees;
+    into.funding = a.funding;
+    into.openOrders = this.openOrders ??= liveOrders(this.orders);
+    return into;
   }
 
   /** Replay driver: one base candle has closed. Hot path: returns at once when flat with no open orders. */

@@ -11,3 +11,4 @@ export type { BrokerBar } from './BrokerBar.ts';
 export { slippageFraction } from './slippageFraction.ts';
 export { simulatedBrokerFor } from './simulatedBrokerFor.ts';
 export type { SimulatedBrokerSettings } from './simulatedBrokerFor.ts';
+export { emptySnapshot } from './Order.ts';

@@ -53,6 +53,17 @@ export class Ensemble {
   private readonly records = new Map<string, ModelRecord>();
   /** The last answering set's names, sorted: the same models usually answer, so the sort is done once. */
   private sortedNames: string[] = [];
+  /** What `decide` returns, rewritten by each call, and the vote objects it reuses. */
+  private readonly decision: EnsembleDecision = {
+    status: 'DECIDED',
+    action: 'hold',
+    confidence: 0,
+    scores: { long: 0, short: 0, hold: 0 },
+    votes: [],
+    stopLoss: undefined,
+    takeProfit: undefined,
+  };
+  private readonly votePool: Vote[] = [];
 
   constructor(readonly options: EnsembleOptions) {}
 
@@ -74,27 +85,43 @@ export class Ensemble {
     return (this.options.weights[model] ?? 1) * this.record(model).weightMultiplier();
   }
 
+  /**
+   * Aggregate one set of answers. The decision returned (with its votes and scores) is the ensemble's own and is
+   * rewritten by the next call, so a decision per heartbeat allocates nothing: copy what you keep.
+   */
   decide(predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
-    const votes: Vote[] = this.namesOf(predictions).map((model) => {
+    const decision = this.decision;
+    const { votes, scores } = decision;
+    const names = this.namesOf(predictions);
+    votes.length = names.length;
+    for (let i = 0; i < names.length; i++) {
+      const model = names[i]!;
       const p = predictions.get(model)!;
-      return { model, action: p.action, confidence: clamp01(p.confidence), weight: this.voteWeight(model) };
-    });
-    const scores: Record<Action, number> = { long: 0, short: 0, hold: 0 };
-    if (votes.length < this.options.quorum || votes.length === 0) {
-      return { status: 'NO_QUORUM', action: 'hold', confidence: 0, scores, votes };
+      const vote = (votes[i] = this.votePool[i] ??= { model, action: 'hold', confidence: 0, weight: 0 });
+      vote.model = model;
+      vote.action = p.action;
+      vote.confidence = clamp01(p.confidence);
+      vote.weight = this.voteWeight(model);
     }
+    scores.long = 0;
+    scores.short = 0;
+    scores.hold = 0;
+    decision.stopLoss = undefined;
+    decision.takeProfit = undefined;
+    if (votes.length < this.options.quorum || votes.length === 0) return this.set('NO_QUORUM', 'hold', 0);
     const method = this.options.method;
     switch (method) {
       case 'majority':
         for (const v of votes) scores[v.action] += 1 / votes.length;
-        return this.finish(scores, votes, predictions);
+        return this.finish(predictions);
       case 'average_confidence':
         for (const v of votes) scores[v.action] += v.confidence / votes.length;
-        return this.finish(scores, votes, predictions);
+        return this.finish(predictions);
       case 'weighted_vote': {
-        const total = votes.reduce((sum, v) => sum + v.weight, 0);
+        let total = 0;
+        for (const v of votes) total += v.weight;
         if (total > 0) for (const v of votes) scores[v.action] += (v.weight * v.confidence) / total;
-        return this.finish(scores, votes, predictions);
+        return this.finish(predictions);
       }
       case 'bayesian_weighted': {
         let logOdds = 0;
@@ -109,7 +136,7 @@ export class Ensemble {
         scores.long = logOdds > 0 ? confidence : 1 - confidence;
         scores.short = 1 - scores.long;
         const action: Action = logOdds > 1e-12 ? 'long' : logOdds < -1e-12 ? 'short' : 'hold';
-        return this.withLevels({ status: 'DECIDED', action, confidence: action === 'hold' ? 0 : confidence, scores, votes }, predictions);
+        return this.withLevels(this.set('DECIDED', action, action === 'hold' ? 0 : confidence), predictions);
       }
       default:
         return assertNever(method, 'ensemble method');
@@ -127,7 +154,9 @@ export class Ensemble {
     return this.options.method === 'weighted_vote' || this.options.method === 'bayesian_weighted' ? this.weightOf(model) : 1;
   }
 
-  private finish(scores: Record<Action, number>, votes: Vote[], predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
+  /** The argmax of the scores; a tie at the top is a hold with confidence 0. */
+  private finish(predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
+    const { scores } = this.decision;
     const best = Math.max(scores.long, scores.short, scores.hold);
     let leaders = 0;
     let action: Action = 'hold';
@@ -138,16 +167,22 @@ export class Ensemble {
       }
     }
     if (leaders > 1) action = 'hold';
-    return this.withLevels({ status: 'DECIDED', action, confidence: action === 'hold' && leaders > 1 ? 0 : best, scores, votes }, predictions);
+    return this.withLevels(this.set('DECIDED', action, action === 'hold' && leaders > 1 ? 0 : best), predictions);
   }
 
-  /** Adds the protective levels proposed by the winning side (the decision object is fresh, so it is completed in place). */
+  private set(status: EnsembleDecision['status'], action: Action, confidence: number): EnsembleDecision {
+    const decision = this.decision;
+    decision.status = status;
+    decision.action = action;
+    decision.confidence = confidence;
+    return decision;
+  }
+
+  /** Adds the protective levels proposed by the winning side. */
   private withLevels(decision: EnsembleDecision, predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
     if (decision.action === 'hold' || !anyLevels(predictions)) return decision;
-    const stopLoss = weightedLevel(decision.votes, predictions, decision.action, 'stopLoss');
-    const takeProfit = weightedLevel(decision.votes, predictions, decision.action, 'takeProfit');
-    if (stopLoss !== undefined) decision.stopLoss = stopLoss;
-    if (takeProfit !== undefined) decision.takeProfit = takeProfit;
+    decision.stopLoss = weightedLevel(decision.votes, predictions, decision.action, 'stopLoss');
+    decision.takeProfit = weightedLevel(decision.votes, predictions, decision.action, 'takeProfit');
     return decision;
   }
 }

@@ -2,7 +2,7 @@ import type { Prediction } from '../ensemble/Prediction.ts';
 import type { FeatureMatrix } from '../features/FeatureMatrix.ts';
 import type { ModelClient, ModelRequest, TradeOutcome } from '../ports/ModelClient.ts';
 import { invariantError } from '../XylenError.ts';
-import { predictionAt, type BatchModel, type BatchPredictions } from './RuleModel.ts';
+import { ACTION_OF_CODE, type BatchModel, type BatchPredictions } from './RuleModel.ts';
 
 /**
  * The replay's in-process model client: predicts the whole feature matrix in one batch up front (one call into
@@ -10,6 +10,8 @@ import { predictionAt, type BatchModel, type BatchPredictions } from './RuleMode
  * cannot tell it from an HTTP client. A model that retrains must be re-batched by its owner (`rebatch`).
  */
 export class PrecomputedModelClient implements ModelClient {
+  private readonly answer: Prediction = { action: 'hold', confidence: 0 };
+
   private constructor(
     private readonly model: BatchModel,
     private readonly matrix: FeatureMatrix,
@@ -26,15 +28,19 @@ export class PrecomputedModelClient implements ModelClient {
   }
 
   predict(request: ModelRequest): Promise<Prediction> {
-    return Promise.resolve(this.predictNow(request));
+    return Promise.resolve({ ...this.predictNow(request) });
   }
 
-  /** The synchronous answer, for drivers that batch (same value `predict` resolves to). */
+  /** The synchronous answer, for drivers that batch (the value `predict` resolves to), in one object reused by each call. */
   predictNow(request: ModelRequest): Prediction {
-    if (request.row < 0 || request.row >= this.matrix.rows) {
-      throw invariantError('MODEL_ROW_OUT_OF_RANGE', `row ${request.row} outside the precomputed ${this.matrix.rows} rows`);
+    const { row } = request;
+    if (row < 0 || row >= this.matrix.rows) {
+      throw invariantError('MODEL_ROW_OUT_OF_RANGE', `row ${row} outside the precomputed ${this.matrix.rows} rows`);
     }
-    return predictionAt(this.batch, request.row);
+    const answer = this.answer;
+    answer.action = ACTION_OF_CODE[this.batch.action[row]!]!;
+    answer.confidence = this.batch.confidence[row]!;
+    return answer;
   }
 
   /** Rule models do not learn; trained models re-batch here after a retrain. */

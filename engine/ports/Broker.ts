@@ -11,7 +11,8 @@ export interface Broker {
   cancel(clientOrderId: string): Promise<boolean>;
   cancelAll(): Promise<void>;
   setLeverage(leverage: number): Promise<void>;
-  snapshot(): BrokerSnapshot;
+  /** The account and position now; written into `into` when given (and returned), else into a new object. */
+  snapshot(into?: BrokerSnapshot): BrokerSnapshot;
   /** Equity at the last mark: `snapshot().equity` without building a snapshot (read on every bar in a position). */
   equity(): number;
   /** Subscribe to fills, order updates, funding and liquidations, delivered in time order. */

@@ -77,11 +77,12 @@ export interface Journal {
 }
 
 /**
- * A copy of a record that may be kept: the coordinator reuses its heartbeat record and the feature buffer it points
- * into (live mode), so a journal that keeps heartbeats must keep copies.
+ * A copy of a record that may be kept: the coordinator reuses its heartbeat record, the ensemble's votes and scores
+ * in it, and the feature buffer it points into (live mode), so a journal that keeps heartbeats must keep copies.
  */
 export function retainRecord(entry: JournalRecord): JournalRecord {
-  return entry.type === 'heartbeat' ? { ...entry, features: entry.features.slice() } : entry;
+  if (entry.type !== 'heartbeat') return entry;
+  return { ...entry, features: entry.features.slice(), votes: entry.votes.map((v) => ({ ...v })), scores: { ...entry.scores } };
 }
 
 /** A journal that keeps records in memory, in order. */

@@ -34,6 +34,7 @@ export interface ModelClient {
   /**
    * The same answer without a promise, for clients that need no I/O to give it (precomputed in replay).
    * The coordinator uses it when every client has it, which spares a promise round trip per model per decision.
+   * The answer is the client's to reuse at its next call: copy it to keep it.
    */
   predictNow?(request: ModelRequest): Prediction;
   /** Outcomes of closed trades; a client may retrain once it has enough. */

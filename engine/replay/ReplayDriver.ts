@@ -1,5 +1,5 @@
 import type { Clock } from '../Clock.ts';
-import type { Coordinator } from '../Coordinator.ts';
+import type { Coordinator, Heartbeat } from '../Coordinator.ts';
 import type { CandleColumnsLike } from '../features/CandleColumnsLike.ts';
 import type { FeatureMatrix } from '../features/FeatureMatrix.ts';
 import type { BrokerBar } from '../broker/BrokerBar.ts';
@@ -54,6 +54,8 @@ export async function runReplayLoop(
 ): Promise<number> {
   const { base, baseMs, matrix, funding } = data;
   const bar: BrokerBar = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  // One heartbeat object for the run: the coordinator is done with it once its heartbeat has completed.
+  const beat: Heartbeat = { ts: 0, row: 0, close: 0, atr: 0, features: matrix.values.subarray(0, 0) };
   let row = 0;
   let f = 0;
   // Decision rows closing before the first base bar closes cannot be acted on: skip them.
@@ -84,13 +86,12 @@ export async function runReplayLoop(
       if (chores) await chores;
     }
     while (row < matrix.rows && matrix.time[row]! <= closeTime) {
-      const acting = coordinator.onHeartbeat({
-        ts: matrix.time[row]!,
-        row,
-        close: data.decisionClose[row]!,
-        atr: data.decisionAtr[row]!,
-        features: matrix.values.subarray(row * matrix.width, (row + 1) * matrix.width),
-      });
+      beat.ts = matrix.time[row]!;
+      beat.row = row;
+      beat.close = data.decisionClose[row]!;
+      beat.atr = data.decisionAtr[row]!;
+      beat.features = matrix.values.subarray(row * matrix.width, (row + 1) * matrix.width);
+      const acting = coordinator.onHeartbeat(beat);
       if (acting) await acting;
       row++;
       const paused = pause?.();
