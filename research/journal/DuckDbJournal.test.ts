@@ -278,7 +278,35 @@ describe('DuckDbJournal', () => {
       expect(snapshots).toEqual(first.map((r) => ({ row: (r as HeartbeatRecord).row, width: (r as HeartbeatRecord).features.length, rsi: (r as HeartbeatRecord).features[1]! || 0 })));
     });
 
-    it('two journals open at once on one matrix: one writes the set, the other stores its features inline', async () => {
+    it('fails the run, saying why, when its feature set cannot be stored', async () => {
+      const s = await stores.open();
+      const matrix = matrixOf(0);
+      // A damaged store: the set's rows have no table to go to.
+      await s.connection.run('DROP TABLE feature_rows');
+      const runId = 'run-20240101-075000-aaaa';
+      const journal = await journalOf(s, runId, matrix);
+      const records = beatsOver(matrix, 0, 3000);
+      let error: unknown;
+      try {
+        for (const r of records) {
+          journal.record(r);
+          const p = journal.pause();
+          if (p) await p;
+        }
+        await finish(journal, records);
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).toMatch(/feature_rows/);
+      await journal.fail('the replay stopped', new Date(T0 + 5000));
+      const run = await getRun(s, runId);
+      expect(run.status).toBe('failed');
+      expect(run.message).toMatch(/^the replay stopped/);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM heartbeats`)).toBe(0);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_sets`)).toBe(0);
+    });
+
+    it('two journals open at once on one matrix: the set is stored once, and the other run refers to it or keeps its features inline', async () => {
       const s = await stores.open();
       const matrix = matrixOf(0);
       const a = await journalOf(s, 'run-20240101-075000-aaaa', matrix);
@@ -291,11 +319,17 @@ describe('DuckDbJournal', () => {
       }
       await finish(a, records);
       await finish(b, records);
-      expect(await s.all(`SELECT run_id, feature_set FROM runs ORDER BY run_id`)).toEqual([
-        { run_id: 'run-20240101-075000-aaaa', feature_set: featureSetId(matrix) },
-        { run_id: 'run-20240101-075001-bbbb', feature_set: null },
-      ]);
-      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM heartbeats WHERE features IS NULL AND run_id = $1`, ['run-20240101-075000-aaaa'])).toBe(2500);
+      // The first claimed the set, which commits with its journal; the second found it being written and keeps its
+      // features inline (had the first committed already, it would refer to the set). Each run says which, and both
+      // read back whole.
+      const runs = await s.all(`SELECT r.run_id, r.feature_set, count_if(h.features IS NULL)::INTEGER AS referring
+        FROM runs r JOIN heartbeats h USING (run_id) GROUP BY ALL ORDER BY r.run_id`);
+      expect(runs[0]).toEqual({ run_id: 'run-20240101-075000-aaaa', feature_set: featureSetId(matrix), referring: 2500 });
+      expect([
+        { run_id: 'run-20240101-075001-bbbb', feature_set: null, referring: 0 },
+        { run_id: 'run-20240101-075001-bbbb', feature_set: featureSetId(matrix), referring: 2500 },
+      ]).toContainEqual(runs[1]);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(matrix.rows);
       for (const runId of ['run-20240101-075000-aaaa', 'run-20240101-075001-bbbb']) expect(await readJournal(s, runId)).toStrictEqual(canonical(records));
       // The claim ends with the journal: the next run refers to the stored set.
       const c = await journalOf(s, 'run-20240101-075002-cccc', matrix);
@@ -303,7 +337,7 @@ describe('DuckDbJournal', () => {
       await finish(c, records.slice(0, 1));
       expect((await getRun(s, 'run-20240101-075002-cccc')).status).toBe('complete');
       expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(matrix.rows);
-      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM runs WHERE feature_set IS NOT NULL`)).toBe(2);
+      expect(await s.all(`SELECT feature_set FROM runs WHERE run_id = 'run-20240101-075002-cccc'`)).toEqual([{ feature_set: featureSetId(matrix) }]);
     });
   });
 
