@@ -35,7 +35,7 @@ export interface JournalOptions {
 interface RunFeatureSet {
   id: string;
   matrix: FeatureMatrix;
-  /** This journal writes the set (and releases its claim when it closes). */
+  /** This journal writes the set; its claim ends once the journal has committed or rolled back. */
   writes: boolean;
 }
 
@@ -223,6 +223,16 @@ export class DuckDbJournal implements Journal {
     this.closed = true;
     this.hasher.updateHeartbeats(this.block);
     try {
+      await this.commitAndClose();
+    } finally {
+      // Only once the set is committed (or rolled back): until then another journal would not see it stored.
+      if (this.featureSet?.writes) FeatureSetFeed.release(this.store, this.featureSet.id);
+    }
+  }
+
+  /** The last rows into their tables and the commit (or, when an insert failed, the rollback). */
+  private async commitAndClose(): Promise<void> {
+    try {
       await this.flush();
     } catch (error) {
       // The failed insert aborted the transaction: nothing of it can be kept.
@@ -231,7 +241,6 @@ export class DuckDbJournal implements Journal {
       throw error;
     } finally {
       this.heartbeats.close();
-      if (this.featureSet?.writes) FeatureSetFeed.release(this.store, this.featureSet.id);
     }
     this.runModels.close();
     for (const appender of Object.values(this.appenders)) appender.close();
