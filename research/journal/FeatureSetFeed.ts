@@ -61,8 +61,8 @@ export class FeatureSetFeed implements ChunkSource {
 
   /**
    * Whether a journal of `store` may refer to set `setId`: 'stored' when it is committed there, 'claimed' when this
-   * journal is now the one to write it (call `release` when the journal closes), 'busy' when another open journal
-   * of this process is writing it (store the features inline then).
+   * journal is now the one to write it (`release` once the journal has committed or rolled back), 'busy' when
+   * another journal of this process is writing it (store the features inline then).
    */
   static async claim(store: Store, setId: string): Promise<FeatureSetClaim> {
     const found = await store.connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM feature_sets WHERE set_id = $1`, [setId]);
@@ -74,6 +74,7 @@ export class FeatureSetFeed implements ChunkSource {
     return 'claimed';
   }
 
+  /** End a claim: the set is committed, or will never be by this claimant. */
   static release(store: Store, setId: string): void {
     writing.get(store)?.delete(setId);
   }

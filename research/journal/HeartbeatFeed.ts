@@ -52,9 +52,9 @@ export class HeartbeatFeed implements ChunkSource {
   }
 
   /**
-   * A feed into the heartbeats table on `connection` (inside whatever transaction it has open; `register` first). `after`: a
-   * statement already running on the connection (a feature set's rows); inserts wait for it, and `pause` gives it
-   * turns of the event loop meanwhile, as it does to the feed's own inserts.
+   * A feed into the heartbeats table on `connection` (inside whatever transaction it has open; `register` first).
+   * `after`: a statement already running on the connection (a feature set's rows); inserts wait for it, and `pause`
+   * gives it turns of the event loop meanwhile, as it does to the feed's own inserts.
    */
   static open(connection: DuckDBConnection, runId: string, after?: Promise<void>): HeartbeatFeed {
     const feed = new HeartbeatFeed(nextId++, connection, runIdValue(runId));
