@@ -2,6 +2,7 @@ import type { binanceusdm } from 'ccxt';
 import { maskSecrets, type XylenConfig } from '../config/index.ts';
 import { Store } from '../data/index.ts';
 import {
+  checkQuorum,
   BTCUSDT_BRACKETS,
   Coordinator,
   ensembleFor,
@@ -113,10 +114,7 @@ export async function createLiveSession(config: XylenConfig, options: LiveSessio
   if (modelTokenEnv && !process.env[modelTokenEnv]) {
     throw inputError('MODEL_TOKEN_MISSING', `live.model_token_env names ${modelTokenEnv}, which is not set`, { where: 'live.model_token_env', hint: `export ${modelTokenEnv}=<the token the model servers were started with (--token-env)>` });
   }
-  const enabled = config.models.filter((m) => m.enabled).length;
-  if (config.ensemble.quorum > enabled) {
-    throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${enabled} model(s) are enabled`, { where: 'ensemble.quorum', hint: `lower ensemble.quorum to at most ${enabled}, or enable more models` });
-  }
+  checkQuorum(config.ensemble.quorum, config.models.filter((m) => m.enabled).length);
   const { log } = options;
   const hosts = mode === 'mainnet' ? HOSTS.mainnet : HOSTS.testnet;
   const restUrl = (config.exchange.base_url ?? hosts.rest).replace(/\/+$/, '');

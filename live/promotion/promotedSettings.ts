@@ -1,5 +1,5 @@
 import { configSchema, type XylenConfig } from '../../config/index.ts';
-import { inputError } from '../../engine/index.ts';
+import { checkQuorum, inputError } from '../../engine/index.ts';
 import type { RecordedModel } from './verifyModelFiles.ts';
 
 /**
@@ -99,10 +99,7 @@ export function promotedConfig(live: XylenConfig, settings: unknown, where: stri
     });
   }
   const config = parsed.data;
-  const enabled = config.models.filter((m) => m.enabled).length;
-  if (config.ensemble.quorum > enabled) {
-    throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${enabled} model(s) are enabled`, { where: `${where}: ensemble.quorum` });
-  }
+  checkQuorum(config.ensemble.quorum, config.models.filter((m) => m.enabled).length, `${where}: ensemble.quorum`);
   return config;
 }
 

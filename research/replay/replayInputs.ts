@@ -1,4 +1,5 @@
 import {
+  checkQuorum,
   BTCUSDT_BRACKETS,
   computeFeatures,
   constantFunding,
@@ -69,12 +70,7 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
   const { onProgress, pause } = options;
   const matrix = options.matrix ?? computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
   const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix, options.registered);
-  if (config.ensemble.quorum > models.length) {
-    throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${models.length} model(s) are enabled`, {
-      where: 'ensemble.quorum',
-      hint: `lower ensemble.quorum to at most ${models.length}, or enable more models`,
-    });
-  }
+  checkQuorum(config.ensemble.quorum, models.length);
   const ensemble = ensembleFor(config);
   const { spec, known } = instrumentSpecFor(inputs.symbol);
   const instrument = new Instrument(spec);

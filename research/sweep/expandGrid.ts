@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { configSchema, type XylenConfig } from '../../config/index.ts';
-import { inputError } from '../../engine/index.ts';
+import { checkQuorum, inputError } from '../../engine/index.ts';
 import { canonicalJson } from '../journal/canonicalJson.ts';
 import type { Grid } from './parseGrid.ts';
 
@@ -111,12 +111,7 @@ function applyModelSet(base: XylenConfig, names: string[], where: string): Xylen
 function checkRunnable(config: XylenConfig, params: Record<string, unknown>, file: string): void {
   const enabled = config.models.filter((m) => m.enabled);
   const where = `${file} (configuration ${describeParams(params)})`;
-  if (enabled.length < config.ensemble.quorum) {
-    throw inputError('QUORUM_UNREACHABLE', `ensemble.quorum is ${config.ensemble.quorum} but only ${enabled.length} model(s) are enabled`, {
-      where,
-      hint: 'give every model set at least ensemble.quorum models, or sweep a lower ensemble.quorum',
-    });
-  }
+  checkQuorum(config.ensemble.quorum, enabled.length, where, 'give every model set at least ensemble.quorum models, or sweep a lower ensemble.quorum');
   const remote = enabled.find((m) => m.kind === 'http');
   if (remote) {
     throw inputError('SWEEP_HTTP_MODEL', `model "${remote.name}" is served over HTTP; sweeps run every model in-process, once per data set`, {
