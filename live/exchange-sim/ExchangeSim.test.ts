@@ -35,6 +35,19 @@ function collect(url: string): { messages: Record<string, unknown>[]; opened: Pr
   return { messages, socket, opened: new Promise((resolve) => socket.once('open', () => resolve())) };
 }
 
+describe('exchange simulator request log', () => {
+  it('keeps every request up to twice its bound, then trims to the latest ones, in order', async () => {
+    sim = await startTestSim(50, 10, { keepRequests: 5 });
+    const ping = async (i: number) => expect((await fetch(`${sim!.url}/fapi/v1/ping?i=${i}`)).status).toBe(200);
+    for (let i = 0; i < 10; i++) await ping(i);
+    expect(sim.requests.map((r) => r.params['i'])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    await ping(10);
+    expect(sim.requests.map((r) => r.params['i'])).toEqual(['6', '7', '8', '9', '10']);
+    for (let i = 11; i < 16; i++) await ping(i);
+    expect(sim.requests.map((r) => r.params['i'])).toEqual(['6', '7', '8', '9', '10', '11', '12', '13', '14', '15']);
+  });
+});
+
 describe('exchange simulator through ccxt binanceusdm 4.5.84', () => {
   it('serves markets, klines that never run ahead of its clock, and fills a market order at the next bar open as the SimulatedBroker does', async () => {
     sim = await startTestSim(400, 100);

@@ -35,6 +35,8 @@ export interface ExchangeSimOptions {
   weightLimit?: number;
   /** One line per notable event (never secrets); default: none. */
   log?: (line: string) => void;
+  /** `requests` keeps at least this many of the latest REST requests, and trims to it at twice as many [10,000]. */
+  keepRequests?: number;
   /** Called with each REST request as it arrives, before it is handled (tests: kill a client right after an entry is sent). */
   onRequest?: (request: { method: string; path: string; params: Record<string, string> }) => void;
 }
@@ -50,7 +52,11 @@ export interface ExchangeSim {
   /** Manual pace: close the next bar (publishing its events); false once the data has run out. */
   step(): Promise<boolean>;
   inject(fault: Fault): void;
-  /** Every REST request, in arrival order (method, path, and the Binance error code when one was returned). */
+  /**
+   * The REST requests, in arrival order (method, path, and the Binance error code when one was returned): all of
+   * them up to twice `keepRequests`, then at least the latest `keepRequests`, so that a simulator left running does
+   * not grow without end.
+   */
   requests: { method: string; path: string; code?: number; status: number; params: Record<string, string>; at: number }[];
   close(): Promise<void>;
 }
@@ -102,6 +108,7 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
   const limiter = new RateLimiter(options.weightLimit ?? 2400);
   let faults: FaultState = emptyFaults();
   const requests: ExchangeSim['requests'] = [];
+  const keepRequests = options.keepRequests ?? 10_000;
   const listenKey = { key: '', expires: 0 };
   const lower = options.symbol.toLowerCase();
 
@@ -183,6 +190,7 @@ export async function startExchangeSim(options: ExchangeSimOptions): Promise<Exc
     const key = `${method} ${path}`;
     const entry: ExchangeSim['requests'][number] = { method, path, status: 200, params: redact(params), at: Date.now() };
     requests.push(entry);
+    if (requests.length > 2 * keepRequests) requests.splice(0, requests.length - keepRequests);
     options.onRequest?.({ method, path, params: entry.params });
     const headers: Record<string, string> = {};
     const fail = (error: BinanceError) => {
