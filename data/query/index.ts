@@ -21,3 +21,5 @@ export { storedExtent, candleCount } from './storedExtent.ts';
 export type { StoredExtent } from './storedExtent.ts';
 export { timestampDate } from './timestampDate.ts';
 export { resampleColumns } from './resampleColumns.ts';
+export { storedIntervals } from './storedIntervals.ts';
+export { loadFundingIfStored } from './loadFundingIfStored.ts';

@@ -1,6 +1,6 @@
 import type { CandleColumns, Market, Store } from '../../data/index.ts';
-import { loadCandles, loadFunding } from '../../data/index.ts';
-import { constantFunding, formatTime, inputError, intervalMs, INTERVALS, XylenError, type FundingSchedule, type Interval } from '../../engine/index.ts';
+import { loadCandles, loadFundingIfStored, storedIntervals } from '../../data/index.ts';
+import { constantFunding, formatTime, inputError, intervalMs, type FundingSchedule, type Interval } from '../../engine/index.ts';
 import { DEFAULT_FUNDING_RATE } from '../../research/replay/replayInputs.ts';
 
 export interface SimData {
@@ -18,9 +18,7 @@ export interface SimData {
  */
 export async function loadSimData(store: Store, request: { market: Market; symbol: string; from: number; to: number; historyMs: number }): Promise<SimData> {
   const { market, symbol, from, to, historyMs } = request;
-  const rows = await store.all(`SELECT DISTINCT interval FROM candles WHERE market = $1 AND symbol = $2 AND open_time >= $3 AND open_time < $4`, [market, symbol, BigInt(from), BigInt(to)]);
-  const names = new Set(rows.map((r) => String(r['interval'])));
-  const interval = INTERVALS.find((i) => names.has(i));
+  const interval = (await storedIntervals(store, market, symbol, from, to))[0];
   if (!interval) {
     throw inputError('NO_DATA', `no ${market} ${symbol} candles stored between ${formatTime(from)} and ${formatTime(to)}`, {
       where: '--from/--to',
@@ -28,17 +26,7 @@ export async function loadSimData(store: Store, request: { market: Market; symbo
     });
   }
   const candles = await loadCandles(store, { market, symbol, interval }, { from: from - historyMs, to });
-  let funding: FundingSchedule;
-  let fundingSource: 'stored' | 'constant' = 'stored';
-  try {
-    funding = await loadFunding(store, { market, symbol }, { from, to });
-  } catch (error) {
-    if (!(error instanceof XylenError && error.code === 'SERIES_NOT_STORED')) throw error;
-    funding = { length: 0, fundingTime: new Float64Array(0), rate: new Float64Array(0) };
-  }
-  if (funding.length === 0) {
-    funding = constantFunding(from, to, DEFAULT_FUNDING_RATE);
-    fundingSource = 'constant';
-  }
-  return { candles, interval, barMs: intervalMs(interval), funding, fundingSource };
+  const stored = await loadFundingIfStored(store, market, symbol, from, to);
+  const funding = stored.length > 0 ? stored : constantFunding(from, to, DEFAULT_FUNDING_RATE);
+  return { candles, interval, barMs: intervalMs(interval), funding, fundingSource: stored.length > 0 ? 'stored' : 'constant' };
 }

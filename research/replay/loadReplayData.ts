@@ -1,6 +1,6 @@
-import { formatTime, inputError, intervalMs, INTERVALS, XylenError, type Interval } from '../../engine/index.ts';
+import { formatTime, inputError, intervalMs, type Interval } from '../../engine/index.ts';
 import { sliceCandles, type CandleColumns, type FundingColumns, type Market, type Store } from '../../data/index.ts';
-import { loadCandles, loadFunding, resampleColumns } from '../../data/query/index.ts';
+import { loadCandles, loadFundingIfStored, resampleColumns, storedIntervals } from '../../data/query/index.ts';
 
 export interface ReplayDataRequest {
   market: Market;
@@ -70,7 +70,7 @@ export async function loadReplayData(store: Store, request: ReplayDataRequest): 
   const decision = await obtain(decisionInterval);
   const context = intervalMs(contextInterval) > intervalMs(decisionInterval) ? await obtain(contextInterval) : undefined;
 
-  const storedFunding = await fundingIfStored(store, market, symbol, from, to);
+  const storedFunding = await loadFundingIfStored(store, market, symbol, from, to);
   return {
     ...request,
     baseInterval,
@@ -82,24 +82,4 @@ export async function loadReplayData(store: Store, request: ReplayDataRequest): 
     fundingSource: storedFunding.length > 0 ? 'stored' : 'constant',
     derived: { decision: decision.how, context: context?.how ?? 'none' },
   };
-}
-
-/** Funding in [from, to), none when the store has no funding for the symbol at all (synthetic data never has). */
-async function fundingIfStored(store: Store, market: Market, symbol: string, from: number, to: number): Promise<FundingColumns> {
-  try {
-    return await loadFunding(store, { market, symbol }, { from, to });
-  } catch (error) {
-    if (error instanceof XylenError && error.code === 'SERIES_NOT_STORED') return { length: 0, fundingTime: new Float64Array(0), rate: new Float64Array(0) };
-    throw error;
-  }
-}
-
-/** Intervals stored for the symbol with candles inside [from, to), finest first. */
-async function storedIntervals(store: Store, market: Market, symbol: string, from: number, to: number): Promise<Interval[]> {
-  const rows = await store.all(
-    `SELECT DISTINCT interval FROM candles WHERE market = $1 AND symbol = $2 AND open_time >= $3 AND open_time < $4`,
-    [market, symbol, BigInt(from), BigInt(to)],
-  );
-  const names = new Set(rows.map((r) => String(r['interval'])));
-  return INTERVALS.filter((interval) => names.has(interval));
 }
