@@ -1,7 +1,7 @@
 import { BIGINT, DOUBLE, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import type { FeatureMatrix } from '../../engine/index.ts';
-import { registerFeedFunction, type ChunkSource } from './feedFunction.ts';
+import { addSource, registerFeedFunction, removeSource, type ChunkSource } from './feedFunction.ts';
 import { bigintVector, CHUNK_ROWS, constantVector, copyVector, fixedListVector, varcharValue, vectorOf, type RawValue } from './chunkVectors.ts';
 
 const FUNCTION = 'xylen_feature_rows';
@@ -11,11 +11,8 @@ const COLUMNS = [
   ['ts', BIGINT],
   ['features', LIST(DOUBLE)],
 ] as const;
-/** Open feeds by id, for the table function's callbacks. */
-const feeds = new Map<number, FeatureSetFeed>();
 /** Sets being written by an open journal of this process (not yet committed), per store. */
 const writing = new WeakMap<Store, Set<string>>();
-let nextId = 1;
 
 /** What a journal may do with a feature set: refer to it (stored), write it (claimed), or store features inline (busy). */
 export type FeatureSetClaim = 'stored' | 'claimed' | 'busy';
@@ -36,7 +33,6 @@ export class FeatureSetFeed implements ChunkSource {
   private readonly values: Float64Array<ArrayBuffer>;
 
   private constructor(
-    id: number,
     connection: DuckDBConnection,
     setId: string,
     private readonly matrix: FeatureMatrix,
@@ -44,6 +40,7 @@ export class FeatureSetFeed implements ChunkSource {
   ) {
     this.setId = varcharValue(setId);
     this.values = new Float64Array(CHUNK_ROWS * matrix.width);
+    const id = addSource(this);
     this.done = (async () => {
       try {
         await connection.run(`INSERT INTO feature_sets VALUES ($1, $2, $3, $4::TIMESTAMP)`, [
@@ -54,7 +51,7 @@ export class FeatureSetFeed implements ChunkSource {
         ]);
         await connection.run(`INSERT INTO feature_rows SELECT * FROM ${FUNCTION}(${id})`);
       } finally {
-        feeds.delete(id);
+        removeSource(id);
       }
     })();
   }
@@ -81,7 +78,7 @@ export class FeatureSetFeed implements ChunkSource {
 
   /** Make the feed's table function known to `store`'s database: before the journal's transaction begins, which would not see it. */
   static register(store: Store): Promise<void> {
-    return registerFeedFunction(store, FUNCTION, COLUMNS, (id) => feeds.get(id));
+    return registerFeedFunction(store, FUNCTION, COLUMNS);
   }
 
   /**
@@ -89,10 +86,7 @@ export class FeatureSetFeed implements ChunkSource {
    * statements until `done`.
    */
   static start(connection: DuckDBConnection, setId: string, matrix: FeatureMatrix, createdAt: Date): FeatureSetFeed {
-    const id = nextId++;
-    const feed = new FeatureSetFeed(id, connection, setId, matrix, createdAt);
-    feeds.set(id, feed);
-    return feed;
+    return new FeatureSetFeed(connection, setId, matrix, createdAt);
   }
 
   /** The next rows into the scan's output chunk; an empty chunk ends the scan. */

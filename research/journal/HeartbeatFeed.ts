@@ -2,13 +2,10 @@ import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import { fillHeartbeatChunk, HEARTBEAT_COLUMNS, runIdValue } from './heartbeatChunk.ts';
 import type { HeartbeatBlock } from './HeartbeatBlock.ts';
-import { registerFeedFunction, type ChunkSource } from './feedFunction.ts';
+import { addSource, registerFeedFunction, removeSource, type ChunkSource } from './feedFunction.ts';
 
 /** The table function every store gets once; its one argument says which feed to read. */
 const FUNCTION = 'xylen_heartbeat_feed';
-/** Open feeds by id, for the table function's callbacks. */
-const feeds = new Map<number, HeartbeatFeed>();
-let nextId = 1;
 /** While an insert runs, `pause` lets DuckDB's thread take the next chunk once per this many heartbeats (a power of 2). */
 const PAUSE_EVERY = 256;
 
@@ -40,15 +37,16 @@ export class HeartbeatFeed implements ChunkSource {
   /** The statement running is the one the feed was opened after (a feature set's rows, always ready to serve). */
   private gated = false;
 
+  private readonly id = addSource(this);
+
   private constructor(
-    private readonly id: number,
     private readonly connection: DuckDBConnection,
     private readonly runId: ReturnType<typeof runIdValue>,
   ) {}
 
   /** Make the feed's table function known to `store`'s database: before the journal's transaction begins, which would not see it. */
   static register(store: Store): Promise<void> {
-    return registerFeedFunction(store, FUNCTION, HEARTBEAT_COLUMNS, (id) => feeds.get(id));
+    return registerFeedFunction(store, FUNCTION, HEARTBEAT_COLUMNS);
   }
 
   /**
@@ -57,8 +55,7 @@ export class HeartbeatFeed implements ChunkSource {
    * gives it turns of the event loop meanwhile, as it does to the feed's own inserts.
    */
   static open(connection: DuckDBConnection, runId: string, after?: Promise<void>): HeartbeatFeed {
-    const feed = new HeartbeatFeed(nextId++, connection, runIdValue(runId));
-    feeds.set(feed.id, feed);
+    const feed = new HeartbeatFeed(connection, runIdValue(runId));
     if (after) {
       feed.gated = true;
       feed.running = after.then(
@@ -103,7 +100,7 @@ export class HeartbeatFeed implements ChunkSource {
 
   /** Forget the feed (after `drain`). */
   close(): void {
-    feeds.delete(this.id);
+    removeSource(this.id);
   }
 
   /** The next queued rows into the scan's output chunk; an empty chunk ends the scan. */

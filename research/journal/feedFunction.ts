@@ -9,9 +9,23 @@ export interface ChunkSource {
 
 /** Names registered so far, per store. */
 const registered = new WeakMap<Store, Set<string>>();
+/** Open sources by id, for the table functions' callbacks (one numbering for every feed function). */
+const sources = new Map<number, ChunkSource>();
+let nextId = 1;
+
+/** Make `source` readable as `name(id)` for whichever feed function it serves; `removeSource` once it is done. */
+export function addSource(source: ChunkSource): number {
+  const id = nextId++;
+  sources.set(id, source);
+  return id;
+}
+
+export function removeSource(id: number): void {
+  sources.delete(id);
+}
 
 /**
- * Make table function `name(id)` known to the store's database once: a scan of the source `sourceOf(id)` with the
+ * Make table function `name(id)` known to the store's database once: a scan of source `id` (`addSource`) with the
  * given columns, which DuckDB runs on its own thread while it asks this thread for each chunk (the journal's feeds).
  * A source that is gone ends the scan; an error it throws fails the statement.
  *
@@ -25,7 +39,6 @@ export async function registerFeedFunction(
   store: Store,
   name: string,
   columns: readonly (readonly [string, DuckDBType])[],
-  sourceOf: (id: number) => ChunkSource | undefined,
 ): Promise<void> {
   let names = registered.get(store);
   if (!names) registered.set(store, (names = new Set()));
@@ -33,7 +46,7 @@ export async function registerFeedFunction(
   names.add(name);
   const connection = await store.connect();
   try {
-    connection.registerTableFunction(feedFunction(name, columns, sourceOf));
+    connection.registerTableFunction(feedFunction(name, columns));
   } catch (error) {
     names.delete(name);
     throw error;
@@ -42,7 +55,7 @@ export async function registerFeedFunction(
   }
 }
 
-function feedFunction(name: string, columns: readonly (readonly [string, DuckDBType])[], sourceOf: (id: number) => ChunkSource | undefined): DuckDBTableFunction {
+function feedFunction(name: string, columns: readonly (readonly [string, DuckDBType])[]): DuckDBTableFunction {
   return DuckDBTableFunction.create({
     name,
     parameterTypes: [INTEGER],
@@ -52,7 +65,7 @@ function feedFunction(name: string, columns: readonly (readonly [string, DuckDBT
     },
     initFunction: () => {},
     mainFunction: (info, output) => {
-      const source = sourceOf((info.bindData as { id: number }).id);
+      const source = sources.get((info.bindData as { id: number }).id);
       if (source === undefined) {
         output.rowCount = 0;
         return;
