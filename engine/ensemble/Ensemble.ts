@@ -53,7 +53,7 @@ export class Ensemble {
   private readonly records = new Map<string, ModelRecord>();
   /** The last answering set's names, sorted: the same models usually answer, so the sort is done once. */
   private sortedNames: string[] = [];
-  /** What `decide` returns, rewritten by each call, and the vote objects it reuses. */
+  /** What `decide` returns, rewritten by each call (its vote objects too). */
   private readonly decision: EnsembleDecision = {
     status: 'DECIDED',
     action: 'hold',
@@ -63,7 +63,6 @@ export class Ensemble {
     stopLoss: undefined,
     takeProfit: undefined,
   };
-  private readonly votePool: Vote[] = [];
 
   constructor(readonly options: EnsembleOptions) {}
 
@@ -97,7 +96,7 @@ export class Ensemble {
     for (let i = 0; i < names.length; i++) {
       const model = names[i]!;
       const p = predictions.get(model)!;
-      const vote = (votes[i] = this.votePool[i] ??= { model, action: 'hold', confidence: 0, weight: 0 });
+      const vote = (votes[i] ??= { model, action: 'hold', confidence: 0, weight: 0 });
       vote.model = model;
       vote.action = p.action;
       vote.confidence = clamp01(p.confidence);
