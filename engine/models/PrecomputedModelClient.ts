@@ -2,7 +2,7 @@ import type { Prediction } from '../ensemble/Prediction.ts';
 import type { FeatureMatrix } from '../features/FeatureMatrix.ts';
 import type { ModelClient, ModelRequest, TradeOutcome } from '../ports/ModelClient.ts';
 import { invariantError } from '../XylenError.ts';
-import { ACTION_OF_CODE, type BatchModel, type BatchPredictions } from './RuleModel.ts';
+import { predictionAt, type BatchModel, type BatchPredictions } from './RuleModel.ts';
 
 /**
  * The replay's in-process model client: predicts the whole feature matrix in one batch up front (one call into
@@ -37,10 +37,7 @@ export class PrecomputedModelClient implements ModelClient {
     if (row < 0 || row >= this.matrix.rows) {
       throw invariantError('MODEL_ROW_OUT_OF_RANGE', `row ${row} outside the precomputed ${this.matrix.rows} rows`);
     }
-    const answer = this.answer;
-    answer.action = ACTION_OF_CODE[this.batch.action[row]!]!;
-    answer.confidence = this.batch.confidence[row]!;
-    return answer;
+    return predictionAt(this.batch, row, this.answer);
   }
 
   /** Rule models do not learn; trained models re-batch here after a retrain. */

@@ -23,6 +23,9 @@ export interface BatchModel {
   predictBatch(matrix: FeatureMatrix): BatchPredictions | Promise<BatchPredictions>;
 }
 
-export function predictionAt(batch: BatchPredictions, row: number): Prediction {
-  return { action: ACTION_OF_CODE[batch.action[row]!]!, confidence: batch.confidence[row]! };
+/** Row `row` of a batch as a prediction, written into `into` when given (a caller that reuses one allocates nothing). */
+export function predictionAt(batch: BatchPredictions, row: number, into: Prediction = { action: 'hold', confidence: 0 }): Prediction {
+  into.action = ACTION_OF_CODE[batch.action[row]!]!;
+  into.confidence = batch.confidence[row]!;
+  return into;
 }
