@@ -1,7 +1,7 @@
 import type { Side } from './broker/Account.ts';
 import { emptySnapshot, type BrokerEvent, type BrokerSnapshot, type Fill, type OrderRequest, type OrderState } from './broker/Order.ts';
 import type { Ensemble, EnsembleDecision } from './ensemble/Ensemble.ts';
-import type { Action, Prediction, Vote } from './ensemble/Prediction.ts';
+import { copyVotes, type Action, type Prediction, type Vote } from './ensemble/Prediction.ts';
 import type { Instrument } from './Instrument.ts';
 import { formatTime } from './UnixMs.ts';
 import type { Broker } from './ports/Broker.ts';
@@ -68,7 +68,6 @@ const VERDICT = {
   ORDER_PLACED: { outcome: 'ORDER_PLACED' },
 } as const satisfies Record<string, Verdict>;
 const because = (outcome: DecisionOutcome, detail: string): Verdict => ({ outcome, detail });
-const copyVotes = (votes: readonly Vote[]): Vote[] => votes.map((v) => ({ ...v }));
 
 /**
  * The decision loop of the seeds, written once for replay and live. On each heartbeat it asks every model in

@@ -18,3 +18,8 @@ export interface Vote {
   confidence: number;
   weight: number;
 }
+
+/** Copies of votes, to keep: the ensemble rewrites its own at each decision. */
+export function copyVotes(votes: readonly Vote[]): Vote[] {
+  return votes.map((v) => ({ ...v }));
+}

@@ -1,4 +1,4 @@
-import type { Action, Vote } from '../ensemble/Prediction.ts';
+import { copyVotes, type Action, type Vote } from '../ensemble/Prediction.ts';
 import type { Fill, OrderState } from '../broker/Order.ts';
 import type { RiskEvent } from '../risk/RiskEvent.ts';
 
@@ -82,7 +82,7 @@ export interface Journal {
  */
 export function retainRecord(entry: JournalRecord): JournalRecord {
   if (entry.type !== 'heartbeat') return entry;
-  return { ...entry, features: entry.features.slice(), votes: entry.votes.map((v) => ({ ...v })), scores: { ...entry.scores } };
+  return { ...entry, features: entry.features.slice(), votes: copyVotes(entry.votes), scores: { ...entry.scores } };
 }
 
 /** A journal that keeps records in memory, in order. */
