@@ -2,11 +2,12 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_OF_CODE, computeFeatures, MemoryJournal, XylenError } from '../engine/index.ts';
+import { ACTION_OF_CODE, MemoryJournal, XylenError } from '../engine/index.ts';
 import { replayInputs } from '../research/replay/replayInputs.ts';
 import { syntheticInputs, testConfig } from '../research/replay/test/syntheticInputs.ts';
 import { SHARED_MODELS } from '../test/paths.ts';
 import { loadModel } from './index.ts';
+import { replayFeatures } from '../research/replay/replayFeatures.ts';
 
 // The fixtures read ret_1, ret_12, rsi_14, vol_z, …; a sidecar card renames their 10 inputs to the engine's
 // features of similar meaning. The models are then wrong financially but mechanically valid, which is all a
@@ -43,7 +44,7 @@ describe('replay with trained models from the config', () => {
     const predictions = journal.votes();
 
     // Recompute independently: the same features, the engine's columns picked by name, one direct predict per model.
-    const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
+    const matrix = replayFeatures(inputs);
     for (const [name, path] of [
       ['xgb', xgbPath],
       ['mlp', onnxPath],

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeFeatures, MemoryJournal, type TradeOutcome } from '../../engine/index.ts';
+import { MemoryJournal, type TradeOutcome } from '../../engine/index.ts';
 import { importPaths, Store } from '../../data/index.ts';
 import type { XylenConfigInput } from '../../config/index.ts';
 import { loadReplayData, type ReplayInputs } from '../../research/replay/loadReplayData.ts';
@@ -16,6 +16,7 @@ import { SHARED_DATA } from '../../test/paths.ts';
 import { loadModel } from '../index.ts';
 import { trainModel } from '../zoo/index.ts';
 import { ReplayRetrainingClient } from './index.ts';
+import { replayFeatures } from '../../research/replay/replayFeatures.ts';
 
 const DIR = join(SHARED_DATA, 'binance-usdm/BTCUSDT');
 const SERIES = { market: 'usdm', symbol: 'BTCUSDT', decisionInterval: '5m', contextInterval: '1h' } as const;
@@ -80,7 +81,7 @@ describe('retraining inside a replay', () => {
   }, 120_000);
 
   it('re-predicts only the rows after the last one asked, from the outcomes\' own decision rows; a one-label batch fails and the old answers stay', async () => {
-    const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
+    const matrix = replayFeatures(inputs);
     const runtime = await loadModel(modelPath);
     const create = () => ReplayRetrainingClient.create(runtime, matrix, { name: 'rt', every: EVERY });
     const [failing, client, reference] = [await create(), await create(), await create()];

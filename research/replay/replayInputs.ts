@@ -1,7 +1,6 @@
 import {
   checkQuorum,
   BTCUSDT_BRACKETS,
-  computeFeatures,
   constantFunding,
   Coordinator,
   ensembleFor,
@@ -29,6 +28,7 @@ import { bindModel, loadModel, type ModelRuntime } from '../../model-servers/ind
 import { configuredRef } from '../../model-servers/registry/index.ts';
 import { ReplayRetrainingClient } from '../../model-servers/retrain/index.ts';
 import type { ReplayInputs } from './loadReplayData.ts';
+import { replayFeatures } from './replayFeatures.ts';
 
 /** The constant funding rate charged when the store has no rates for the period (Binance's base rate per 8 h). */
 export const DEFAULT_FUNDING_RATE = 0.0001;
@@ -68,7 +68,7 @@ export interface ReplayOptions {
  */
 export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
   const { onProgress, pause } = options;
-  const matrix = options.matrix ?? computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
+  const matrix = options.matrix ?? replayFeatures(inputs);
   const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix, options.registered);
   checkQuorum(config.ensemble.quorum, models.length);
   const ensemble = ensembleFor(config);
@@ -118,12 +118,12 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
 }
 
 /** A loaded model answering from a batch over the matrix; with `retrain_every`, retraining at event time in the run. */
-function precomputed(runtime: ModelRuntime, m: XylenConfig['models'][number], matrix: ReturnType<typeof computeFeatures>): Promise<ModelClient> {
+function precomputed(runtime: ModelRuntime, m: XylenConfig['models'][number], matrix: FeatureMatrix): Promise<ModelClient> {
   const client = m.retrain_every > 0 ? ReplayRetrainingClient.create(runtime, matrix, { name: m.name, every: m.retrain_every }) : PrecomputedModelClient.create(bindModel(runtime, matrix.names, m.name), matrix);
   return client.finally(() => runtime.close());
 }
 
-async function buildModels(config: XylenConfig, matrix: ReturnType<typeof computeFeatures>, registered: ReadonlyMap<number, ModelRuntime> = new Map()): Promise<ModelClient[]> {
+async function buildModels(config: XylenConfig, matrix: FeatureMatrix, registered: ReadonlyMap<number, ModelRuntime> = new Map()): Promise<ModelClient[]> {
   // Indices stay those of the config's list, so an error names the right `models.N` key.
   const clients = config.models
     .map((m, i) => ({ m, i }))

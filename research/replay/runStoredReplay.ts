@@ -1,6 +1,6 @@
 import { maskSecrets, type XylenConfig } from '../../config/index.ts';
 import type { Market, Store } from '../../data/index.ts';
-import { computeFeatures, featureNames, intervalMs, type Interval } from '../../engine/index.ts';
+import { featureNames, intervalMs, type Interval } from '../../engine/index.ts';
 import { DuckDbJournal } from '../journal/DuckDbJournal.ts';
 import { candleChecksum, codeVersion, type RunManifest, type RunModel } from '../journal/RunManifest.ts';
 import { newRunId } from '../journal/runId.ts';
@@ -9,6 +9,7 @@ import { fileSha256, loadConfiguredModels, type ConfiguredModel } from '../../mo
 import { loadReplayData } from './loadReplayData.ts';
 import { MetricsTap } from './MetricsTap.ts';
 import { DEFAULT_FUNDING_RATE, replayInputs, type ReplayOutcome } from './replayInputs.ts';
+import { replayFeatures } from './replayFeatures.ts';
 
 export interface StoredReplayRequest {
   market: Market;
@@ -88,7 +89,7 @@ async function replayStored(
   };
   const started = performance.now();
   // The features first: the journal stores the matrix once per distinct content and the heartbeats refer to it.
-  const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
+  const matrix = replayFeatures(inputs);
   const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt }, { features: matrix });
   const tap = new MetricsTap(journal);
   let outcome: ReplayOutcome;

@@ -1,10 +1,11 @@
 import type { XylenConfig } from '../../config/index.ts';
 import type { CandleColumns, FundingColumns, Store } from '../../data/index.ts';
-import { computeFeatures, inputError, ruleModel, type BatchPredictions, type FeatureMatrix, type Interval } from '../../engine/index.ts';
+import { inputError, ruleModel, type BatchPredictions, type FeatureMatrix, type Interval } from '../../engine/index.ts';
 import { bindModel, loadModel } from '../../model-servers/index.ts';
 import { candleChecksum } from '../journal/RunManifest.ts';
 import { loadReplayData } from '../replay/loadReplayData.ts';
 import { groupKey, modelKey, type SweepDataRequest, type SweepDataset } from './SweepDataset.ts';
+import { replayFeatures } from '../replay/replayFeatures.ts';
 
 type ModelConfig = XylenConfig['models'][number];
 
@@ -55,7 +56,7 @@ export async function loadSweepDataset(store: Store, data: SweepDataRequest, con
         context: inputs.context,
         warmupFrom: inputs.warmupFrom,
         derived: inputs.derived,
-        matrix: computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval }),
+        matrix: replayFeatures(inputs),
         predictions: {},
       };
       dataset.groups[key] = group;

@@ -15,6 +15,7 @@ import { replayInputs } from '../replay/replayInputs.ts';
 import { planFolds, type Fold } from './planFolds.ts';
 import { foldModelId } from './foldModelId.ts';
 import { finishWalkforward, saveFold, startWalkforward } from './walkforwardTables.ts';
+import { replayFeatures } from '../replay/replayFeatures.ts';
 
 export interface WalkforwardRequest {
   market: Market;
@@ -177,7 +178,7 @@ async function replayFold(store: Store, inputs: ReplayInputs, base: XylenConfig,
     models: models.map((m) => ({ name: m.name, kind: 'onnx', path: m.path, weight: 1, enabled: true, retrain_every: 0 })),
     replay: { ...base.replay, initial_balance: initialBalance },
   };
-  const matrix = computeFeatures(inputs.decision, inputs.context, { decisionInterval: inputs.decisionInterval, contextInterval: inputs.contextInterval });
+  const matrix = replayFeatures(inputs);
   const runtimes: ModelRuntime[] = [];
   try {
     const batch: BatchModel[] = [];
