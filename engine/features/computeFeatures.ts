@@ -32,21 +32,22 @@ export function computeFeatures(
   const decisionMs = intervalMs(decisionInterval);
   for (let r = 0; r < rows; r++) time[r] = decision.openTime[r]! + decisionMs;
 
+  // Row by row, so that the matrix is written in order (column by column strides it, one cache line per value).
   const ownColumns = decisionColumns(trimmed(decision));
-  for (let c = 0; c < ownColumns.length; c++) {
-    const column = ownColumns[c]!;
-    for (let r = 0; r < rows; r++) values[r * width + c] = column[r]!;
+  const own = ownColumns.length;
+  for (let r = 0, at = 0; r < rows; r++, at += width) {
+    for (let c = 0; c < own; c++) values[at + c] = ownColumns[c]![r]!;
   }
   if (!context) return { names, rows, width, values, time };
 
   const contextMs = intervalMs(contextInterval);
   const contextOpen = context.openTime;
   const columns = contextColumns(trimmed(context));
-  const offset = ownColumns.length;
+  const contextWidth = columns.length;
   let last = -1;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0, at = own; r < rows; r++, at += width) {
     while (last + 1 < context.length && contextOpen[last + 1]! + contextMs <= time[r]!) last++;
-    for (let c = 0; c < columns.length; c++) values[r * width + offset + c] = last < 0 ? NaN : columns[c]![last]!;
+    for (let c = 0; c < contextWidth; c++) values[at + c] = last < 0 ? NaN : columns[c]![last]!;
   }
   return { names, rows, width, values, time };
 }

@@ -12,8 +12,12 @@ export const RULE_NAMES: readonly RuleName[] = ['momentum', 'mean_reversion', 'm
 
 interface RuleDefinition {
   features: readonly string[];
-  /** Writes action and confidence for row r from the row's inputs (and the previous row's, for crosses). */
-  score(inputs: Float64Array[], r: number, out: BatchPredictions): void;
+  /**
+   * Writes action and confidence for every row into `out`, reading the rule's features (in `features` order) at
+   * `at[k] + r * width` of `values`. Each rule has a loop of its own: one shared loop calling a rule per row was
+   * a megamorphic call per row, and cost more than the rules.
+   */
+  scoreAll(values: Float64Array, width: number, rows: number, at: readonly number[], out: BatchPredictions): void;
 }
 
 const squash = (x: number) => Math.tanh(Math.max(0, x));
@@ -22,36 +26,53 @@ const RULES: Record<RuleName, RuleDefinition> = {
   // Trend: the last hour's return, in units of the volatility expected over that hour, agreeing with the EMA(21) side.
   momentum: {
     features: ['ret_12', 'atr_rel_14', 'ema_dist_21'],
-    score([ret12, atrRel, emaDist], r, out) {
-      const z = ret12![r]! / (atrRel![r]! * Math.sqrt(12));
-      const side = Math.sign(z) === Math.sign(emaDist![r]!) ? Math.sign(z) : 0;
-      set(out, r, Math.abs(z) > 0.5 ? side : 0, squash(Math.abs(z) - 0.2));
+    scoreAll(values, width, rows, [ret12, atrRel, emaDist], out) {
+      const hourly = Math.sqrt(12);
+      for (let r = 0, i = 0; r < rows; r++, i += width) {
+        const ret = values[i + ret12!]!;
+        const atr = values[i + atrRel!]!;
+        const ema = values[i + emaDist!]!;
+        if (ret !== ret || atr !== atr || ema !== ema) continue; // warm-up: hold, confidence 0
+        const z = ret / (atr * hourly);
+        const side = Math.sign(z) === Math.sign(ema) ? Math.sign(z) : 0;
+        set(out, r, Math.abs(z) > 0.5 ? side : 0, squash(Math.abs(z) - 0.2));
+      }
     },
   },
   // Fade moves outside the Bollinger bands: below the lower band long, above the upper band short.
   mean_reversion: {
     features: ['bb_pctb_20'],
-    score([pctb], r, out) {
-      const p = pctb![r]!;
-      const beyond = p < 0 ? -p : p > 1 ? p - 1 : 0;
-      set(out, r, p < 0 ? 1 : p > 1 ? -1 : 0, squash(0.6 + 4 * beyond));
+    scoreAll(values, width, rows, [pctb], out) {
+      for (let r = 0, i = 0; r < rows; r++, i += width) {
+        const p = values[i + pctb!]!;
+        if (p !== p) continue;
+        const beyond = p < 0 ? -p : p > 1 ? p - 1 : 0;
+        set(out, r, p < 0 ? 1 : p > 1 ? -1 : 0, squash(0.6 + 4 * beyond));
+      }
     },
   },
   // MACD histogram sign: long while the line is above its signal, short below; strength relative to volatility.
   macd_cross: {
     features: ['macd_hist_rel', 'atr_rel_14'],
-    score([hist, atrRel], r, out) {
-      const strength = Math.abs(hist![r]!) / atrRel![r]!;
-      set(out, r, Math.sign(hist![r]!), squash(0.4 + 2 * strength));
+    scoreAll(values, width, rows, [hist, atrRel], out) {
+      for (let r = 0, i = 0; r < rows; r++, i += width) {
+        const h = values[i + hist!]!;
+        const atr = values[i + atrRel!]!;
+        if (h !== h || atr !== atr) continue;
+        set(out, r, Math.sign(h), squash(0.4 + 2 * (Math.abs(h) / atr)));
+      }
     },
   },
   // RSI momentum reading: above 55 long, below 45 short, stronger towards the extremes.
   rsi: {
     features: ['rsi_14'],
-    score([rsi], r, out) {
-      const v = rsi![r]!;
-      const side = v > 55 ? 1 : v < 45 ? -1 : 0;
-      set(out, r, side, squash(0.5 + Math.abs(v - 50) / 25));
+    scoreAll(values, width, rows, [rsi], out) {
+      for (let r = 0, i = 0; r < rows; r++, i += width) {
+        const v = values[i + rsi!]!;
+        if (v !== v) continue;
+        const side = v > 55 ? 1 : v < 45 ? -1 : 0;
+        set(out, r, side, squash(0.5 + Math.abs(v - 50) / 25));
+      }
     },
   },
 };
@@ -67,31 +88,21 @@ export function ruleModel(rule: RuleName, name: string = rule): BatchModel {
     name,
     features: definition.features,
     predictBatch(matrix: FeatureMatrix): BatchPredictions {
-      const inputs = definition.features.map((feature) => column(matrix, feature, name));
+      const at = definition.features.map((feature) => column(matrix, feature, name));
       const out: BatchPredictions = { action: new Int8Array(matrix.rows), confidence: new Float64Array(matrix.rows) };
-      for (let r = 0; r < matrix.rows; r++) {
-        if (anyNaN(inputs, r)) continue; // warm-up: hold, confidence 0
-        definition.score(inputs, r, out);
-      }
+      definition.scoreAll(matrix.values, matrix.width, matrix.rows, at, out);
       return out;
     },
   };
 }
 
-/** Whether any input is NaN at row r (a loop: a closure per row cost more than the rules). */
-function anyNaN(inputs: readonly Float64Array[], r: number): boolean {
-  for (const c of inputs) if (Number.isNaN(c[r]!)) return true;
-  return false;
-}
-
-function column(matrix: FeatureMatrix, feature: string, model: string): Float64Array {
+/** The matrix column of `feature`, or the error that says which model needs it. */
+function column(matrix: FeatureMatrix, feature: string, model: string): number {
   const c = matrix.names.indexOf(feature);
   if (c < 0) {
     throw inputError('MODEL_FEATURE_MISSING', `model "${model}" needs feature "${feature}", which the feature set does not have`, {
       hint: `available features: ${matrix.names.join(', ')}`,
     });
   }
-  const out = new Float64Array(matrix.rows);
-  for (let r = 0; r < matrix.rows; r++) out[r] = matrix.values[r * matrix.width + c]!;
-  return out;
+  return c;
 }
