@@ -90,17 +90,18 @@ export class Coordinator {
   /** The heartbeat record being built (reused: journals copy what they keep). */
   private readonly beat: HeartbeatRecord = {
     type: 'heartbeat',
-    ts: 0,
+    // Numbers start as NaN, not 0, so that V8 types them as doubles from the start (see emptySnapshot).
+    ts: Number.NaN,
     row: 0,
-    close: 0,
+    close: Number.NaN,
     features: new Float64Array(0),
-    equity: 0,
-    wallet: 0,
-    quantity: 0,
-    markPrice: 0,
+    equity: Number.NaN,
+    wallet: Number.NaN,
+    quantity: Number.NaN,
+    markPrice: Number.NaN,
     votes: [],
     action: 'hold',
-    confidence: 0,
+    confidence: Number.NaN,
     scores: NO_SCORES,
     outcome: 'HOLD',
   };

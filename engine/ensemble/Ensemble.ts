@@ -33,6 +33,36 @@ export interface EnsembleDecision {
 }
 
 /**
+ * The decision, vote slots and scores the ensemble rewrites at each call. Classes with NaN numbers, not object
+ * literals with zeros: a field that starts as an integer is re-typed at its first fraction, and with literals the
+ * objects of each new run met the decision's optimised code in a shape it no longer expected (V8's trace showed
+ * `decide` deoptimised in every run); a class's shape stays the one its code was compiled for.
+ */
+class Decision implements EnsembleDecision {
+  status: 'DECIDED' | 'NO_QUORUM' = 'DECIDED';
+  action: Action = 'hold';
+  confidence = Number.NaN;
+  readonly scores = new DecisionScores();
+  readonly votes: Vote[] = [];
+  stopLoss: number | undefined = undefined;
+  takeProfit: number | undefined = undefined;
+}
+
+class DecisionVote implements Vote {
+  action: Action = 'hold';
+  confidence = Number.NaN;
+  weight = Number.NaN;
+
+  constructor(public model: string) {}
+}
+
+class DecisionScores implements Record<Action, number> {
+  long = Number.NaN;
+  short = Number.NaN;
+  hold = Number.NaN;
+}
+
+/**
  * Aggregates model predictions into one decision. Methods:
  * - `majority`: one model, one vote; the most-voted action wins; confidence = its share of votes.
  * - `average_confidence`: score(a) = Σ confidence of the models voting a / number answering.
@@ -54,15 +84,7 @@ export class Ensemble {
   /** The last answering set's names, sorted: the same models usually answer, so the sort is done once. */
   private sortedNames: string[] = [];
   /** What `decide` returns, rewritten by each call (its vote objects too). */
-  private readonly decision: EnsembleDecision = {
-    status: 'DECIDED',
-    action: 'hold',
-    confidence: 0,
-    scores: { long: 0, short: 0, hold: 0 },
-    votes: [],
-    stopLoss: undefined,
-    takeProfit: undefined,
-  };
+  private readonly decision = new Decision();
 
   constructor(readonly options: EnsembleOptions) {}
 
@@ -96,7 +118,7 @@ export class Ensemble {
     for (let i = 0; i < names.length; i++) {
       const model = names[i]!;
       const p = predictions.get(model)!;
-      const vote = (votes[i] ??= { model, action: 'hold', confidence: 0, weight: 0 });
+      const vote = (votes[i] ??= new DecisionVote(model));
       vote.model = model;
       vote.action = p.action;
       vote.confidence = clamp01(p.confidence);

@@ -1,3 +1,4 @@
+import { canonicalNumber } from '../canonicalNumber.ts';
 import { intervalMs } from '../Interval.ts';
 import { formatTime } from '../UnixMs.ts';
 import { invariantError } from '../XylenError.ts';
@@ -77,6 +78,7 @@ export class FeatureEngine {
     }
     this.decision.update(candle, this.row, 0);
     if (this.context) this.row.set(this.contextRow, DECISION_FEATURES.length);
+    for (let c = 0; c < this.width; c++) this.row[c] = canonicalNumber(this.row[c]!);
     this.decisionOpen = candle.openTime;
     this.decisionClose = close;
     return this.row;

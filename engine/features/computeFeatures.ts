@@ -1,3 +1,4 @@
+import { canonicalNumber } from '../canonicalNumber.ts';
 import { intervalMs } from '../Interval.ts';
 import type { CandleColumnsLike } from './CandleColumnsLike.ts';
 import { checkColumns } from './checkCandle.ts';
@@ -14,6 +15,7 @@ import { DEFAULT_FEATURE_SPEC, featureNames, type FeatureSpec } from './FeatureS
  * 5m bars inside a still-open hour see the previous hour. When context candles have a gap, the last closed one
  * is used however old; before the first one closes the context cells are NaN. Without `context` the matrix has
  * only the decision columns. Decision candles are taken as consecutive bars: gaps are the loader's concern.
+ * Values are canonical: no −0, and every NaN is the one NaN.
  */
 export function computeFeatures(
   decision: CandleColumnsLike,
@@ -36,7 +38,7 @@ export function computeFeatures(
   const ownColumns = decisionColumns(trimmed(decision));
   const own = ownColumns.length;
   for (let r = 0, at = 0; r < rows; r++, at += width) {
-    for (let c = 0; c < own; c++) values[at + c] = ownColumns[c]![r]!;
+    for (let c = 0; c < own; c++) values[at + c] = canonicalNumber(ownColumns[c]![r]!);
   }
   if (!context) return { names, rows, width, values, time };
 
@@ -47,7 +49,7 @@ export function computeFeatures(
   let last = -1;
   for (let r = 0, at = own; r < rows; r++, at += width) {
     while (last + 1 < context.length && contextOpen[last + 1]! + contextMs <= time[r]!) last++;
-    for (let c = 0; c < contextWidth; c++) values[at + c] = last < 0 ? NaN : columns[c]![last]!;
+    for (let c = 0; c < contextWidth; c++) values[at + c] = last < 0 ? NaN : canonicalNumber(columns[c]![last]!);
   }
   return { names, rows, width, values, time };
 }

@@ -37,12 +37,22 @@ export interface ReplayData {
 }
 
 /**
+ * What the replay loop yields to after each heartbeat: a journal that stores on another thread (research's
+ * DuckDbJournal). An object, not a callback: the loop's optimised code holds on to the functions it calls, and a
+ * closure made per run, dead after it, had the loop compiled anew in every run.
+ */
+export interface ReplayPacer {
+  /** A promise to await now and then (the store's turn), else undefined. */
+  pause(): Promise<void> | undefined;
+}
+
+/**
  * The replay loop. It walks the base candles in time order and, at each bar's close: advances the clock, lets the
  * venue fill orders against the bar, settles funding due by then, lets the risk stage see equity while a position
  * is open, and runs the coordinator's heartbeat when a decision candle closes at that instant. Only a heartbeat that
  * places an order (or waits on models) is async, so the per-bar path and most decisions have no promise churn.
- * After each heartbeat it awaits what `pause` returns, if anything: a journal that stores on another thread needs
- * the event loop now and then (research's HeartbeatFeed). Returns the number of base bars processed.
+ * After each heartbeat it awaits what `pacer.pause()` returns, if anything: a journal that stores on another thread
+ * needs the event loop now and then (research's HeartbeatFeed). Returns the number of base bars processed.
  */
 export async function runReplayLoop(
   data: ReplayData,
@@ -50,56 +60,101 @@ export async function runReplayLoop(
   coordinator: Coordinator,
   clock: Clock & { advanceTo(ts: number): void },
   onProgress?: (barsDone: number, barsTotal: number) => void,
-  pause?: () => Promise<void> | undefined,
+  pacer?: ReplayPacer,
 ): Promise<number> {
   const { base, baseMs, matrix, funding } = data;
-  const bar: BrokerBar = { openTime: 0, closeTime: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  // One heartbeat object for the run: the coordinator is done with it once its heartbeat has completed.
-  const beat: Heartbeat = { ts: 0, row: 0, close: 0, atr: 0, features: matrix.values.subarray(0, 0) };
-  let row = 0;
-  let f = 0;
+  const cursor: LoopCursor = {
+    row: 0,
+    funding: 0,
+    // One bar and one heartbeat object for the run (NaN, not 0: numbers typed as doubles from the start).
+    bar: { openTime: Number.NaN, closeTime: Number.NaN, open: Number.NaN, high: Number.NaN, low: Number.NaN, close: Number.NaN, volume: Number.NaN },
+    beat: { ts: Number.NaN, row: 0, close: Number.NaN, atr: Number.NaN, features: matrix.values.subarray(0, 0) },
+  };
   // Decision rows closing before the first base bar closes cannot be acted on: skip them.
   const firstClose = base.length > 0 ? base.openTime[0]! + baseMs : Infinity;
-  while (row < matrix.rows && matrix.time[row]! < firstClose) row++;
-  while (f < funding.length && funding.fundingTime[f]! < firstClose) f++;
+  while (cursor.row < matrix.rows && matrix.time[cursor.row]! < firstClose) cursor.row++;
+  while (cursor.funding < funding.length && funding.fundingTime[cursor.funding]! < firstClose) cursor.funding++;
 
-  for (let i = 0; i < base.length; i++) {
-    if (onProgress && (i & 0xffff) === 0) onProgress(i, base.length);
-    const openTime = base.openTime[i]!;
-    const closeTime = openTime + baseMs;
-    clock.advanceTo(closeTime);
-    bar.openTime = openTime;
-    bar.closeTime = closeTime;
-    bar.open = base.open[i]!;
-    bar.high = base.high[i]!;
-    bar.low = base.low[i]!;
-    bar.close = base.close[i]!;
-    bar.volume = base.volume[i]!;
-    if (!(bar.low <= bar.high) || Number.isNaN(bar.close)) throw badCandle(bar);
-    venue.onBar(bar);
-    while (f < funding.length && funding.fundingTime[f]! <= closeTime) {
-      venue.onFunding(funding.fundingTime[f]!, funding.rate[f]!, bar.close);
-      f++;
-    }
-    if (venue.hasPosition) {
-      const chores = coordinator.onMark(closeTime);
-      if (chores) await chores;
-    }
-    while (row < matrix.rows && matrix.time[row]! <= closeTime) {
-      beat.ts = matrix.time[row]!;
-      beat.row = row;
-      beat.close = data.decisionClose[row]!;
-      beat.atr = data.decisionAtr[row]!;
-      beat.features = matrix.values.subarray(row * matrix.width, (row + 1) * matrix.width);
-      const acting = coordinator.onHeartbeat(beat);
-      if (acting) await acting;
-      row++;
-      const paused = pause?.();
-      if (paused) await paused;
-    }
+  for (let from = 0; from < base.length; from += PROGRESS_EVERY) {
+    onProgress?.(from, base.length);
+    await runBars(data, venue, coordinator, clock, pacer, cursor, from, Math.min(base.length, from + PROGRESS_EVERY));
   }
   onProgress?.(base.length, base.length);
   return base.length;
+}
+
+/** Base bars between two progress reports. */
+const PROGRESS_EVERY = 65_536;
+
+/** Where the loop is between stretches of bars, and the objects it reuses. */
+interface LoopCursor {
+  /** The next decision row to run a heartbeat for. */
+  row: number;
+  /** The next funding settlement. */
+  funding: number;
+  readonly bar: BrokerBar;
+  /** The coordinator is done with the heartbeat object once its heartbeat has completed. */
+  readonly beat: Heartbeat;
+}
+
+/**
+ * Bars `from … to` of the replay loop, the hot part. It is a function of its own so that the progress callback (a
+ * closure made per run) is called outside it: optimised code holds on to the functions it calls, and the loop was
+ * compiled anew in every run while it called one.
+ */
+async function runBars(
+  data: ReplayData,
+  venue: ReplayVenue,
+  coordinator: Coordinator,
+  clock: Clock & { advanceTo(ts: number): void },
+  pacer: ReplayPacer | undefined,
+  cursor: LoopCursor,
+  from: number,
+  to: number,
+): Promise<void> {
+  const { base, baseMs, matrix, funding } = data;
+  const { bar, beat } = cursor;
+  let row = cursor.row;
+  let f = cursor.funding;
+  try {
+    for (let i = from; i < to; i++) {
+      const openTime = base.openTime[i]!;
+      const closeTime = openTime + baseMs;
+      clock.advanceTo(closeTime);
+      bar.openTime = openTime;
+      bar.closeTime = closeTime;
+      bar.open = base.open[i]!;
+      bar.high = base.high[i]!;
+      bar.low = base.low[i]!;
+      bar.close = base.close[i]!;
+      bar.volume = base.volume[i]!;
+      if (!(bar.low <= bar.high) || Number.isNaN(bar.close)) throw badCandle(bar);
+      venue.onBar(bar);
+      while (f < funding.length && funding.fundingTime[f]! <= closeTime) {
+        venue.onFunding(funding.fundingTime[f]!, funding.rate[f]!, bar.close);
+        f++;
+      }
+      if (venue.hasPosition) {
+        const chores = coordinator.onMark(closeTime);
+        if (chores) await chores;
+      }
+      while (row < matrix.rows && matrix.time[row]! <= closeTime) {
+        beat.ts = matrix.time[row]!;
+        beat.row = row;
+        beat.close = data.decisionClose[row]!;
+        beat.atr = data.decisionAtr[row]!;
+        beat.features = matrix.values.subarray(row * matrix.width, (row + 1) * matrix.width);
+        const acting = coordinator.onHeartbeat(beat);
+        if (acting) await acting;
+        row++;
+        const paused = pacer?.pause();
+        if (paused) await paused;
+      }
+    }
+  } finally {
+    cursor.row = row;
+    cursor.funding = f;
+  }
 }
 
 /** Funding at a constant rate on Binance's 8-hour marks (00:00, 08:00, 16:00 UTC), for periods with no stored rates. */

@@ -213,14 +213,14 @@ describe('DuckDbJournal', () => {
 
   describe('with a feature matrix', () => {
     const NAMES = ['ret_1', 'rsi_14', 'atr_14'];
-    /** 5000 rows (three chunks of feature rows), with a NaN warm-up, −0 and extreme values. */
-    const matrixOf = (shift: number): FeatureMatrix => {
+    /** 5000 rows (three chunks of feature rows), with a NaN warm-up, zeros (−0 if asked) and extreme values. */
+    const matrixOf = (shift: number, zero = 0): FeatureMatrix => {
       const rows = 5000;
       const values = new Float64Array(rows * NAMES.length);
       const time = new Float64Array(rows);
       for (let r = 0; r < rows; r++) {
         time[r] = T0 + r * BAR_MS;
-        values.set([r < 14 ? Number.NaN : Math.sin(r + shift) * 1e-3, r % 97 === 0 ? -0 : 50 + Math.cos(r) * 20, r === 7 ? Number.MAX_VALUE : 1 / (r + 1)], r * NAMES.length);
+        values.set([r < 14 ? Number.NaN : Math.sin(r + shift) * 1e-3, r % 97 === 0 ? zero : 50 + Math.cos(r) * 20, r === 7 ? Number.MAX_VALUE : 1 / (r + 1)], r * NAMES.length);
       }
       return { names: NAMES, rows, width: NAMES.length, values, time };
     };
@@ -244,6 +244,8 @@ describe('DuckDbJournal', () => {
       // A heartbeat whose features are a copy, not the matrix row, keeps its own (and one that is no row at all).
       first.push({ ...(first[0] as HeartbeatRecord), ts: T0 + 4600 * BAR_MS, row: 4600, features: featureRow(matrix, 4600).slice() });
       first.push({ ...(first[0] as HeartbeatRecord), ts: T0 + 4601 * BAR_MS, row: 4601, features: Float64Array.of(1, 2) });
+      // Set rows again, side by side in the block but not consecutive in the set.
+      first.push(...beatsOver(matrix, 4700, 4701), ...beatsOver(matrix, 4702, 4703), ...beatsOver(matrix, 4701, 4702));
       let journal = await journalOf(s, 'run-20240101-075000-aaaa', matrix);
       for (const r of first) journal.record(r);
       const one = await finish(journal, first);
@@ -276,6 +278,27 @@ describe('DuckDbJournal', () => {
       // The snapshots view gives every heartbeat its features, wherever they are kept.
       const snapshots = await s.all(`SELECT row, len(features)::INTEGER AS width, features[2] AS rsi FROM snapshots WHERE run_id = $1 ORDER BY seq`, ['run-20240101-075000-aaaa']);
       expect(snapshots).toEqual(first.map((r) => ({ row: (r as HeartbeatRecord).row, width: (r as HeartbeatRecord).features.length, rsi: (r as HeartbeatRecord).features[1]! || 0 })));
+    });
+
+    it('keeps the features of a matrix holding −0 inline, where they read back canonical, with the same hash', async () => {
+      const s = await stores.open();
+      const matrix = matrixOf(0, -0);
+      const records = beatsOver(matrix, 0, 3000);
+      const journal = await journalOf(s, 'run-20240101-075000-aaaa', matrix);
+      for (const r of records) journal.record(r);
+      expect((await finish(journal, records)).journalHash).toBe(journalHash(records));
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_sets`)).toBe(0);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM heartbeats WHERE features IS NULL`)).toBe(0);
+      const back = await readJournal(s, 'run-20240101-075000-aaaa');
+      expect(back).toStrictEqual(canonical(records));
+      expect(Object.is((back[97] as HeartbeatRecord).features[1], 0)).toBe(true);
+      // The same content without −0 has its set, and the same hash.
+      const plain = matrixOf(0);
+      const again = beatsOver(plain, 0, 3000);
+      const second = await journalOf(s, 'run-20240101-075001-bbbb', plain);
+      for (const r of again) second.record(r);
+      expect((await finish(second, again)).journalHash).toBe(journalHash(records));
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM heartbeats WHERE run_id = 'run-20240101-075001-bbbb' AND features IS NOT NULL`)).toBe(0);
     });
 
     it('fails the run, saying why, when its feature set cannot be stored', async () => {

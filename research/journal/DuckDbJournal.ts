@@ -1,4 +1,4 @@
-import { invariantError, retainRecord, type FeatureMatrix, type HeartbeatRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
+import { invariantError, isCanonical, retainRecord, type FeatureMatrix, type HeartbeatRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
@@ -78,6 +78,8 @@ export class DuckDbJournal implements Journal {
   private readonly spare: HeartbeatBlock[] = [];
   /** Rows of the current block already queued (by `commit`); the block is hashed whole when it fills. */
   private blockStored = 0;
+  /** How many of `models` have their `run_models` row. */
+  private modelsStored = 0;
   private seq = 0;
   private closed = false;
   /** While a commit is in flight the connection is busy: records wait here (copied), in order, and follow it. */
@@ -93,8 +95,8 @@ export class DuckDbJournal implements Journal {
     private readonly runModels: ChunkAppender,
     private readonly featureSet: RunFeatureSet | undefined,
   ) {
-    this.models = new VoteModels((index, name) => this.runModels.append([this.runId, index, name]));
-    this.block = new HeartbeatBlock(this.models);
+    this.models = new VoteModels();
+    this.block = new HeartbeatBlock(this.models, featureSet?.matrix);
   }
 
   /**
@@ -203,7 +205,7 @@ export class DuckDbJournal implements Journal {
       block.clear();
       this.spare.push(block);
     });
-    this.block = this.spare.pop() ?? new HeartbeatBlock(this.models);
+    this.block = this.spare.pop() ?? new HeartbeatBlock(this.models, this.featureSet?.matrix);
     this.blockStored = 0;
   }
 
@@ -212,7 +214,10 @@ export class DuckDbJournal implements Journal {
     this.heartbeats.push(this.block, this.blockStored, this.block.rows);
     this.blockStored = this.block.rows;
     await this.heartbeats.drain();
-    // The appenders need the connection, which the feed's inserts hold until drained.
+    // The appenders need the connection, which the feed's inserts hold until drained. The models that voted since
+    // the last flush are numbered as the stored votes refer to them.
+    const names = this.models.names;
+    for (; this.modelsStored < names.length; this.modelsStored++) this.runModels.append([this.runId, this.modelsStored, names[this.modelsStored]!]);
     this.runModels.flushToTable();
     for (const appender of Object.values(this.appenders)) appender.flushToTable();
   }
@@ -249,9 +254,13 @@ export class DuckDbJournal implements Journal {
   }
 }
 
-/** The set for `matrix` (none without one): stored already, or to be written by this journal, unless another is writing it. */
+/**
+ * The set for `matrix` (none without one): stored already, or to be written by this journal, unless another is
+ * writing it. A matrix holding −0 or a NaN other than the one NaN (not made by `computeFeatures`) has none: the hash
+ * reads set rows from its memory, which must hold the bits that read back.
+ */
 async function claimFeatureSet(store: Store, matrix: FeatureMatrix | undefined): Promise<RunFeatureSet | undefined> {
-  if (matrix === undefined || matrix.rows === 0) return undefined;
+  if (matrix === undefined || matrix.rows === 0 || !isCanonical(matrix.values.subarray(0, matrix.rows * matrix.width))) return undefined;
   const id = featureSetId(matrix);
   const claim = await FeatureSetFeed.claim(store, id);
   return claim === 'busy' ? undefined : { id, matrix, writes: claim === 'claimed' };

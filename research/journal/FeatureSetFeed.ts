@@ -1,6 +1,6 @@
 import { BIGINT, DOUBLE, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
-import type { FeatureMatrix } from '../../engine/index.ts';
+import { canonicalNumber, type FeatureMatrix } from '../../engine/index.ts';
 import { addSource, registerFeedFunction, removeSource, type ChunkSource } from './feedFunction.ts';
 import { bigintVector, CHUNK_ROWS, constantVector, copyVector, fixedListVector, varcharValue, vectorOf, type RawValue } from './chunkVectors.ts';
 
@@ -100,10 +100,7 @@ export class FeatureSetFeed implements ChunkSource {
     const width = matrix.width;
     const values = this.values;
     const source = matrix.values;
-    for (let k = 0, s = from * width; k < n * width; k++, s++) {
-      const x = source[s]!;
-      values[k] = x === 0 ? 0 : x === x ? x : Number.NaN;
-    }
+    for (let k = 0, s = from * width; k < n * width; k++, s++) values[k] = canonicalNumber(source[s]!);
     for (let i = 0; i < n; i++) this.rowNumbers[i] = from + i;
     constantVector(vectorOf(output, 0), this.setId);
     copyVector(vectorOf(output, 1), this.rowNumbers, 0, n);

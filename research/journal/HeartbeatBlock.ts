@@ -1,4 +1,4 @@
-import type { Action, DecisionOutcome, HeartbeatRecord } from '../../engine/index.ts';
+import { canonicalNumber, type Action, type DecisionOutcome, type FeatureMatrix, type HeartbeatRecord } from '../../engine/index.ts';
 
 /** Codes of the small closed vocabularies, stored as UTINYINT (the journal views decode them with these lists). */
 export const ACTION_CODES: readonly Action[] = ['hold', 'long', 'short'];
@@ -20,13 +20,11 @@ export const BLOCK_ROWS = 2048;
 
 /**
  * A run's voting models, numbered in the order they first vote: votes are stored as small indices into this list
- * (kept beside the run in `run_models`), not as a name per vote.
+ * (kept beside the run in `run_models`), not as a name per vote. The journal stores names as they are added.
  */
 export class VoteModels {
   readonly names: string[] = [];
   private readonly index = new Map<string, number>();
-
-  constructor(private readonly onNew?: (index: number, name: string) => void) {}
 
   indexOf(name: string): number {
     let i = this.index.get(name);
@@ -35,7 +33,6 @@ export class VoteModels {
       if (i > 255) throw new RangeError(`more than 256 voting models in one run (at "${name}")`);
       this.names.push(name);
       this.index.set(name, i);
-      this.onNew?.(i, name);
     }
     return i;
   }
@@ -47,7 +44,9 @@ export class VoteModels {
  * each. Copying a record costs a few dozen typed-array writes and no allocation (the list buffers grow rarely).
  *
  * Values are canonical on the way in: −0 becomes 0 and every NaN the one NaN, so the bytes hashed are those that
- * read back from DuckDB.
+ * read back from DuckDB. A row whose features are a row of the run's feature set (`source`, canonical already) is
+ * not copied: the table stores NULL for it and the hash reads the set's memory, so a year of replay copies no
+ * features at all.
  */
 export class HeartbeatBlock {
   rows = 0;
@@ -70,9 +69,11 @@ export class HeartbeatBlock {
   readonly detail: (string | null)[] = new Array<string | null>(BLOCK_ROWS).fill(null);
   /** 1 where the row's features are row `row` of the run's feature set (stored there, not with the heartbeat). */
   readonly inSet = new Uint8Array(BLOCK_ROWS);
-  /** Row r's features are `features[featureStart[r] .. featureStart[r + 1])`. */
+  /** Where row r's features start in the block's features as hashed: every row's, in order, set rows included. */
   readonly featureStart = new Int32Array(BLOCK_ROWS + 1);
-  features = new Float64Array(BLOCK_ROWS * 32);
+  /** Row r's copied features are `features[stored[r] .. stored[r + 1])`: empty for a row of the feature set. */
+  readonly stored = new Int32Array(BLOCK_ROWS + 1);
+  features: Float64Array<ArrayBuffer>;
   /** Row r's votes are entries `voteStart[r] .. voteStart[r + 1]` of the four vote arrays. */
   readonly voteStart = new Int32Array(BLOCK_ROWS + 1);
   voteModel = new Uint8Array(BLOCK_ROWS * 4);
@@ -80,7 +81,16 @@ export class HeartbeatBlock {
   voteConfidence = new Float64Array(BLOCK_ROWS * 4);
   voteWeight = new Float64Array(BLOCK_ROWS * 4);
 
-  constructor(private readonly models: VoteModels) {}
+  /**
+   * `source`: the run's feature set, whose rows the `inSet` rows are (canonical: `isCanonical`); without one, no
+   * row may be added as in the set.
+   */
+  constructor(
+    private readonly models: VoteModels,
+    private readonly source?: FeatureMatrix,
+  ) {
+    this.features = new Float64Array(source ? 0 : BLOCK_ROWS * 32);
+  }
 
   get full(): boolean {
     return this.rows === BLOCK_ROWS;
@@ -88,7 +98,7 @@ export class HeartbeatBlock {
 
   /**
    * Copy one record in as the next row (the caller flushes a full block first). `inSet`: its features are row
-   * `r.row` of the run's feature set; they are still copied, since the journal hash reads them.
+   * `r.row` of the run's feature set (`source`), and are not copied.
    */
   add(seq: number, r: HeartbeatRecord, inSet = false): void {
     const i = this.rows++;
@@ -96,26 +106,32 @@ export class HeartbeatBlock {
     this.inSet[i] = inSet ? 1 : 0;
     this.ts[i] = r.ts;
     this.row[i] = r.row;
-    this.close[i] = canonical(r.close);
-    this.equity[i] = canonical(r.equity);
-    this.wallet[i] = canonical(r.wallet);
-    this.quantity[i] = canonical(r.quantity);
-    this.markPrice[i] = canonical(r.markPrice);
+    this.close[i] = canonicalNumber(r.close);
+    this.equity[i] = canonicalNumber(r.equity);
+    this.wallet[i] = canonicalNumber(r.wallet);
+    this.quantity[i] = canonicalNumber(r.quantity);
+    this.markPrice[i] = canonicalNumber(r.markPrice);
     this.action[i] = ACTION_CODE[r.action];
-    this.confidence[i] = canonical(r.confidence);
-    this.scoreLong[i] = canonical(r.scores.long);
-    this.scoreShort[i] = canonical(r.scores.short);
-    this.scoreHold[i] = canonical(r.scores.hold);
+    this.confidence[i] = canonicalNumber(r.confidence);
+    this.scoreLong[i] = canonicalNumber(r.scores.long);
+    this.scoreShort[i] = canonicalNumber(r.scores.short);
+    this.scoreHold[i] = canonicalNumber(r.scores.hold);
     this.outcome[i] = OUTCOME_CODE[r.outcome];
     this.missing[i] = r.missing === undefined || r.missing.length === 0 ? null : r.missing.join(',');
     this.detail[i] = r.detail ?? null;
 
-    const f0 = this.featureStart[i]!;
     const width = r.features.length;
-    if (f0 + width > this.features.length) this.features = grow(this.features, f0 + width);
-    const features = this.features;
-    for (let k = 0; k < width; k++) features[f0 + k] = canonical(r.features[k]!);
-    this.featureStart[i + 1] = f0 + width;
+    this.featureStart[i + 1] = this.featureStart[i]! + width;
+    const f0 = this.stored[i]!;
+    if (inSet) {
+      if (this.source === undefined) throw new RangeError('a heartbeat added as a feature set row to a block without the set');
+      this.stored[i + 1] = f0;
+    } else {
+      if (f0 + width > this.features.length) this.features = grow(this.features, f0 + width);
+      const features = this.features;
+      for (let k = 0; k < width; k++) features[f0 + k] = canonicalNumber(r.features[k]!);
+      this.stored[i + 1] = f0 + width;
+    }
 
     const v0 = this.voteStart[i]!;
     const n = r.votes.length;
@@ -124,8 +140,8 @@ export class HeartbeatBlock {
       const vote = r.votes[k]!;
       this.voteModel[v0 + k] = this.models.indexOf(vote.model);
       this.voteAction[v0 + k] = ACTION_CODE[vote.action];
-      this.voteConfidence[v0 + k] = canonical(vote.confidence);
-      this.voteWeight[v0 + k] = canonical(vote.weight);
+      this.voteConfidence[v0 + k] = canonicalNumber(vote.confidence);
+      this.voteWeight[v0 + k] = canonicalNumber(vote.weight);
     }
     this.voteStart[i + 1] = v0 + n;
   }
@@ -154,13 +170,36 @@ export class HeartbeatBlock {
     yield texts(this.missing, n);
     yield texts(this.detail, n);
     yield bytes(this.featureStart, n + 1);
-    yield bytes(this.features, this.featureStart[n]!);
+    yield* this.featureBytes();
     const votes = this.voteStart[n]!;
     yield bytes(this.voteStart, n + 1);
     yield bytes(this.voteModel, votes);
     yield bytes(this.voteAction, votes);
     yield bytes(this.voteConfidence, votes);
     yield bytes(this.voteWeight, votes);
+  }
+
+  /** Every row's features in row order: copied ones from the block, set rows straight from the set's memory. */
+  private *featureBytes(): Generator<Uint8Array> {
+    const n = this.rows;
+    if (this.stored[n] === this.featureStart[n]) {
+      yield new Uint8Array(this.features.buffer, this.features.byteOffset, this.stored[n]! * 8);
+      return;
+    }
+    const source = this.source!;
+    for (let i = 0; i < n; ) {
+      let j = i + 1;
+      if (this.inSet[i] === 1) {
+        // A run of consecutive set rows is one range of the set's memory.
+        while (j < n && this.inSet[j] === 1 && this.row[j] === this.row[j - 1]! + 1) j++;
+        const at = source.values.byteOffset + this.row[i]! * source.width * 8;
+        yield new Uint8Array(source.values.buffer, at, (this.featureStart[j]! - this.featureStart[i]!) * 8);
+      } else {
+        while (j < n && this.inSet[j] === 0) j++;
+        yield new Uint8Array(this.features.buffer, this.features.byteOffset + this.stored[i]! * 8, (this.stored[j]! - this.stored[i]!) * 8);
+      }
+      i = j;
+    }
   }
 
   private growVotes(needed: number): void {
@@ -171,10 +210,6 @@ export class HeartbeatBlock {
   }
 }
 
-/** −0 is 0 and NaN is one NaN, as DuckDB gives them back. */
-function canonical(x: number): number {
-  return x === 0 ? 0 : x === x ? x : Number.NaN;
-}
 
 function grow<T extends Float64Array | Uint8Array>(array: T, needed: number): T {
   const next = new (array.constructor as new (n: number) => T)(Math.max(needed, array.length * 2));

@@ -78,25 +78,8 @@ export function runIdValue(runId: string): RawValue {
   return varcharValue(runId);
 }
 
-/**
- * The features column: inline rows as lists, rows in the feature set as NULL. The block holds every row's features
- * (the journal hash reads them), so when some rows of the range are inline and some not, the inline ones are
- * gathered first (rare: a heartbeat whose features were not a row of the set).
- */
+/** The features column: the rows the block holds as lists, rows of the feature set (held there, not here) as NULL. */
 function featuresVector(target: RawVector, block: HeartbeatBlock, from: number, n: number): void {
-  let fromSet = 0;
-  for (let i = 0; i < n; i++) fromSet += block.inSet[from + i]!;
-  if (fromSet === 0) {
-    listVector(target, block.featureStart, block.features, from, n);
-    return;
-  }
-  const start = new Int32Array(n + 1);
-  const kept: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = from + i;
-    if (block.inSet[r] === 0) for (let k = block.featureStart[r]!; k < block.featureStart[r + 1]!; k++) kept.push(block.features[k]!);
-    start[i + 1] = kept.length;
-  }
-  listVector(target, start, Float64Array.from(kept), 0, n);
+  listVector(target, block.stored, block.features, from, n);
   setNulls(target, n, (i) => block.inSet[from + i] === 1);
 }

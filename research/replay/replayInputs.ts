@@ -21,6 +21,7 @@ import {
   type FeatureMatrix,
   type Journal,
   type ModelClient,
+  type ReplayPacer,
 } from '../../engine/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
 import { HttpModelClient } from '../../model-servers/client/index.ts';
@@ -45,8 +46,8 @@ export interface ReplayOutcome {
 
 export interface ReplayOptions {
   onProgress?: (barsDone: number, barsTotal: number) => void;
-  /** Called after each heartbeat; a promise it returns is awaited (DuckDbJournal.pause: the journal's turn to store). */
-  pause?: () => Promise<void> | undefined;
+  /** Asked after each heartbeat; a promise its `pause` returns is awaited (a DuckDbJournal: the journal's turn to store). */
+  pacer?: ReplayPacer;
   /**
    * Batch models to vote instead of the config's `models` (from a notebook or a test); each is predicted over the
    * run's feature matrix in one batch, and its name is what the ensemble's weights and the journal use.
@@ -67,7 +68,7 @@ export interface ReplayOptions {
  * Everything the run does goes to `journal`.
  */
 export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, journal: Journal, options: ReplayOptions = {}): Promise<ReplayOutcome> {
-  const { onProgress, pause } = options;
+  const { onProgress, pacer } = options;
   const matrix = options.matrix ?? replayFeatures(inputs);
   const models = options.models ? await Promise.all(options.models.map((m) => PrecomputedModelClient.create(m, matrix))) : await buildModels(config, matrix, options.registered);
   checkQuorum(config.ensemble.quorum, models.length);
@@ -92,7 +93,7 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
       coordinator,
       clock,
       onProgress,
-      pause,
+      pacer,
     );
   } finally {
     for (const model of models) if (model instanceof HttpModelClient) model.close();

@@ -97,7 +97,7 @@ async function replayStored(
     outcome = await replayInputs(inputs, config, tap, {
       matrix,
       onProgress,
-      pause: () => journal.pause(),
+      pacer: journal,
       registered: new Map([...registered].map(([i, m]) => [i, m.runtime])),
     });
   } catch (error) {
