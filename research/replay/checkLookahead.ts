@@ -86,7 +86,11 @@ class CompareUntil implements Journal {
   record(entry: JournalRecord): void {
     if (entry.ts > this.t) return this.after.update(entry);
     const expected = this.reference[this.index];
-    if (this.difference === undefined && !isDeepStrictEqual(expected, entry)) this.difference = { index: this.index, expected, actual: retainRecord(entry) };
+    if (this.difference === undefined) {
+      // Compared as kept: the live record holds the engine's reused objects (the ensemble's votes are its own class).
+      const actual = retainRecord(entry);
+      if (!isDeepStrictEqual(expected, actual)) this.difference = { index: this.index, expected, actual };
+    }
     this.index++;
   }
 
