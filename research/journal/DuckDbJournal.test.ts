@@ -10,6 +10,8 @@ import { HEARTBEAT_COLUMNS } from './heartbeatChunk.ts';
 import { JOURNAL_TABLE_LIST } from './journalTables.ts';
 import { readJournal } from './readJournal.ts';
 import { getRun } from './storedRuns.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { MIGRATIONS } from '../../data/migrations.ts';
 import type { Store } from '../../data/index.ts';
 
 const stores = new TempStores();
@@ -209,6 +211,42 @@ describe('DuckDbJournal', () => {
     expect(run.status).toBe('failed');
     expect(run.message).toMatch(/^the replay stopped; its journal could not be stored: .*CHECK constraint/i);
     expect((await s.all(`SELECT count(*)::INTEGER AS n FROM heartbeats`))[0]!['n']).toBe(0); // nothing half-stored
+  });
+
+  it('reads a run stored before feature sets existed (schema 7) after the store is migrated, with the same hash', async () => {
+    // A run journaled now with its features inline has the rows schema 7 had; copied into a file made by the
+    // migrations up to 7, it is what an older Xylen left behind.
+    const records = sampleJournal();
+    const runId = 'run-20240101-075000-abcd';
+    const current = await store(records, runId);
+    const currentPath = current.store.path;
+    current.store.close();
+    const oldPath = stores.path();
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(`ATTACH '${oldPath}' AS old`);
+    await c.run('USE old');
+    await c.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)');
+    for (const m of MIGRATIONS.filter((m) => m.version <= 7)) {
+      await c.run(m.sql);
+      await c.run(`INSERT INTO schema_migrations VALUES (${m.version}, 'test', now()::TIMESTAMP)`);
+    }
+    await c.run(`ATTACH '${currentPath}' AS now (READ_ONLY)`);
+    await c.run('INSERT INTO old.runs SELECT * EXCLUDE (feature_set) FROM now.runs');
+    for (const table of ['heartbeats', 'run_models', ...JOURNAL_TABLE_LIST.map((t) => t.table)]) await c.run(`INSERT INTO old.${table} SELECT * FROM now.${table}`);
+    c.closeSync();
+    db.closeSync();
+
+    const migrated = await stores.open(oldPath);
+    expect(await migrated.schemaVersion()).toBe(MIGRATIONS.at(-1)!.version);
+    expect(await migrated.all('SELECT feature_set FROM runs')).toEqual([{ feature_set: null }]);
+    const back = await readJournal(migrated, runId);
+    expect(back).toStrictEqual(records);
+    expect(journalHash(back)).toBe(current.hash);
+    expect((await getRun(migrated, runId)).journalHash).toBe(current.hash);
+    const beats = records.filter((r): r is HeartbeatRecord => r.type === 'heartbeat');
+    const snapshots = await migrated.all(`SELECT len(features)::INTEGER AS width FROM snapshots WHERE run_id = $1 ORDER BY seq`, [runId]);
+    expect(snapshots).toEqual(beats.map((b) => ({ width: b.features.length })));
   });
 
   describe('with a feature matrix', () => {
