@@ -1,6 +1,6 @@
 import { BIGINT, DOUBLE, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
-import { canonicalNumber, type FeatureMatrix } from '../../engine/index.ts';
+import type { FeatureMatrix } from '../../engine/index.ts';
 import { addSource, registerFeedFunction, removeSource, type ChunkSource } from './feedFunction.ts';
 import { bigintVector, CHUNK_ROWS, constantVector, copyVector, fixedListVector, varcharValue, vectorOf, type RawValue } from './chunkVectors.ts';
 
@@ -21,8 +21,8 @@ export type FeatureSetClaim = 'stored' | 'claimed' | 'busy';
  * A feature matrix into the `feature_sets` and `feature_rows` tables, on a journal's connection and inside its
  * transaction. Like the heartbeat feed, `INSERT INTO feature_rows SELECT * FROM xylen_feature_rows(id)` runs on
  * DuckDB's thread and asks this thread for one chunk of 2048 rows at a time (the replay's `pause` answers), so the
- * set is stored while the replay runs. Values are canonical on the way in (−0 as 0, one NaN), as heartbeat
- * features are.
+ * set is stored while the replay runs. The matrix's memory goes into DuckDB's vectors as it is: a journal stores
+ * sets of canonical matrices only (no −0, one NaN), whose values read back bit for bit.
  */
 export class FeatureSetFeed implements ChunkSource {
   /** Settles when the set's rows are in the table (of the connection's transaction). */
@@ -30,6 +30,7 @@ export class FeatureSetFeed implements ChunkSource {
   private next = 0;
   private readonly setId: RawValue;
   private readonly rowNumbers = new Int32Array(CHUNK_ROWS);
+  /** The matrix's values, copied into DuckDB's vectors as they are (canonical: the journal checked). */
   private readonly values: Float64Array<ArrayBuffer>;
 
   private constructor(
@@ -39,7 +40,8 @@ export class FeatureSetFeed implements ChunkSource {
     createdAt: Date,
   ) {
     this.setId = varcharValue(setId);
-    this.values = new Float64Array(CHUNK_ROWS * matrix.width);
+    const { values } = matrix;
+    this.values = values.buffer instanceof ArrayBuffer ? (values as Float64Array<ArrayBuffer>) : new Float64Array(values);
     const id = addSource(this);
     this.done = (async () => {
       try {
@@ -97,14 +99,10 @@ export class FeatureSetFeed implements ChunkSource {
     output.rowCount = Math.max(0, n);
     if (n <= 0) return;
     this.next += n;
-    const width = matrix.width;
-    const values = this.values;
-    const source = matrix.values;
-    for (let k = 0, s = from * width; k < n * width; k++, s++) values[k] = canonicalNumber(source[s]!);
     for (let i = 0; i < n; i++) this.rowNumbers[i] = from + i;
     constantVector(vectorOf(output, 0), this.setId);
     copyVector(vectorOf(output, 1), this.rowNumbers, 0, n);
     bigintVector(vectorOf(output, 2), matrix.time, from, n);
-    fixedListVector(vectorOf(output, 3), width, values, 0, n);
+    fixedListVector(vectorOf(output, 3), matrix.width, this.values, from, n);
   }
 }
