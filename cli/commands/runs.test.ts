@@ -113,4 +113,19 @@ describe('xylen runs', () => {
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('BAD_RUN_ID');
   });
+
+  // Last: it deletes a run the tests above read.
+  it('rm deletes a run and its journal; an unknown id deletes nothing and exits 2', async () => {
+    const unknown = await xylen(['runs', 'rm', FAILED, 'run-20990101-000000-0000']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('RUN_NOT_FOUND');
+    const removed = await xylen(['runs', 'rm', RUN]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(/^deleted 1 run \([\d,]+ rows in \d+ tables\)\n$/);
+    const left = JSON.parse((await xylen(['runs', 'ls', '--json'])).stdout) as { runId: string }[];
+    expect(left.map((r) => r.runId)).toEqual([FAILED]);
+    const json = JSON.parse((await xylen(['runs', 'rm', FAILED, '--json'])).stdout) as { runIds: string[]; rows: Record<string, number> };
+    expect(json).toMatchObject({ runIds: [FAILED], rows: { runs: 1 } });
+    expect((await xylen(['runs', 'show', RUN])).code).toBe(2);
+  });
 });

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { formatTime } from '../../engine/index.ts';
+import { deleteRuns } from '../../research/journal/deleteRuns.ts';
 import { exportRunCsv } from '../../research/journal/exportRunCsv.ts';
 import { getRun, listRuns, type StoredRun } from '../../research/journal/storedRuns.ts';
 import { formatReport } from '../../research/report/formatReport.ts';
 import { withStore } from '../context.ts';
 import { cellDay, cellPercent, cellRound, formatTable, printJson } from '../output.ts';
 
-/** `xylen runs ls|show|export`: stored runs, read-only (they can run beside a replay writing elsewhere, or a studio). */
+/** `xylen runs ls|show|export|rm`: stored runs; all but `rm` read-only (they can run beside a replay writing elsewhere, or a studio). */
 export function registerRunsCommands(program: Command): void {
-  const runs = program.command('runs').description('stored runs: list them, show one (manifest and report), export its journal as CSV');
+  const runs = program.command('runs').description('stored runs: list them, show one (manifest and report), export its journal as CSV, delete them');
 
   runs
     .command('ls')
@@ -41,6 +42,30 @@ export function registerRunsCommands(program: Command): void {
       const files = await withStore(command, { readOnly: true }, (store) => exportRunCsv(store, runId, options.csv));
       if (options.json) return printJson({ runId, files });
       process.stdout.write(`${formatTable(files.map((f) => ({ table: f.table, rows: f.rows, file: f.file })))}\n`);
+    });
+
+  runs
+    .command('rm')
+    .description('delete runs and everything they journaled, and the feature sets no run uses any more')
+    .argument('<run...>', 'run ids (`xylen runs ls` lists them)')
+    .option('--force', 'also delete runs still marked running (their process was killed) and runs a sweep refers to')
+    .option('--json', 'print what was deleted as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'One transaction: all the runs go, or none. A run a promotion was made from is never deleted (it is the',
+        "promotion's evidence). DuckDB reuses the freed space for later writes; the file shrinks only by what was",
+        'freed at its end.',
+      ].join('\n'),
+    )
+    .action(async (runIds: string[], options: { force?: boolean; json?: boolean }, command: Command) => {
+      const deleted = await withStore(command, { readOnly: false }, (store) => deleteRuns(store, runIds, { force: options.force ?? false }));
+      if (options.json) return printJson(deleted);
+      const rows = Object.entries(deleted.rows).filter(([table]) => table !== 'runs');
+      const total = rows.reduce((sum, [, n]) => sum + n, 0);
+      const sets = deleted.featureSets === 0 ? '' : `, and ${deleted.featureSets} feature set${deleted.featureSets === 1 ? '' : 's'} no run uses any more`;
+      process.stdout.write(`deleted ${deleted.runIds.length} run${deleted.runIds.length === 1 ? '' : 's'} (${total.toLocaleString('en-US')} rows in ${rows.length} tables)${sets}\n`);
     });
 }
 
