@@ -101,13 +101,10 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
   // A last equity point at the end, so the metrics see a trade that closed after the final decision.
   const last = broker.snapshot();
   const endTs = inputs.base.length > 0 ? inputs.base.openTime[inputs.base.length - 1]! + baseMs : Number.NaN;
-  let lastDecision = -Infinity;
-  for (let r = 0; r < matrix.rows && matrix.time[r]! <= endTs; r++) lastDecision = matrix.time[r]!;
-  if (endTs > lastDecision) {
+  if (endTs > lastRowTimeUpTo(matrix, endTs)) {
     journal.record({ type: 'equity', ts: endTs, equity: last.equity, wallet: last.wallet, quantity: last.quantity, markPrice: last.markPrice });
   }
-  let decisions = 0;
-  for (let r = 0; r < matrix.rows; r++) if (matrix.time[r]! > inputs.from && matrix.time[r]! <= inputs.to) decisions++;
+  const decisions = rowsStampedIn(matrix, inputs.from, inputs.to);
   return {
     bars,
     decisions,
@@ -116,6 +113,23 @@ export async function replayInputs(inputs: ReplayInputs, config: XylenConfig, jo
     lastClose: inputs.base.close[inputs.base.length - 1] ?? Number.NaN,
     instrumentKnown: known,
   };
+}
+
+// Loops over the matrix's rows live in functions of their own: inside replayInputs, V8 compiled replayInputs again in
+// every run to run them.
+
+/** The close time of the last row stamped at or before `ts` (−Infinity when none is). */
+function lastRowTimeUpTo(matrix: FeatureMatrix, ts: number): number {
+  let last = -Infinity;
+  for (let r = 0; r < matrix.rows && matrix.time[r]! <= ts; r++) last = matrix.time[r]!;
+  return last;
+}
+
+/** How many rows are stamped in (from, to]: the decisions of a replay of that period. */
+function rowsStampedIn(matrix: FeatureMatrix, from: number, to: number): number {
+  let n = 0;
+  for (let r = 0; r < matrix.rows; r++) if (matrix.time[r]! > from && matrix.time[r]! <= to) n++;
+  return n;
 }
 
 /** A loaded model answering from a batch over the matrix; with `retrain_every`, retraining at event time in the run. */
