@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { configSchema } from '../config/index.ts';
 import { Store } from '../data/index.ts';
 import { importSynthetic } from '../data/synth/index.ts';
@@ -85,11 +87,31 @@ export async function run(): Promise<void> {
       `    re-runs (features stored)  best ${bestStored.wall.toFixed(0)} ms of ${reruns.map((r) => r.wall.toFixed(0)).join(', ')}  →  ${rate(bestStored)} bars/s best, ${rate(medianStored)} median (CPU incl. loading ${bestStored.cpu.toFixed(0)} ms)`,
     );
     console.log(`  peak RSS   ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (this process: synthesis, load, 5 engine runs and 9 stored runs)`);
+
+    // What a user's `xylen replay` does: a fresh process, whose JIT starts cold (the store is closed for it first).
+    store.close();
+    const fresh = async (period: typeof request) => {
+      const args = ['--db', join(dir, 'bench.duckdb'), 'replay', '--market', 'synthetic', '--from', String(period.from), '--to', String(period.to), '--json'];
+      const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 });
+      return JSON.parse(stdout) as { bars: number; elapsedMs: number; storeMs: number };
+    };
+    const rows: string[] = [];
+    for (const [what, period] of [
+      ['first run of a period', { ...request, from: request.from + 3 * DAY }],
+      ['re-run of the year', request],
+      ['re-run of the year', request],
+    ] as const) {
+      const r = await fresh(period);
+      rows.push(`${what} ${(r.elapsedMs / 1000).toFixed(2)} s + ${(r.storeMs / 1000).toFixed(2)} s commit (${rate({ wall: r.elapsedMs + r.storeMs, bars: r.bars })} bars/s)`);
+    }
+    console.log(`  fresh \`xylen replay\` processes, end to end after loading: ${rows.join('; ')}`);
   } finally {
     store.close();
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+const BIN = new URL('../bin/xylen.js', import.meta.url).pathname;
 
 const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
