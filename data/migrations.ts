@@ -497,4 +497,68 @@ export const MIGRATIONS: readonly Migration[] = [
         LEFT JOIN feature_rows f ON f.set_id = r.feature_set AND f.row = h.row;
     `,
   },
+  {
+    version: 9,
+    description: 'a heartbeat\'s votes as one list of (model, action, confidence, weight) instead of four parallel lists',
+    // Four list columns with the same offsets were the costliest part of a heartbeat row for DuckDB (≈ 115–140 ms of
+    // a year's journal against ≈ 75 ms as one list of structs), and on a period's first run DuckDB is what the
+    // commit waits for. The table is rebuilt with the new column (DuckDB cannot make a column added in the same
+    // transaction NOT NULL), existing rows converted; the views over it are made again, reading the new column.
+    sql: `
+      DROP VIEW predictions;
+      DROP VIEW decisions;
+      DROP VIEW snapshots;
+      DROP VIEW equity;
+      CREATE TABLE heartbeats_v9 (
+        run_id      VARCHAR  NOT NULL,
+        seq         BIGINT   NOT NULL,
+        ts          BIGINT   NOT NULL,
+        row         INTEGER  NOT NULL,
+        close       DOUBLE   NOT NULL,
+        equity      DOUBLE   NOT NULL,
+        wallet      DOUBLE   NOT NULL,
+        quantity    DOUBLE   NOT NULL,
+        mark_price  DOUBLE   NOT NULL,
+        action      UTINYINT NOT NULL,
+        confidence  DOUBLE   NOT NULL,
+        score_long  DOUBLE   NOT NULL,
+        score_short DOUBLE   NOT NULL,
+        score_hold  DOUBLE   NOT NULL,
+        outcome     UTINYINT NOT NULL,
+        missing     VARCHAR,
+        detail      VARCHAR,
+        features    DOUBLE[],
+        votes       STRUCT(model UTINYINT, action UTINYINT, confidence DOUBLE, weight DOUBLE)[] NOT NULL
+      );
+      INSERT INTO heartbeats_v9
+        SELECT run_id, seq, ts, row, close, equity, wallet, quantity, mark_price, action, confidence, score_long, score_short,
+          score_hold, outcome, missing, detail, features,
+          list_transform(range(len(vote_model)), i -> {
+            'model': vote_model[i + 1], 'action': vote_action[i + 1], 'confidence': vote_confidence[i + 1], 'weight': vote_weight[i + 1]
+          })
+        FROM heartbeats;
+      DROP TABLE heartbeats;
+      ALTER TABLE heartbeats_v9 RENAME TO heartbeats;
+      CREATE VIEW decisions AS
+        SELECT run_id, seq, ts, row, ['hold', 'long', 'short'][action + 1] AS action, confidence, score_long, score_short, score_hold,
+          len(votes)::INTEGER AS answered, missing,
+          ['NO_QUORUM', 'HOLD', 'BELOW_THRESHOLD', 'IN_POSITION', 'RISK_DENIED', 'HALTED', 'ORDER_PLACED', 'ORDER_REJECTED'][outcome + 1] AS outcome,
+          detail
+        FROM heartbeats;
+      CREATE VIEW snapshots AS
+        SELECT h.run_id, h.seq, h.ts, h.row, h.close, coalesce(h.features, f.features) AS features
+        FROM heartbeats h
+        LEFT JOIN runs r ON h.features IS NULL AND r.run_id = h.run_id
+        LEFT JOIN feature_rows f ON f.set_id = r.feature_set AND f.row = h.row;
+      CREATE VIEW predictions AS
+        SELECT v.run_id, v.seq, v.ts, v.row, m.model, ['hold', 'long', 'short'][v.vote.action + 1] AS action, v.vote.confidence AS confidence,
+          v.vote.weight AS weight
+        FROM (SELECT run_id, seq, ts, row, unnest(votes) AS vote FROM heartbeats) v
+        JOIN run_models m ON m.run_id = v.run_id AND m.model_index = v.vote.model;
+      CREATE VIEW equity AS
+        SELECT run_id, seq, ts, equity, wallet, quantity, mark_price FROM heartbeats
+        UNION ALL
+        SELECT run_id, seq, ts, equity, wallet, quantity, mark_price FROM equity_marks;
+    `,
+  },
 ];

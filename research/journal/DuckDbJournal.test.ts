@@ -213,7 +213,7 @@ describe('DuckDbJournal', () => {
     expect((await s.all(`SELECT count(*)::INTEGER AS n FROM heartbeats`))[0]!['n']).toBe(0); // nothing half-stored
   });
 
-  it('reads a run stored before feature sets existed (schema 7) after the store is migrated, with the same hash', async () => {
+  it('reads a run stored before feature sets existed (schema 7) after the store is migrated (8, 9), with the same hash', async () => {
     // A run journaled now with its features inline has the rows schema 7 had; copied into a file made by the
     // migrations up to 7, it is what an older Xylen left behind.
     const records = sampleJournal();
@@ -233,7 +233,12 @@ describe('DuckDbJournal', () => {
     }
     await c.run(`ATTACH '${currentPath}' AS now (READ_ONLY)`);
     await c.run('INSERT INTO old.runs SELECT * EXCLUDE (feature_set) FROM now.runs');
-    for (const table of ['heartbeats', 'run_models', ...JOURNAL_TABLE_LIST.map((t) => t.table)]) await c.run(`INSERT INTO old.${table} SELECT * FROM now.${table}`);
+    // Schema 7 kept a heartbeat's votes as four lists (migration 9 made them one list of structs).
+    await c.run(
+      `INSERT INTO old.heartbeats SELECT * EXCLUDE (votes), list_transform(votes, v -> v.model), list_transform(votes, v -> v.action),
+         list_transform(votes, v -> v.confidence), list_transform(votes, v -> v.weight) FROM now.heartbeats`,
+    );
+    for (const table of ['run_models', ...JOURNAL_TABLE_LIST.map((t) => t.table)]) await c.run(`INSERT INTO old.${table} SELECT * FROM now.${table}`);
     c.closeSync();
     db.closeSync();
 
@@ -411,6 +416,8 @@ describe('DuckDbJournal', () => {
     for (const table of JOURNAL_TABLE_LIST) {
       expect(await columnsOf(table.table), table.table).toEqual(['run_id VARCHAR', 'seq BIGINT', ...table.columns.map((c) => `${c.name} ${c.type}`)]);
     }
-    expect(await columnsOf('heartbeats')).toEqual(HEARTBEAT_COLUMNS.map(([name, type]) => `${name} ${type.toString()}`));
+    // Quotes aside: DuckDB quotes a struct field that is a keyword (action), the client library every field.
+    const unquoted = (columns: string[]) => columns.map((c) => c.replaceAll('"', ''));
+    expect(unquoted(await columnsOf('heartbeats'))).toEqual(unquoted(HEARTBEAT_COLUMNS.map(([name, type]) => `${name} ${type.toString()}`)));
   });
 });

@@ -52,14 +52,37 @@ export function copyVector(target: RawVector, values: Numbers, from: number, n: 
 /** A list column: row i holds `values[start[from + i] .. start[from + i + 1])`. */
 export function listVector(target: RawVector, start: Int32Array, values: Numbers, from: number, n: number): void {
   const first = start[from]!;
-  const total = start[from + n]! - first;
+  listEntries(target, start, from, n);
+  childValues(target, values, first, start[from + n]! - first);
+}
+
+/** The (offset, length) entries of a list column's rows `from … from + n`, offsets counted from the first row's. */
+function listEntries(target: RawVector, start: Int32Array, from: number, n: number): void {
+  const first = start[from]!;
   // Offsets and lengths are below 2^31 (a chunk's lists), so each high word stays 0.
   for (let i = 0; i < n; i++) {
     entries[4 * i] = start[from + i]! - first;
     entries[4 * i + 2] = start[from + i + 1]! - start[from + i]!;
   }
   bindings.copy_data_to_vector(target, 0, entries.buffer, 0, n * 16);
-  childValues(target, values, first, total);
+}
+
+/**
+ * A list-of-structs column from parallel arrays, one per struct field in order: row i holds the structs at
+ * `start[from + i] .. start[from + i + 1]` of every field's array.
+ */
+export function structListVector(target: RawVector, start: Int32Array, fields: readonly Numbers[], from: number, n: number): void {
+  const first = start[from]!;
+  const total = start[from + n]! - first;
+  listEntries(target, start, from, n);
+  bindings.list_vector_reserve(target, total);
+  bindings.list_vector_set_size(target, total);
+  const child = bindings.list_vector_get_child(target);
+  if (total === 0) return;
+  for (const [k, values] of fields.entries()) {
+    const bytes = values.BYTES_PER_ELEMENT;
+    bindings.copy_data_to_vector(bindings.struct_vector_get_child(child, k), 0, values.buffer, values.byteOffset + first * bytes, total * bytes);
+  }
 }
 
 /** A list column whose rows are all `width` long: row i holds `values[(from + i)·width ..)`. */

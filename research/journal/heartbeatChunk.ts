@@ -1,10 +1,11 @@
-import { BIGINT, DOUBLE, INTEGER, LIST, UTINYINT, VARCHAR, type DuckDBDataChunk } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, INTEGER, LIST, STRUCT, UTINYINT, VARCHAR, type DuckDBDataChunk } from '@duckdb/node-api';
 import {
   bigintVector,
   constantVector,
   copyVector,
   listVector,
   setNulls,
+  structListVector,
   textVector,
   varcharValue,
   vectorOf,
@@ -33,10 +34,7 @@ export const HEARTBEAT_COLUMNS = [
   ['missing', VARCHAR],
   ['detail', VARCHAR],
   ['features', LIST(DOUBLE)],
-  ['vote_model', LIST(UTINYINT)],
-  ['vote_action', LIST(UTINYINT)],
-  ['vote_confidence', LIST(DOUBLE)],
-  ['vote_weight', LIST(DOUBLE)],
+  ['votes', LIST(STRUCT({ model: UTINYINT, action: UTINYINT, confidence: DOUBLE, weight: DOUBLE }))],
 ] as const;
 
 /**
@@ -67,10 +65,7 @@ export function fillHeartbeatChunk(chunk: DuckDBDataChunk, runId: RawValue, bloc
   textVector(vector(15), block.missing, from, n);
   textVector(vector(16), block.detail, from, n);
   featuresVector(vector(17), block, from, n);
-  listVector(vector(18), block.voteStart, block.voteModel, from, n);
-  listVector(vector(19), block.voteStart, block.voteAction, from, n);
-  listVector(vector(20), block.voteStart, block.voteConfidence, from, n);
-  listVector(vector(21), block.voteStart, block.voteWeight, from, n);
+  structListVector(vector(18), block.voteStart, [block.voteModel, block.voteAction, block.voteConfidence, block.voteWeight], from, n);
 }
 
 /** The run id as the constant value `fillHeartbeatChunk` references. */

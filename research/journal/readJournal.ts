@@ -34,7 +34,8 @@ async function readHeartbeats(store: Store, runId: string): Promise<{ seq: numbe
   const rows = await rowsOf(store, 
     `SELECT h.seq::DOUBLE AS seq, h.ts::DOUBLE AS ts, h.row, close, equity, wallet, quantity, mark_price, action::INTEGER AS action, confidence,
        score_long, score_short, score_hold, outcome::INTEGER AS outcome, missing, detail, coalesce(h.features, f.features) AS features,
-       vote_model::INTEGER[] AS vote_model, vote_action::INTEGER[] AS vote_action, vote_confidence, vote_weight
+       list_transform(votes, v -> v.model::INTEGER) AS vote_model, list_transform(votes, v -> v.action::INTEGER) AS vote_action,
+       list_transform(votes, v -> v.confidence) AS vote_confidence, list_transform(votes, v -> v.weight) AS vote_weight
      FROM heartbeats h
      LEFT JOIN runs r ON h.features IS NULL AND r.run_id = h.run_id
      LEFT JOIN feature_rows f ON f.set_id = r.feature_set AND f.row = h.row

@@ -70,9 +70,11 @@ export async function voteAccuracy(store: Store, runId: string, horizon = 1): Pr
 
   const forward = await store.all(
     `WITH hb AS (
-       SELECT close, lead(close, ${Math.max(1, Math.floor(horizon))}) OVER (ORDER BY seq) AS fwd, vote_model, vote_action FROM heartbeats WHERE run_id = $1
+       SELECT close, lead(close, ${Math.max(1, Math.floor(horizon))}) OVER (ORDER BY seq) AS fwd, votes FROM heartbeats WHERE run_id = $1
+     ), u AS (
+       SELECT unnest(votes) AS vote, sign(fwd - close) AS move FROM hb
      ), v AS (
-       SELECT unnest(vote_model) AS model_index, unnest(vote_action) AS action, sign(fwd - close) AS move FROM hb
+       SELECT vote.model AS model_index, vote.action AS action, move FROM u
      )
      SELECT m.model, count(*)::DOUBLE AS votes,
        count(*) FILTER (WHERE action = ${LONG})::DOUBLE AS longs, count(*) FILTER (WHERE action = ${SHORT})::DOUBLE AS shorts,
@@ -91,13 +93,15 @@ export async function voteAccuracy(store: Store, runId: string, horizon = 1): Pr
   const againstSide = `((action = ${LONG} AND side = 'short') OR (action = ${SHORT} AND side = 'long'))`;
   const byTrade = await store.all(
     `WITH placed AS (
-       SELECT ts, vote_model, vote_action FROM heartbeats WHERE run_id = $1 AND outcome = ${ORDER_PLACED}
+       SELECT ts, votes FROM heartbeats WHERE run_id = $1 AND outcome = ${ORDER_PLACED}
      ), t AS (
        SELECT seq, entry_ts, side, pnl - fees + funding AS net FROM trades WHERE run_id = $1
      ), matched AS (
-       SELECT t.seq, t.side, t.net, p.vote_model, p.vote_action FROM t ASOF JOIN placed p ON t.entry_ts >= p.ts
+       SELECT t.seq, t.side, t.net, p.votes FROM t ASOF JOIN placed p ON t.entry_ts >= p.ts
+     ), u AS (
+       SELECT seq, side, net, unnest(votes) AS vote FROM matched
      ), v AS (
-       SELECT seq, side, net, unnest(vote_model) AS model_index, unnest(vote_action) AS action FROM matched
+       SELECT seq, side, net, vote.model AS model_index, vote.action AS action FROM u
      )
      SELECT m.model, (SELECT count(*) FROM matched)::DOUBLE AS matched,
        count(*) FILTER (WHERE ${withSide})::DOUBLE AS with_trade,

@@ -138,7 +138,8 @@ export async function decisionPage(store: Store, runId: string, models: readonly
   const [rows, names] = await Promise.all([
     store.all(
       `SELECT seq::DOUBLE AS seq, ts::DOUBLE AS ts, action, confidence, score_long, score_short, score_hold, missing, outcome, detail,
-         vote_model, vote_action, vote_confidence, vote_weight
+         list_transform(votes, v -> v.model) AS vote_model, list_transform(votes, v -> v.action) AS vote_action,
+         list_transform(votes, v -> v.confidence) AS vote_confidence, list_transform(votes, v -> v.weight) AS vote_weight
        FROM heartbeats WHERE ${filter} ORDER BY seq LIMIT $4 OFFSET $5`,
       [runId, outcomeCode, actionCode, size, (page - 1) * size],
     ),
