@@ -75,14 +75,9 @@ export function structListVector(target: RawVector, start: Int32Array, fields: r
   const first = start[from]!;
   const total = start[from + n]! - first;
   listEntries(target, start, from, n);
-  bindings.list_vector_reserve(target, total);
-  bindings.list_vector_set_size(target, total);
-  const child = bindings.list_vector_get_child(target);
+  const child = listChild(target, total);
   if (total === 0) return;
-  for (const [k, values] of fields.entries()) {
-    const bytes = values.BYTES_PER_ELEMENT;
-    bindings.copy_data_to_vector(bindings.struct_vector_get_child(child, k), 0, values.buffer, values.byteOffset + first * bytes, total * bytes);
-  }
+  for (const [k, values] of fields.entries()) copyVector(bindings.struct_vector_get_child(child, k), values, first, total);
 }
 
 /** A list column whose rows are all `width` long: row i holds `values[(from + i)·width ..)`. */
@@ -119,8 +114,13 @@ export function textVector(target: RawVector, values: readonly (string | null)[]
 }
 
 function childValues(target: RawVector, values: Numbers, first: number, total: number): void {
+  const child = listChild(target, total);
+  if (total > 0) copyVector(child, values, first, total);
+}
+
+/** A list column's child vector, sized for `total` entries. */
+function listChild(target: RawVector, total: number): RawVector {
   bindings.list_vector_reserve(target, total);
   bindings.list_vector_set_size(target, total);
-  const child = bindings.list_vector_get_child(target);
-  if (total > 0) bindings.copy_data_to_vector(child, 0, values.buffer, values.byteOffset + first * values.BYTES_PER_ELEMENT, total * values.BYTES_PER_ELEMENT);
+  return bindings.list_vector_get_child(target);
 }
