@@ -182,22 +182,19 @@ export class HeartbeatBlock {
   /** Every row's features in row order: copied ones from the block, set rows straight from the set's memory. */
   private *featureBytes(): Generator<Uint8Array> {
     const n = this.rows;
-    if (this.stored[n] === this.featureStart[n]) {
-      yield new Uint8Array(this.features.buffer, this.features.byteOffset, this.stored[n]! * 8);
-      return;
-    }
-    const source = this.source!;
     for (let i = 0; i < n; ) {
       let j = i + 1;
+      let values: Float64Array;
       if (this.inSet[i] === 1) {
         // A run of consecutive set rows is one range of the set's memory.
         while (j < n && this.inSet[j] === 1 && this.row[j] === this.row[j - 1]! + 1) j++;
-        const at = source.values.byteOffset + this.row[i]! * source.width * 8;
-        yield new Uint8Array(source.values.buffer, at, (this.featureStart[j]! - this.featureStart[i]!) * 8);
+        const at = this.row[i]! * this.source!.width;
+        values = this.source!.values.subarray(at, at + this.featureStart[j]! - this.featureStart[i]!);
       } else {
         while (j < n && this.inSet[j] === 0) j++;
-        yield new Uint8Array(this.features.buffer, this.features.byteOffset + this.stored[i]! * 8, (this.stored[j]! - this.stored[i]!) * 8);
+        values = this.features.subarray(this.stored[i]!, this.stored[j]!);
       }
+      yield new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       i = j;
     }
   }
@@ -209,7 +206,6 @@ export class HeartbeatBlock {
     this.voteWeight = grow(this.voteWeight, needed);
   }
 }
-
 
 function grow<T extends Float64Array | Uint8Array>(array: T, needed: number): T {
   const next = new (array.constructor as new (n: number) => T)(Math.max(needed, array.length * 2));
