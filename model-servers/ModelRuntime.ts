@@ -1,7 +1,6 @@
 import { extname } from 'node:path';
 import { ACTION_CODE, inputError } from '../engine/index.ts';
 import type { ModelCard } from './ModelCard.ts';
-import { loadOnnxModel } from './OnnxModel.ts';
 import { loadXgboostModel } from './XgboostModel.ts';
 
 export type { ModelCard, ModelClass, ModelKind } from './ModelCard.ts';
@@ -47,8 +46,12 @@ export interface LoadModelOptions {
 /** Load a model file: `.onnx` through onnxruntime, `.json` as an XGBoost JSON model evaluated natively. */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<ModelRuntime> {
   switch (extname(path).toLowerCase()) {
-    case '.onnx':
+    case '.onnx': {
+      // Loaded here, not at the top: onnxruntime and the ONNX protobuf code cost every command (and replays of
+      // rule models) time to load, and only ONNX models need them.
+      const { loadOnnxModel } = await import('./OnnxModel.ts');
       return loadOnnxModel(path, options.card);
+    }
     case '.json':
       return loadXgboostModel(path, options.card);
     default:

@@ -11,7 +11,6 @@ import type { FileImportResult, ImportOptions, ImportProblem } from './ImportRes
 import { csvShape, factsFromPath, hasMarketColumn, layoutDataset, layoutFromColumns, marketColumn, resolveTarget, type CsvLayout, type NameFacts } from './detectFormat.ts';
 import { stageColumns } from './importColumns.ts';
 import { findUnchanged, importStage, recordRejection } from './importStage.ts';
-import { readFeather, readFreqtradeJson } from './readFreqtrade.ts';
 import { csvTextRelation, stageCsv } from './stageCsv.ts';
 import { parquetColumns, parquetRelation, stageParquet } from './stageParquet.ts';
 import type { ImportTarget, Stage } from './Stage.ts';
@@ -138,6 +137,8 @@ async function importFreqtrade(store: Store, path: string, options: ImportOption
     const target = resolveTarget(path, facts, { dataset, format }, options);
     const unchanged = await findUnchanged(store, target, checksum);
     if (unchanged) return unchanged;
+    // Loaded here, not at the top: its apache-arrow takes ~0.15 s to load, which every command would pay.
+    const { readFeather, readFreqtradeJson } = await import('./readFreqtrade.ts');
     let read;
     try {
       read = isJson ? readFreqtradeJson(bytes.toString('utf8'), dataset) : readFeather(bytes, dataset);

@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
+import { CompressionType, compressionRegistry, tableFromIPC } from 'apache-arrow';
+import lz4 from 'lz4js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../test/paths.ts';
 import { Store } from '../Store.ts';
@@ -18,6 +19,8 @@ async function csvRows(path: string): Promise<number[][]> {
 
 /** date (ms), open, high, low, close, volume of a freqtrade feather file, read with apache-arrow directly. */
 async function featherRows(path: string): Promise<number[][]> {
+  // freqtrade's buffers are LZ4-framed; the expected side decodes them on its own, not through the importer's set-up.
+  compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: (data: Uint8Array) => Uint8Array.from(lz4.decompress(data)) });
   const table = tableFromIPC(await readFile(path));
   const columns = ['date', 'open', 'high', 'low', 'close', 'volume'].map((name) => table.getChild(name)!);
   return Array.from({ length: table.numRows }, (_, i) => columns.map((column) => Number(column.get(i))));

@@ -1,8 +1,12 @@
-import onnxProto from 'onnx-proto';
+import { createRequire } from 'node:module';
+import type onnxProto from 'onnx-proto';
 
-const { onnx } = onnxProto;
-const Attr = onnx.AttributeProto.AttributeType;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
+/**
+ * onnx-proto, loaded on first use: its generated protobuf code takes ~50 ms to load, which every command that
+ * imports the trainers (a replay does, for retraining) would otherwise pay at start.
+ */
+let loaded: typeof onnxProto.onnx | undefined;
+const protos = (): typeof onnxProto.onnx => (loaded ??= (createRequire(import.meta.url)('onnx-proto') as typeof onnxProto).onnx);
 
 /** The opsets the graphs use: Softmax with a last-axis default needs ONNX 13; tree ensembles ai.onnx.ml 3. */
 const OPSETS = [
@@ -41,6 +45,9 @@ export interface OnnxGraph {
 
 /** The serialised ModelProto of a graph with input `features` and output `probabilities`. */
 export function encodeOnnx(graph: OnnxGraph): Uint8Array {
+  const onnx = protos();
+  const Attr = onnx.AttributeProto.AttributeType;
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const encoder = new TextEncoder();
   const attribute = (name: string, value: AttributeValue): onnxProto.onnx.IAttributeProto => {
     if (typeof value === 'number') {
