@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_OF_CODE, MemoryJournal, XylenError } from '../engine/index.ts';
+import { actionOfCode, MemoryJournal, XylenError } from '../engine/index.ts';
 import { replayInputs } from '../research/replay/replayInputs.ts';
 import { syntheticInputs, testConfig } from '../research/replay/test/syntheticInputs.ts';
 import { SHARED_MODELS } from '../test/paths.ts';
@@ -58,7 +58,7 @@ describe('replay with trained models from the config', () => {
       const direct = await runtime.predict(rows, votes.length);
       await runtime.close();
       votes.forEach((v, i) => {
-        expect(v.action).toBe(ACTION_OF_CODE[direct.action[i]!]);
+        expect(v.action).toBe(actionOfCode(direct.action[i]!));
         expect(v.confidence).toBeCloseTo(direct.confidence[i]!, 12);
       });
       expect(new Set(votes.map((v) => v.action)).size).toBeGreaterThan(1); // the votes vary with the market

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ACTION_OF_CODE, inputError } from '../../engine/index.ts';
+import { actionOfCode, inputError } from '../../engine/index.ts';
 import { featureColumns, loadModel, readFeatureCsv } from '../../model-servers/index.ts';
 import { formatTable, printJson } from '../output.ts';
 
@@ -49,7 +49,7 @@ async function predict(options: PredictOptions): Promise<void> {
     const k = card.classes.length;
     const records = Array.from({ length: csv.rows }, (_, r) => ({
       row: r + 1,
-      action: ACTION_OF_CODE[output.action[r]!]!,
+      action: actionOfCode(output.action[r]!),
       confidence: output.confidence[r]!,
       probabilities: Object.fromEntries(card.classes.map((name, c) => [name, output.probabilities[r * k + c]!])),
     }));

@@ -43,7 +43,7 @@ class Decision implements EnsembleDecision {
   action: Action = 'hold';
   confidence = Number.NaN;
   readonly scores = new DecisionScores();
-  readonly votes: Vote[] = [];
+  readonly votes: DecisionVote[] = [];
   stopLoss: number | undefined = undefined;
   takeProfit: number | undefined = undefined;
 }
@@ -86,7 +86,15 @@ export class Ensemble {
   /** What `decide` returns, rewritten by each call (its vote objects too). */
   private readonly decision = new Decision();
 
-  constructor(readonly options: EnsembleOptions) {}
+  /** Per vote slot, the slot's model's record and configured weight: looked up when a slot's model changes, not at every decision. */
+  private readonly slotRecords: ModelRecord[] = [];
+  private readonly slotWeights: number[] = [];
+  /** Whether votes are weighted by the models' records (`weighted_vote`, `bayesian_weighted`). */
+  private readonly adaptive: boolean;
+
+  constructor(readonly options: EnsembleOptions) {
+    this.adaptive = options.method === 'weighted_vote' || options.method === 'bayesian_weighted';
+  }
 
   record(model: string): ModelRecord {
     let record = this.records.get(model);
@@ -118,11 +126,15 @@ export class Ensemble {
     for (let i = 0; i < names.length; i++) {
       const model = names[i]!;
       const p = predictions.get(model)!;
-      const vote = (votes[i] ??= new DecisionVote(model));
-      vote.model = model;
+      let vote = votes[i];
+      if (vote === undefined || vote.model !== model) {
+        vote = votes[i] = new DecisionVote(model);
+        this.slotRecords[i] = this.record(model);
+        this.slotWeights[i] = this.options.weights[model] ?? 1;
+      }
       vote.action = p.action;
       vote.confidence = clamp01(p.confidence);
-      vote.weight = this.voteWeight(model);
+      vote.weight = this.adaptive ? this.slotWeights[i]! * this.slotRecords[i]!.weightMultiplier() : 1;
     }
     scores.long = 0;
     scores.short = 0;
@@ -146,12 +158,13 @@ export class Ensemble {
       }
       case 'bayesian_weighted': {
         let logOdds = 0;
-        for (const v of votes) {
+        for (let i = 0; i < votes.length; i++) {
+          const v = votes[i]!;
           const sign = v.action === 'long' ? 1 : v.action === 'short' ? -1 : 0;
           if (sign === 0) continue;
-          const { hits, misses } = this.record(v.model).tallies();
+          const { hits, misses } = this.slotRecords[i]!.tallies();
           const q = Math.min(1 - 1e-6, Math.max(0.5, (PRIOR_STRENGTH * v.confidence + hits) / (PRIOR_STRENGTH + hits + misses)));
-          logOdds += sign * (this.options.weights[v.model] ?? 1) * Math.log(q / (1 - q));
+          logOdds += sign * this.slotWeights[i]! * Math.log(q / (1 - q));
         }
         const confidence = 1 / (1 + Math.exp(-Math.abs(logOdds)));
         scores.long = logOdds > 0 ? confidence : 1 - confidence;
@@ -171,9 +184,6 @@ export class Ensemble {
     return this.sortedNames;
   }
 
-  private voteWeight(model: string): number {
-    return this.options.method === 'weighted_vote' || this.options.method === 'bayesian_weighted' ? this.weightOf(model) : 1;
-  }
 
   /** The argmax of the scores; a tie at the top is a hold with confidence 0. */
   private finish(predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {

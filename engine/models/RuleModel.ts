@@ -3,7 +3,14 @@ import type { FeatureMatrix } from '../features/FeatureMatrix.ts';
 
 /** Action codes in batch prediction arrays (Int8Array): compact and fast to scan. */
 export const ACTION_CODE = { hold: 0, long: 1, short: -1 } as const;
-export const ACTION_OF_CODE: Record<number, Action> = { 0: 'hold', 1: 'long', [-1]: 'short' };
+
+/**
+ * The action of a code in ACTION_CODE (anything else holds). Compares, not a lookup in a record keyed 0, 1 and −1:
+ * V8 keeps −1 as a named property, which made every lookup a slow keyed load.
+ */
+export function actionOfCode(code: number): Action {
+  return code === 1 ? 'long' : code === -1 ? 'short' : 'hold';
+}
 
 /** Predictions for every row of a feature matrix, as columns. */
 export interface BatchPredictions {
@@ -25,7 +32,7 @@ export interface BatchModel {
 
 /** Row `row` of a batch as a prediction, written into `into` when given (a caller that reuses one allocates nothing). */
 export function predictionAt(batch: BatchPredictions, row: number, into: Prediction = { action: 'hold', confidence: 0 }): Prediction {
-  into.action = ACTION_OF_CODE[batch.action[row]!]!;
+  into.action = actionOfCode(batch.action[row]!);
   into.confidence = batch.confidence[row]!;
   return into;
 }

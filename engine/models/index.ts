@@ -1,4 +1,4 @@
-export { ACTION_CODE, ACTION_OF_CODE, predictionAt } from './RuleModel.ts';
+export { ACTION_CODE, actionOfCode, predictionAt } from './RuleModel.ts';
 export type { BatchModel, BatchPredictions } from './RuleModel.ts';
 export { ruleModel, RULE_NAMES } from './ruleModels.ts';
 export type { RuleName } from './ruleModels.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_OF_CODE, XylenError, type ModelClient } from '../../engine/index.ts';
+import { actionOfCode, XylenError, type ModelClient } from '../../engine/index.ts';
 import { SHARED_MODELS } from '../../test/paths.ts';
 import { loadModel, type ModelRuntime } from '../index.ts';
 import { createModelServer } from '../server/index.ts';
@@ -74,7 +74,7 @@ describe.each(['torch_mlp', 'xgb_softprob'])('model %s', (model) => {
       const names = engineNames(inputs.header);
       for (const [r, row] of inputs.rows.entries()) {
         const answer = await clients[kind].predict({ ts: 1_700_000_000_000 + r * 300_000, row: r, features: engineRow(inputs.header, row), names });
-        expect(answer.action).toBe(ACTION_OF_CODE[batch.action[r]!]);
+        expect(answer.action).toBe(actionOfCode(batch.action[r]!));
         expect(Math.abs(answer.confidence - batch.confidence[r]!)).toBeLessThan(1e-6);
         expect(Math.abs(answer.confidence - Math.max(...expected[r]!))).toBeLessThan(1e-5);
       }
@@ -87,7 +87,7 @@ describe.each(['torch_mlp', 'xgb_softprob'])('model %s', (model) => {
         fc.asyncProperty(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: width, maxLength: width }), async (row) => {
           const direct = await runtime.predict(Float32Array.from(row), 1);
           const answer = await clients[kind].predict({ ts: 0, row: 0, features: Float64Array.from(row), names: inputs.header });
-          expect(answer.action).toBe(ACTION_OF_CODE[direct.action[0]!]);
+          expect(answer.action).toBe(actionOfCode(direct.action[0]!));
           expect(Math.abs(answer.confidence - direct.confidence[0]!)).toBeLessThan(1e-6);
         }),
         { numRuns: 40, seed: 4 },

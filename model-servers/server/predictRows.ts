@@ -1,4 +1,4 @@
-import { ACTION_OF_CODE, inputError, type Action } from '../../engine/index.ts';
+import { actionOfCode, inputError, type Action } from '../../engine/index.ts';
 import { featureColumns, type ModelClass, type ModelRuntime } from '../index.ts';
 
 /** One row's answer as the server sends it and both model clients read it. */
@@ -53,7 +53,7 @@ export async function predictRows(runtime: ModelRuntime, input: Float32Array, n:
   complete.forEach((r, i) => {
     const probabilities: Partial<Record<ModelClass, number>> = {};
     for (let c = 0; c < k; c++) probabilities[classes[c]!] = output.probabilities[i * k + c]!;
-    answers[r] = { action: ACTION_OF_CODE[output.action[i]!]!, confidence: output.confidence[i]!, probabilities };
+    answers[r] = { action: actionOfCode(output.action[i]!), confidence: output.confidence[i]!, probabilities };
   });
   return { predictions: answers, model: output.model ?? asked };
 }

@@ -76,5 +76,5 @@ export function runIdValue(runId: string): RawValue {
 /** The features column: the rows the block holds as lists, rows of the feature set (held there, not here) as NULL. */
 function featuresVector(target: RawVector, block: HeartbeatBlock, from: number, n: number): void {
   listVector(target, block.stored, block.features, from, n);
-  setNulls(target, n, (i) => block.inSet[from + i] === 1);
+  setNulls(target, block.inSet, from, n);
 }
