@@ -282,6 +282,7 @@ export class Coordinator {
     await this.flushOutcomes();
     if (next.models) {
       this.deps.models = next.models;
+      this.answers.clear();
       this.allSync = next.models.every((m) => typeof m.predictNow === 'function');
     }
     if (next.ensemble) this.deps.ensemble = next.ensemble;
@@ -295,14 +296,15 @@ export class Coordinator {
     request.row = beat.row;
     request.features = beat.features;
     request.names = this.deps.featureNames;
-    // One map for every heartbeat: the ensemble reads it while deciding and keeps nothing of it.
+    // One map for every heartbeat: the ensemble reads it while deciding and keeps nothing of it. Entries are
+    // overwritten rather than cleared first (V8's Map.clear allocates a new table); only the models asked are in it.
     const answers = this.answers;
-    answers.clear();
     for (const model of this.deps.models) {
       try {
         answers.set(model.name, model.predictNow!(request));
       } catch {
         // a failing model is left out of this vote, as in the async path
+        answers.delete(model.name);
       }
     }
     return answers;

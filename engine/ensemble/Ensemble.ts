@@ -1,6 +1,6 @@
 import { assertNever } from '../assertNever.ts';
 import { ModelRecord } from './ModelRecord.ts';
-import { ACTIONS, type Action, type Prediction, type Vote } from './Prediction.ts';
+import type { Action, Prediction, Vote } from './Prediction.ts';
 
 /** Pseudo-observations behind a model's stated confidence in `bayesian_weighted`: its record outweighs it after ~10 trades. */
 export const PRIOR_STRENGTH = 10;
@@ -145,15 +145,15 @@ export class Ensemble {
     const method = this.options.method;
     switch (method) {
       case 'majority':
-        for (const v of votes) scores[v.action] += 1 / votes.length;
+        for (const v of votes) addScore(scores, v.action, 1 / votes.length);
         return this.finish(predictions);
       case 'average_confidence':
-        for (const v of votes) scores[v.action] += v.confidence / votes.length;
+        for (const v of votes) addScore(scores, v.action, v.confidence / votes.length);
         return this.finish(predictions);
       case 'weighted_vote': {
         let total = 0;
         for (const v of votes) total += v.weight;
-        if (total > 0) for (const v of votes) scores[v.action] += (v.weight * v.confidence) / total;
+        if (total > 0) for (const v of votes) addScore(scores, v.action, (v.weight * v.confidence) / total);
         return this.finish(predictions);
       }
       case 'bayesian_weighted': {
@@ -179,7 +179,7 @@ export class Ensemble {
 
   private namesOf(predictions: ReadonlyMap<string, Prediction>): readonly string[] {
     const cached = this.sortedNames;
-    if (cached.length === predictions.size && cached.every((name) => predictions.has(name))) return cached;
+    if (cached.length === predictions.size && allIn(cached, predictions)) return cached;
     this.sortedNames = [...predictions.keys()].sort();
     return this.sortedNames;
   }
@@ -187,17 +187,12 @@ export class Ensemble {
 
   /** The argmax of the scores; a tie at the top is a hold with confidence 0. */
   private finish(predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
-    const { scores } = this.decision;
-    const best = Math.max(scores.long, scores.short, scores.hold);
-    let leaders = 0;
-    let action: Action = 'hold';
-    for (const a of ACTIONS) {
-      if (Math.abs(scores[a] - best) < 1e-12) {
-        leaders++;
-        action = a;
-      }
-    }
-    if (leaders > 1) action = 'hold';
+    const { long, short, hold } = this.decision.scores;
+    const best = Math.max(long, short, hold);
+    const leadsLong = Math.abs(long - best) < 1e-12;
+    const leadsShort = Math.abs(short - best) < 1e-12;
+    const leaders = (leadsLong ? 1 : 0) + (leadsShort ? 1 : 0) + (Math.abs(hold - best) < 1e-12 ? 1 : 0);
+    const action: Action = leaders === 1 && leadsLong ? 'long' : leaders === 1 && leadsShort ? 'short' : 'hold';
     return this.withLevels(this.set('DECIDED', action, action === 'hold' && leaders > 1 ? 0 : best), predictions);
   }
 
@@ -235,6 +230,22 @@ function weightedLevel(votes: Vote[], predictions: ReadonlyMap<string, Predictio
     weights += w;
   }
   return weights > 0 ? sum / weights : undefined;
+}
+
+/**
+ * Add to an action's score. Named fields, not `scores[action]`: a store through a computed key is a generic store,
+ * which boxes each number anew.
+ */
+function addScore(scores: DecisionScores, action: Action, x: number): void {
+  if (action === 'long') scores.long += x;
+  else if (action === 'short') scores.short += x;
+  else scores.hold += x;
+}
+
+/** Whether every name is a key of `predictions` (a loop, not `every` with a closure made per decision). */
+function allIn(names: readonly string[], predictions: ReadonlyMap<string, Prediction>): boolean {
+  for (let i = 0; i < names.length; i++) if (!predictions.has(names[i]!)) return false;
+  return true;
 }
 
 function clamp01(x: number): number {

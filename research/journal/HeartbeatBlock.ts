@@ -12,7 +12,8 @@ export const OUTCOME_CODES: readonly DecisionOutcome[] = [
   'ORDER_PLACED',
   'ORDER_REJECTED',
 ];
-const ACTION_CODE: Record<Action, number> = { hold: 0, long: 1, short: 2 };
+/** An action's code (its index in ACTION_CODES), by comparison rather than a lookup through a computed key. */
+const actionCode = (action: Action): number => (action === 'long' ? 1 : action === 'short' ? 2 : 0);
 const OUTCOME_CODE = Object.fromEntries(OUTCOME_CODES.map((o, i) => [o, i])) as Record<DecisionOutcome, number>;
 
 /** DuckDB's vector size: a block fills exactly one data chunk. */
@@ -111,7 +112,7 @@ export class HeartbeatBlock {
     this.wallet[i] = canonicalNumber(r.wallet);
     this.quantity[i] = canonicalNumber(r.quantity);
     this.markPrice[i] = canonicalNumber(r.markPrice);
-    this.action[i] = ACTION_CODE[r.action];
+    this.action[i] = actionCode(r.action);
     this.confidence[i] = canonicalNumber(r.confidence);
     this.scoreLong[i] = canonicalNumber(r.scores.long);
     this.scoreShort[i] = canonicalNumber(r.scores.short);
@@ -139,7 +140,7 @@ export class HeartbeatBlock {
     for (let k = 0; k < n; k++) {
       const vote = r.votes[k]!;
       this.voteModel[v0 + k] = this.models.indexOf(vote.model);
-      this.voteAction[v0 + k] = ACTION_CODE[vote.action];
+      this.voteAction[v0 + k] = actionCode(vote.action);
       this.voteConfidence[v0 + k] = canonicalNumber(vote.confidence);
       this.voteWeight[v0 + k] = canonicalNumber(vote.weight);
     }
