@@ -103,6 +103,35 @@ describe('Ensemble', () => {
     }
   });
 
+  it('one ensemble deciding again and again, as different models answer, decides as a new one would', () => {
+    // The ensemble keeps its vote slots, their models' records and weights, and the last call's sorted names between
+    // calls: a set of the same size with other names must not reuse them.
+    const pool = ['a', 'b', 'c', 'd', 'e'];
+    const weights = { a: 1, b: 2, c: 0.5, d: 3, e: 1.5 };
+    const answers = fc.array(
+      fc.subarray(pool, { minLength: 1 }).chain((names) =>
+        fc.tuple(...names.map(() => fc.tuple(fc.constantFrom<Action>('long', 'short', 'hold'), fc.double({ min: 0, max: 1, noNaN: true })))).map(
+          (votes) => new Map(votes.map(([action, confidence], i) => [names[i]!, { action, confidence }])),
+        ),
+      ),
+      { minLength: 1, maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...ENSEMBLE_METHODS), answers, (method, calls) => {
+        const reused = make(method, weights);
+        for (const call of calls) {
+          const expected = make(method, weights).decide(call);
+          const got = reused.decide(call);
+          expect({ ...got, votes: got.votes.map((v) => ({ ...v })), scores: { ...got.scores } }).toEqual({
+            ...expected,
+            votes: expected.votes.map((v) => ({ ...v })),
+            scores: { ...expected.scores },
+          });
+        }
+      }),
+    );
+  });
+
   it('below quorum it holds and says why', () => {
     const d = make('majority', {}, 3).decide(preds([['a', 'long', 1], ['b', 'long', 1]]));
     expect(d).toMatchObject({ status: 'NO_QUORUM', action: 'hold' });

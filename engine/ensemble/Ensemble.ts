@@ -121,11 +121,21 @@ export class Ensemble {
   decide(predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
     const decision = this.decision;
     const { votes, scores } = decision;
-    const names = this.namesOf(predictions);
+    // The same models usually answer: the sorted names of the last call, checked by the lookups the loop makes anyway.
+    let sorted = this.sortedNames.length !== predictions.size;
+    let names = sorted ? this.sortNames(predictions) : this.sortedNames;
     votes.length = names.length;
     for (let i = 0; i < names.length; i++) {
       const model = names[i]!;
-      const p = predictions.get(model)!;
+      const p = predictions.get(model);
+      if (p === undefined) {
+        if (sorted) throw new TypeError(`model ${model} answered without a prediction`);
+        // Another model answered in place of one of the last call's: sort again and start over.
+        names = this.sortNames(predictions);
+        sorted = true;
+        i = -1;
+        continue;
+      }
       let vote = votes[i];
       if (vote === undefined || vote.model !== model) {
         vote = votes[i] = new DecisionVote(model);
@@ -177,13 +187,10 @@ export class Ensemble {
     }
   }
 
-  private namesOf(predictions: ReadonlyMap<string, Prediction>): readonly string[] {
-    const cached = this.sortedNames;
-    if (cached.length === predictions.size && allIn(cached, predictions)) return cached;
+  private sortNames(predictions: ReadonlyMap<string, Prediction>): readonly string[] {
     this.sortedNames = [...predictions.keys()].sort();
     return this.sortedNames;
   }
-
 
   /** The argmax of the scores; a tie at the top is a hold with confidence 0. */
   private finish(predictions: ReadonlyMap<string, Prediction>): EnsembleDecision {
@@ -240,12 +247,6 @@ function addScore(scores: DecisionScores, action: Action, x: number): void {
   if (action === 'long') scores.long += x;
   else if (action === 'short') scores.short += x;
   else scores.hold += x;
-}
-
-/** Whether every name is a key of `predictions` (a loop, not `every` with a closure made per decision). */
-function allIn(names: readonly string[], predictions: ReadonlyMap<string, Prediction>): boolean {
-  for (let i = 0; i < names.length; i++) if (!predictions.has(names[i]!)) return false;
-  return true;
 }
 
 function clamp01(x: number): number {

@@ -37,7 +37,9 @@ export function constantVector(target: RawVector, value: RawValue): void {
 export function bigintVector(target: RawVector, values: Float64Array, from: number, n: number): void {
   for (let i = 0; i < n; i++) {
     const v = values[from + i]!;
-    int64[2 * i] = v % TWO_32; // with the floor below, two’s complement for negatives too
+    // The low word by ToUint32 (`>>> 0` is v modulo 2^32, with no floating-point remainder: `%` on doubles is a
+    // call into C), the high word by the floor: two's complement for negatives too.
+    int64[2 * i] = v >>> 0;
     int64[2 * i + 1] = Math.floor(v / TWO_32);
   }
   bindings.copy_data_to_vector(target, 0, int64.buffer, 0, n * 8);
