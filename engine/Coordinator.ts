@@ -103,7 +103,11 @@ export class Coordinator {
     action: 'hold',
     confidence: Number.NaN,
     scores: NO_SCORES,
+    // Present even when empty (undefined), not added and deleted: the record keeps one shape, which the code that
+    // reads it was compiled for.
+    missing: undefined,
     outcome: 'HOLD',
+    detail: undefined,
   };
 
   constructor(
@@ -229,10 +233,8 @@ export class Coordinator {
     record.confidence = confidence;
     record.scores = scores;
     record.outcome = outcome;
-    if (missing === undefined) delete record.missing;
-    else record.missing = missing;
-    if (detail === undefined) delete record.detail;
-    else record.detail = detail;
+    record.missing = missing;
+    record.detail = detail;
     this.deps.journal.record(record);
   }
 

@@ -82,7 +82,16 @@ export interface Journal {
  */
 export function retainRecord(entry: JournalRecord): JournalRecord {
   if (entry.type !== 'heartbeat') return entry;
-  return { ...entry, features: entry.features.slice(), votes: copyVotes(entry.votes), scores: { ...entry.scores } };
+  // The coordinator's record holds `missing` and `detail` even when they are undefined; a kept copy has them only when set.
+  const { missing, detail, ...rest } = entry;
+  return {
+    ...rest,
+    features: entry.features.slice(),
+    votes: copyVotes(entry.votes),
+    scores: { ...entry.scores },
+    ...(missing === undefined ? {} : { missing }),
+    ...(detail === undefined ? {} : { detail }),
+  };
 }
 
 /** A journal that keeps records in memory, in order. */
