@@ -68,9 +68,8 @@ Examples:
           printJson({ ...result, barsPerSecond });
           return;
         }
-        process.stdout.write(
-          `${formatReport(result.metrics, result.manifest, { runId: result.runId, kind: 'replay', status: 'complete', journalHash: result.journalHash, elapsedMs: result.elapsedMs })}\n`,
-        );
+        // No "Replayed in" line from the report: the summary below gives the time with its loading and commit.
+        process.stdout.write(formatReport(result.metrics, result.manifest, { runId: result.runId, kind: 'replay', status: 'complete', journalHash: result.journalHash }));
         if (!result.instrumentKnown) process.stdout.write(`  note: no exchange filters known for ${symbol}; generic tick and step sizes were used\n`);
         process.stdout.write(
           `\n${result.bars.toLocaleString('en-US')} bars, ${result.decisions.toLocaleString('en-US')} decisions in ${(result.elapsedMs / 1000).toFixed(2)} s ` +
