@@ -1,4 +1,4 @@
-import { canonicalNumber, type Action, type DecisionOutcome, type FeatureMatrix, type HeartbeatRecord } from '../../engine/index.ts';
+import { assertNever, canonicalNumber, type Action, type DecisionOutcome, type FeatureMatrix, type HeartbeatRecord } from '../../engine/index.ts';
 
 /** Codes of the small closed vocabularies, stored as UTINYINT (the journal views decode them with these lists). */
 export const ACTION_CODES: readonly Action[] = ['hold', 'long', 'short'];
@@ -14,7 +14,29 @@ export const OUTCOME_CODES: readonly DecisionOutcome[] = [
 ];
 /** An action's code (its index in ACTION_CODES), by comparison rather than a lookup through a computed key. */
 const actionCode = (action: Action): number => (action === 'long' ? 1 : action === 'short' ? 2 : 0);
-const OUTCOME_CODE = Object.fromEntries(OUTCOME_CODES.map((o, i) => [o, i])) as Record<DecisionOutcome, number>;
+/** A decision outcome's code (its index in OUTCOME_CODES): compares, which cost less than a lookup through a computed key. */
+function outcomeCode(outcome: DecisionOutcome): number {
+  switch (outcome) {
+    case 'NO_QUORUM':
+      return 0;
+    case 'HOLD':
+      return 1;
+    case 'BELOW_THRESHOLD':
+      return 2;
+    case 'IN_POSITION':
+      return 3;
+    case 'RISK_DENIED':
+      return 4;
+    case 'HALTED':
+      return 5;
+    case 'ORDER_PLACED':
+      return 6;
+    case 'ORDER_REJECTED':
+      return 7;
+    default:
+      return assertNever(outcome, 'decision outcome');
+  }
+}
 
 /** DuckDB's vector size: a block fills exactly one data chunk. */
 export const BLOCK_ROWS = 2048;
@@ -26,6 +48,17 @@ export const BLOCK_ROWS = 2048;
 export class VoteModels {
   readonly names: string[] = [];
   private readonly index = new Map<string, number>();
+  /** Per vote slot, the index its model had last time (the same models vote in the same order, heartbeat after heartbeat). */
+  private readonly lastAt: number[] = [];
+
+  /** `indexOf` for the vote in slot `slot`: a string compare when the slot's model is the last one's, a map lookup otherwise. */
+  indexAt(slot: number, name: string): number {
+    const last = this.lastAt[slot];
+    if (last !== undefined && this.names[last] === name) return last;
+    const i = this.indexOf(name);
+    this.lastAt[slot] = i;
+    return i;
+  }
 
   indexOf(name: string): number {
     let i = this.index.get(name);
@@ -117,7 +150,7 @@ export class HeartbeatBlock {
     this.scoreLong[i] = canonicalNumber(r.scores.long);
     this.scoreShort[i] = canonicalNumber(r.scores.short);
     this.scoreHold[i] = canonicalNumber(r.scores.hold);
-    this.outcome[i] = OUTCOME_CODE[r.outcome];
+    this.outcome[i] = outcomeCode(r.outcome);
     this.missing[i] = r.missing === undefined || r.missing.length === 0 ? null : r.missing.join(',');
     this.detail[i] = r.detail ?? null;
 
@@ -139,7 +172,7 @@ export class HeartbeatBlock {
     if (v0 + n > this.voteModel.length) this.growVotes(v0 + n);
     for (let k = 0; k < n; k++) {
       const vote = r.votes[k]!;
-      this.voteModel[v0 + k] = this.models.indexOf(vote.model);
+      this.voteModel[v0 + k] = this.models.indexAt(k, vote.model);
       this.voteAction[v0 + k] = actionCode(vote.action);
       this.voteConfidence[v0 + k] = canonicalNumber(vote.confidence);
       this.voteWeight[v0 + k] = canonicalNumber(vote.weight);
