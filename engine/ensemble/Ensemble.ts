@@ -124,7 +124,8 @@ export class Ensemble {
     // The same models usually answer: the sorted names of the last call, checked by the lookups the loop makes anyway.
     let sorted = this.sortedNames.length !== predictions.size;
     let names = sorted ? this.sortNames(predictions) : this.sortedNames;
-    votes.length = names.length;
+    // Set only when it changes: an array's length setter is a slow call even when the length stays the same.
+    if (votes.length !== names.length) votes.length = names.length;
     for (let i = 0; i < names.length; i++) {
       const model = names[i]!;
       const p = predictions.get(model);
