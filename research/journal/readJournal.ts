@@ -13,9 +13,7 @@ export const selectColumn = (c: ColumnSpec): string => (c.type === 'BIGINT' ? `$
 export async function readJournal(store: Store, runId: string): Promise<JournalRecord[]> {
   const parts: { seq: number; record: JournalRecord }[] = [];
   for (const table of JOURNAL_TABLE_LIST) {
-    // Features as the `snapshots` view resolves them (migration 8: inline, or the run's feature set by row), joined
-  // here directly: reading them through the view joined back on seq made a year's read-back a third slower.
-  const rows = await rowsOf(store, `SELECT seq::DOUBLE AS seq, ${table.columns.map(selectColumn).join(', ')} FROM ${table.table} WHERE run_id = $1`, [runId]);
+    const rows = await rowsOf(store, `SELECT seq::DOUBLE AS seq, ${table.columns.map(selectColumn).join(', ')} FROM ${table.table} WHERE run_id = $1`, [runId]);
     for (const row of rows) parts.push({ seq: row['seq'] as number, record: table.fromRow(row) });
   }
   for (const beat of await readHeartbeats(store, runId)) parts.push(beat);
@@ -31,7 +29,8 @@ async function readHeartbeats(store: Store, runId: string): Promise<{ seq: numbe
   for (const row of await rowsOf(store, `SELECT model_index::INTEGER AS i, model FROM run_models WHERE run_id = $1`, [runId])) models.set(row['i'] as number, row['model'] as string);
   // Features as the `snapshots` view resolves them (migration 8: inline, or the run's feature set by row), joined
   // here directly: reading them through the view joined back on seq made a year's read-back a third slower.
-  const rows = await rowsOf(store, 
+  const rows = await rowsOf(
+    store,
     `SELECT h.seq::DOUBLE AS seq, h.ts::DOUBLE AS ts, h.row, close, equity, wallet, quantity, mark_price, action::INTEGER AS action, confidence,
        score_long, score_short, score_hold, outcome::INTEGER AS outcome, missing, detail, coalesce(h.features, f.features) AS features,
        list_transform(votes, v -> v.model::INTEGER) AS vote_model, list_transform(votes, v -> v.action::INTEGER) AS vote_action,
