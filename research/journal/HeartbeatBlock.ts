@@ -1,4 +1,4 @@
-import { assertNever, canonicalNumber, type Action, type DecisionOutcome, type FeatureMatrix, type HeartbeatRecord } from '../../engine/index.ts';
+import { canonicalNumber, type Action, type DecisionOutcome, type FeatureMatrix, type HeartbeatRecord } from '../../engine/index.ts';
 
 /** Codes of the small closed vocabularies, stored as UTINYINT (the journal views decode them with these lists). */
 export const ACTION_CODES: readonly Action[] = ['hold', 'long', 'short'];
@@ -12,31 +12,12 @@ export const OUTCOME_CODES: readonly DecisionOutcome[] = [
   'ORDER_PLACED',
   'ORDER_REJECTED',
 ];
-/** An action's code (its index in ACTION_CODES), by comparison rather than a lookup through a computed key. */
-const actionCode = (action: Action): number => (action === 'long' ? 1 : action === 'short' ? 2 : 0);
-/** A decision outcome's code (its index in OUTCOME_CODES): compares, which cost less than a lookup through a computed key. */
-function outcomeCode(outcome: DecisionOutcome): number {
-  switch (outcome) {
-    case 'NO_QUORUM':
-      return 0;
-    case 'HOLD':
-      return 1;
-    case 'BELOW_THRESHOLD':
-      return 2;
-    case 'IN_POSITION':
-      return 3;
-    case 'RISK_DENIED':
-      return 4;
-    case 'HALTED':
-      return 5;
-    case 'ORDER_PLACED':
-      return 6;
-    case 'ORDER_REJECTED':
-      return 7;
-    default:
-      return assertNever(outcome, 'decision outcome');
-  }
-}
+/**
+ * An action's or an outcome's code: its index in the list above, found by comparing (a handful of interned strings),
+ * not by a lookup through a computed key.
+ */
+const actionCode = (action: Action): number => ACTION_CODES.indexOf(action);
+const outcomeCode = (outcome: DecisionOutcome): number => OUTCOME_CODES.indexOf(outcome);
 
 /** DuckDB's vector size: a block fills exactly one data chunk. */
 export const BLOCK_ROWS = 2048;
