@@ -372,6 +372,41 @@ describe('DuckDbJournal', () => {
       expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_sets`)).toBe(0);
     });
 
+    it('keeps a set it stored when the journal itself is rolled back: the set is committed on its own, and the next run refers to it', async () => {
+      const s = await stores.open();
+      const matrix = matrixOf(0);
+      // A heartbeats table that refuses the journal's 3000th row, so that the journal's transaction rolls back.
+      const heartbeatsTable = (check: string) => `CREATE TABLE heartbeats (${HEARTBEAT_COLUMNS.map(([name, type]) => `${name} ${type.toString()}${name === 'seq' ? check : ''}`).join(', ')})`;
+      await s.connection.run('DROP TABLE heartbeats');
+      await s.connection.run(heartbeatsTable(' CHECK (seq < 3000)'));
+      const records = beatsOver(matrix, 0, 5000);
+      const failing = await journalOf(s, 'run-20240101-075000-aaaa', matrix);
+      // The failed insert surfaces at a later record or, when DuckDB's thread is slower than this loop, at the end.
+      for (const r of records) {
+        try {
+          failing.record(r);
+        } catch {
+          break;
+        }
+        const p = failing.pause();
+        if (p) await p;
+      }
+      await failing.fail('the replay stopped', new Date(T0 + 5000));
+      expect((await getRun(s, 'run-20240101-075000-aaaa')).message).toMatch(/^the replay stopped; its journal could not be stored: .*CHECK constraint/i);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM heartbeats`)).toBe(0);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(matrix.rows);
+
+      await s.connection.run('DROP TABLE heartbeats');
+      await s.connection.run(heartbeatsTable(''));
+      const next = await journalOf(s, 'run-20240101-075001-bbbb', matrix);
+      for (const r of records) next.record(r);
+      expect((await finish(next, records)).journalHash).toBe(journalHash(records));
+      expect(await s.all(`SELECT feature_set FROM runs WHERE run_id = 'run-20240101-075001-bbbb'`)).toEqual([{ feature_set: featureSetId(matrix) }]);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM heartbeats WHERE features IS NOT NULL`)).toBe(0);
+      expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(matrix.rows);
+      expect(await readJournal(s, 'run-20240101-075001-bbbb')).toStrictEqual(canonical(records));
+    });
+
     it('two journals open at once on one matrix: the set is stored once, and the other run refers to it or keeps its features inline', async () => {
       const s = await stores.open();
       const matrix = matrixOf(0);
@@ -385,8 +420,8 @@ describe('DuckDbJournal', () => {
       }
       await finish(a, records);
       await finish(b, records);
-      // The first claimed the set, which commits with its journal; the second found it being written and keeps its
-      // features inline (had the first committed already, it would refer to the set). Each run says which, and both
+      // The first claimed the set, which commits on its own while the journal runs; the second found it being written
+      // and keeps its features inline (had it been committed already, the second would refer to it). Each run says which, and both
       // read back whole.
       const runs = await s.all(`SELECT r.run_id, r.feature_set, count_if(h.features IS NULL)::INTEGER AS referring
         FROM runs r JOIN heartbeats h USING (run_id) GROUP BY ALL ORDER BY r.run_id`);
@@ -397,7 +432,7 @@ describe('DuckDbJournal', () => {
       ]).toContainEqual(runs[1]);
       expect(await count(s, `SELECT count(*)::INTEGER AS n FROM feature_rows`)).toBe(matrix.rows);
       for (const runId of ['run-20240101-075000-aaaa', 'run-20240101-075001-bbbb']) expect(await readJournal(s, runId)).toStrictEqual(canonical(records));
-      // The claim ends with the journal: the next run refers to the stored set.
+      // The claim has ended (the set is committed): the next run refers to the stored set.
       const c = await journalOf(s, 'run-20240101-075002-cccc', matrix);
       c.record(records[0]!);
       await finish(c, records.slice(0, 1));

@@ -35,7 +35,7 @@ export interface JournalOptions {
 interface RunFeatureSet {
   id: string;
   matrix: FeatureMatrix;
-  /** This journal writes the set; its claim ends once the journal has committed or rolled back. */
+  /** This journal writes the set; its claim ends once the set has committed or rolled back (FeatureSetFeed). */
   writes: boolean;
 }
 
@@ -94,6 +94,8 @@ export class DuckDbJournal implements Journal {
     private readonly appenders: { readonly [T in RowRecordType]: ChunkAppender },
     private readonly runModels: ChunkAppender,
     private readonly featureSet: RunFeatureSet | undefined,
+    /** The set this journal writes, committed on its own: the journal's heartbeats refer to it, so its commit waits for it. */
+    private readonly setCommitted: Promise<void> | undefined,
   ) {
     this.models = new VoteModels();
     this.block = new HeartbeatBlock(this.models, featureSet?.matrix);
@@ -106,6 +108,7 @@ export class DuckDbJournal implements Journal {
    */
   static async open(store: Store, start: RunStart, options: JournalOptions = {}): Promise<DuckDbJournal> {
     const featureSet = await claimFeatureSet(store, options.features);
+    let setFeed: FeatureSetFeed | undefined;
     try {
       await store.connection.run(
         `INSERT INTO runs (run_id, created_at, kind, status, manifest, feature_set) VALUES ($1, $2::TIMESTAMP, $3, 'running', $4, $5)`,
@@ -120,12 +123,12 @@ export class DuckDbJournal implements Journal {
         appenders[table.type] = await ChunkAppender.open(connection, table.table, ['VARCHAR', 'BIGINT', ...table.columns.map((c) => c.type)]);
       }
       const runModels = await ChunkAppender.open(connection, 'run_models', ['VARCHAR', 'UTINYINT', 'VARCHAR']);
-      // The set's rows go first on the connection; heartbeat inserts follow once they are in.
-      const setRows = featureSet?.writes ? FeatureSetFeed.start(connection, featureSet.id, featureSet.matrix, start.createdAt).done : undefined;
-      const heartbeats = HeartbeatFeed.open(connection, start.runId, setRows);
-      return new DuckDbJournal(store, start.runId, connection, heartbeats, appenders, runModels, featureSet);
+      // The set's rows go in first, on their own connection; heartbeat inserts follow once they are in.
+      setFeed = featureSet?.writes ? FeatureSetFeed.start(store, featureSet.id, featureSet.matrix, start.createdAt) : undefined;
+      const heartbeats = HeartbeatFeed.open(connection, start.runId, setFeed?.inserted);
+      return new DuckDbJournal(store, start.runId, connection, heartbeats, appenders, runModels, featureSet, setFeed?.committed);
     } catch (error) {
-      if (featureSet?.writes) FeatureSetFeed.release(store, featureSet.id);
+      if (featureSet?.writes && setFeed === undefined) FeatureSetFeed.release(store, featureSet.id);
       throw error;
     }
   }
@@ -214,6 +217,7 @@ export class DuckDbJournal implements Journal {
     this.heartbeats.push(this.block, this.blockStored, this.block.rows);
     this.blockStored = this.block.rows;
     await this.heartbeats.drain();
+    await this.setCommitted;
     // The appenders need the connection, which the feed's inserts hold until drained. The models that voted since
     // the last flush are numbered as the stored votes refer to them.
     const names = this.models.names;
@@ -227,12 +231,7 @@ export class DuckDbJournal implements Journal {
     if (this.committing) throw invariantError('JOURNAL_BUSY', `the journal of ${this.runId} was closed while it was committing`);
     this.closed = true;
     this.hasher.updateHeartbeats(this.block);
-    try {
-      await this.commitAndClose();
-    } finally {
-      // Only once the set is committed (or rolled back): until then another journal would not see it stored.
-      if (this.featureSet?.writes) FeatureSetFeed.release(this.store, this.featureSet.id);
-    }
+    await this.commitAndClose();
   }
 
   /** The last rows into their tables and the commit (or, when an insert failed, the rollback). */

@@ -1,4 +1,4 @@
-import { BIGINT, DOUBLE, INTEGER, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, INTEGER, LIST, listValue, VARCHAR, type DuckDBDataChunk } from '@duckdb/node-api';
 import type { Store } from '../../data/index.ts';
 import type { FeatureMatrix } from '../../engine/index.ts';
 import { addSource, registerFeedFunction, removeSource, type ChunkSource } from './feedFunction.ts';
@@ -18,15 +18,22 @@ const writing = new WeakMap<Store, Set<string>>();
 export type FeatureSetClaim = 'stored' | 'claimed' | 'busy';
 
 /**
- * A feature matrix into the `feature_sets` and `feature_rows` tables, on a journal's connection and inside its
- * transaction. Like the heartbeat feed, `INSERT INTO feature_rows SELECT * FROM xylen_feature_rows(id)` runs on
- * DuckDB's thread and asks this thread for one chunk of 2048 rows at a time (the replay's `pause` answers), so the
- * set is stored while the replay runs. The matrix's memory goes into DuckDB's vectors as it is: a journal stores
- * sets of canonical matrices only (no −0, one NaN), whose values read back bit for bit.
+ * A feature matrix into the `feature_sets` and `feature_rows` tables, in a transaction of its own on a connection of
+ * its own, committed as soon as the rows are in: while the replay that claimed the set runs on, rather than in the
+ * journal's final commit, where writing the set's ~20 MB of rows to the log was most of what a period's first run
+ * cost more than a re-run. Like the heartbeat feed, `INSERT INTO feature_rows SELECT * FROM xylen_feature_rows(id)`
+ * runs on DuckDB's thread and asks this thread for one chunk of 2048 rows at a time (the replay's `pause` answers).
+ * The matrix's memory goes into DuckDB's vectors as it is: a journal stores sets of canonical matrices only (no −0,
+ * one NaN), whose values read back bit for bit.
+ *
+ * A set is content-addressed, so a set committed for a run that then fails stays, correct, for the next run of the
+ * period (and `deleteRuns` removes it with the last run that refers to it).
  */
 export class FeatureSetFeed implements ChunkSource {
-  /** Settles when the set's rows are in the table (of the connection's transaction). */
-  readonly done: Promise<void>;
+  /** Settles when the set's rows are in the table (of the set's transaction, not yet committed). */
+  readonly inserted: Promise<void>;
+  /** Settles when the set's transaction has committed (or, on an error, rolled back): the claim has ended then. */
+  readonly committed: Promise<void>;
   private next = 0;
   private readonly setId: RawValue;
   private readonly rowNumbers = new Int32Array(CHUNK_ROWS);
@@ -34,7 +41,7 @@ export class FeatureSetFeed implements ChunkSource {
   private readonly values: Float64Array<ArrayBuffer>;
 
   private constructor(
-    connection: DuckDBConnection,
+    store: Store,
     setId: string,
     private readonly matrix: FeatureMatrix,
     createdAt: Date,
@@ -43,8 +50,11 @@ export class FeatureSetFeed implements ChunkSource {
     const { values } = matrix;
     this.values = values.buffer instanceof ArrayBuffer ? (values as Float64Array<ArrayBuffer>) : new Float64Array(values);
     const id = addSource(this);
-    this.done = (async () => {
+    const connecting = store.connect();
+    const inserted = (async () => {
       try {
+        const connection = await connecting;
+        await connection.run('BEGIN TRANSACTION');
         await connection.run(`INSERT INTO feature_sets VALUES ($1, $2, $3, $4::TIMESTAMP)`, [
           setId,
           listValue([...matrix.names]),
@@ -56,11 +66,31 @@ export class FeatureSetFeed implements ChunkSource {
         removeSource(id);
       }
     })();
+    this.inserted = inserted;
+    this.committed = (async () => {
+      try {
+        const connection = await connecting;
+        try {
+          await inserted;
+          await connection.run('COMMIT');
+        } catch (error) {
+          await connection.run('ROLLBACK').catch(() => undefined); // nothing to roll back when BEGIN itself failed
+          throw error;
+        } finally {
+          connection.closeSync();
+        }
+      } finally {
+        FeatureSetFeed.release(store, setId);
+      }
+    })();
+    // Their errors reach whoever awaits them (the journal); they must not count as unhandled meanwhile.
+    this.inserted.catch(() => undefined);
+    this.committed.catch(() => undefined);
   }
 
   /**
    * Whether a journal of `store` may refer to set `setId`: 'stored' when it is committed there, 'claimed' when this
-   * journal is now the one to write it (`release` once the journal has committed or rolled back), 'busy' when
+   * journal is now the one to write it (`start`, whose feed ends the claim; `release` if it never starts), 'busy' when
    * another journal of this process is writing it (store the features inline then).
    */
   static async claim(store: Store, setId: string): Promise<FeatureSetClaim> {
@@ -83,12 +113,9 @@ export class FeatureSetFeed implements ChunkSource {
     return registerFeedFunction(store, FUNCTION, COLUMNS);
   }
 
-  /**
-   * Start storing `matrix` as set `setId` on `connection` (`register` first). The connection must stay free of other
-   * statements until `done`.
-   */
-  static start(connection: DuckDBConnection, setId: string, matrix: FeatureMatrix, createdAt: Date): FeatureSetFeed {
-    return new FeatureSetFeed(connection, setId, matrix, createdAt);
+  /** Start storing `matrix` as set `setId`, claimed by the caller (`claim`; `register` first). The claim ends with `committed`. */
+  static start(store: Store, setId: string, matrix: FeatureMatrix, createdAt: Date): FeatureSetFeed {
+    return new FeatureSetFeed(store, setId, matrix, createdAt);
   }
 
   /** The next rows into the scan's output chunk; an empty chunk ends the scan. */

@@ -34,7 +34,7 @@ export class HeartbeatFeed implements ChunkSource {
   private running: Promise<void> | undefined;
   private failure: Error | undefined;
   private beats = 0;
-  /** The statement running is the one the feed was opened after (a feature set's rows, always ready to serve). */
+  /** The scan the feed was opened after is still running (a feature set's rows, always ready to serve). */
   private gated = false;
 
   private readonly id = addSource(this);
@@ -51,16 +51,17 @@ export class HeartbeatFeed implements ChunkSource {
 
   /**
    * A feed into the heartbeats table on `connection` (inside whatever transaction it has open; `register` first).
-   * `after`: a statement already running on the connection (a feature set's rows); inserts wait for it, and `pause`
-   * gives it turns of the event loop meanwhile, as it does to the feed's own inserts.
+   * `after`: a scan already running that this thread serves (a feature set's rows, on a connection of their own);
+   * until it ends `pause` gives it turns of the event loop, as it does to the feed's own inserts, which run beside it.
    */
   static open(connection: DuckDBConnection, runId: string, after?: Promise<void>): HeartbeatFeed {
     const feed = new HeartbeatFeed(connection, runIdValue(runId));
     if (after) {
       feed.gated = true;
-      feed.running = after.then(
-        () => feed.settled(),
-        (error: unknown) => feed.settled(error),
+      // Its error is its owner's to report (the journal awaits it before committing).
+      after.then(
+        () => (feed.gated = false),
+        () => (feed.gated = false),
       );
     }
     return feed;
@@ -87,8 +88,8 @@ export class HeartbeatFeed implements ChunkSource {
    * the scan: one statement takes block after block, and turns are not spent where there is nothing to serve.
    */
   pause(): Promise<void> | undefined {
-    if ((++this.beats & (PAUSE_EVERY - 1)) !== 0 || this.running === undefined) return undefined;
-    if (this.queue.length === 0 && !this.gated) return undefined;
+    if ((++this.beats & (PAUSE_EVERY - 1)) !== 0) return undefined;
+    if (!this.gated && (this.running === undefined || this.queue.length === 0)) return undefined;
     return new Promise((resolve) => setImmediate(resolve));
   }
 
@@ -125,7 +126,6 @@ export class HeartbeatFeed implements ChunkSource {
   /** A statement on the connection ended: the next insert if it succeeded, else keep its error. */
   private settled(error?: unknown): void {
     this.running = undefined;
-    this.gated = false;
     if (error === undefined) this.start();
     else this.failure ??= error instanceof Error ? error : new Error(String(error));
   }
