@@ -1,4 +1,4 @@
-import { SlidingWindow, checkPeriod, isFlat, windowMean, windowStd } from './SlidingWindow.ts';
+import { SlidingWindow, checkPeriod, isFlat, windowMean, windowStats, windowStd } from './SlidingWindow.ts';
 
 export interface BollingerColumns {
   middle: Float64Array;
@@ -24,12 +24,13 @@ export function bollingerBands(close: Float64Array, period = 20, k = 2): Bolling
     percentB: new Float64Array(n).fill(NaN),
     width: new Float64Array(n).fill(NaN),
   };
+  const stds = new Float64Array(n);
+  windowStats(close, period, out.middle, stds);
   for (let i = period - 1; i < n; i++) {
-    const middle = windowMean(close, i, period);
-    const std = windowStd(close, i, period, middle);
+    const middle = out.middle[i]!;
+    const std = stds[i]!;
     const upper = middle + std * k;
     const lower = middle - std * k;
-    out.middle[i] = middle;
     out.upper[i] = upper;
     out.lower[i] = lower;
     out.percentB[i] = isFlat(std, middle) ? 0.5 : (close[i]! - lower) / (upper - lower);

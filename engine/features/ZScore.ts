@@ -1,4 +1,4 @@
-import { SlidingWindow, checkPeriod, isFlat, windowMean, windowStd } from './SlidingWindow.ts';
+import { SlidingWindow, checkPeriod, isFlat, windowMean, windowStats, windowStd } from './SlidingWindow.ts';
 
 /**
  * Rolling z-score: (x − mean) / σ over the last `window` values including x (population σ); NaN for the first
@@ -7,10 +7,10 @@ import { SlidingWindow, checkPeriod, isFlat, windowMean, windowStd } from './Sli
 export function zScore(values: Float64Array, window: number): Float64Array {
   checkPeriod(window, 'z-score window');
   const out = new Float64Array(values.length).fill(NaN);
-  for (let i = window - 1; i < values.length; i++) {
-    const mean = windowMean(values, i, window);
-    out[i] = zOf(values[i]!, mean, windowStd(values, i, window, mean));
-  }
+  const mean = new Float64Array(values.length);
+  const std = new Float64Array(values.length);
+  windowStats(values, window, mean, std);
+  for (let i = window - 1; i < values.length; i++) out[i] = zOf(values[i]!, mean[i]!, std[i]!);
   return out;
 }
 
