@@ -19,6 +19,7 @@ export type { ExportFormat, ExportTarget } from './copyToFile.ts';
 export { storedExtent, candleCount } from './storedExtent.ts';
 export type { StoredExtent } from './storedExtent.ts';
 export { timestampDate } from './timestampDate.ts';
+export { timestampText } from './timestampText.ts';
 export { resampleColumns } from './resampleColumns.ts';
 export { storedIntervals } from './storedIntervals.ts';
 export { loadFundingIfStored } from './loadFundingIfStored.ts';

@@ -1,4 +1,4 @@
-import type { Store } from '../../data/index.ts';
+import { timestampText, type Store } from '../../data/index.ts';
 import { canonicalJson } from '../../research/index.ts';
 
 /** A row of `promotions` (migration 7): one per promotion made by `xylen promote`; never updated. */
@@ -28,7 +28,7 @@ export async function insertPromotion(store: Store, r: PromotionRecord): Promise
     `INSERT INTO promotions VALUES ($1, $2::TIMESTAMP, $3, $4, $5, $6, $7, $8::JSON, $9::JSON, $10::JSON, $11, $12::JSON)`,
     [
       r.promotionId,
-      r.promotedAt.toISOString().replace('T', ' ').replace('Z', ''),
+      timestampText(r.promotedAt),
       r.promotedBy,
       r.runId,
       r.liveName,

@@ -1,6 +1,6 @@
 import { invariantError, isCanonical, retainRecord, type FeatureMatrix, type HeartbeatRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Store } from '../../data/index.ts';
+import { timestampText, type Store } from '../../data/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import { ChunkAppender } from './ChunkAppender.ts';
 import { FeatureSetFeed } from './FeatureSetFeed.ts';
@@ -276,9 +276,4 @@ function isSetRow(beat: HeartbeatRecord, matrix: FeatureMatrix): boolean {
     row < matrix.rows &&
     features.byteOffset === values.byteOffset + row * width * Float64Array.BYTES_PER_ELEMENT
   );
-}
-
-/** DuckDB TIMESTAMP text (UTC, no zone). */
-function timestampText(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
 }

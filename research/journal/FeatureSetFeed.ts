@@ -1,5 +1,5 @@
 import { BIGINT, DOUBLE, INTEGER, LIST, listValue, VARCHAR, type DuckDBDataChunk } from '@duckdb/node-api';
-import type { Store } from '../../data/index.ts';
+import { timestampText, type Store } from '../../data/index.ts';
 import type { FeatureMatrix } from '../../engine/index.ts';
 import { addSource, registerFeedFunction, removeSource, type ChunkSource } from './feedFunction.ts';
 import { bigintVector, CHUNK_ROWS, constantVector, copyVector, fixedListVector, varcharValue, vectorOf, type RawValue } from './chunkVectors.ts';
@@ -59,7 +59,7 @@ export class FeatureSetFeed implements ChunkSource {
           setId,
           listValue([...matrix.names]),
           matrix.rows,
-          createdAt.toISOString().replace('T', ' ').replace('Z', ''),
+          timestampText(createdAt),
         ]);
         await connection.run(`INSERT INTO feature_rows SELECT * FROM ${FUNCTION}(${id})`);
       } finally {

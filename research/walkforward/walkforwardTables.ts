@@ -1,4 +1,4 @@
-import { timestampDate, type Store } from '../../data/index.ts';
+import { timestampDate, timestampText, type Store } from '../../data/index.ts';
 import { inputError } from '../../engine/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
 import type { EquityCurve } from '../metrics/EquityCurve.ts';
@@ -49,7 +49,7 @@ export async function startWalkforward(store: Store, wf: { wfId: string; request
   const r = wf.request;
   await store.connection.run(`INSERT INTO walkforwards VALUES ($1, $2::TIMESTAMP, NULL, 'running', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, NULL)`, [
     wf.wfId,
-    r.createdAt.toISOString().replace('T', ' ').replace('Z', ''),
+    timestampText(r.createdAt),
     r.market,
     r.symbol,
     BigInt(r.from),
