@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { JournalRecord } from '../../engine/index.ts';
+import { canonicalNumber, type JournalRecord } from '../../engine/index.ts';
 import { HeartbeatBlock, VoteModels } from './HeartbeatBlock.ts';
 import { JOURNAL_TABLES, type Cell, type JournalTable, type RowRecordType } from './journalTables.ts';
 
@@ -97,7 +97,7 @@ export class JournalHasher {
   private number(value: number): void {
     this.room(8);
     // -0 and 0 are one value to JSON and to DuckDB's read-back; NaN has many bit patterns.
-    this.buffer.writeDoubleLE(value === 0 ? 0 : Number.isNaN(value) ? Number.NaN : value, this.offset);
+    this.buffer.writeDoubleLE(canonicalNumber(value), this.offset);
     this.offset += 8;
   }
 
