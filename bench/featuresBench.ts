@@ -1,6 +1,7 @@
 // Times the batch feature set over one year of 5m bars plus 1h context, the size a replay computes up front.
 import { computeFeatures, FeatureEngine } from '../engine/features/index.ts';
 import type { CandleColumnsLike } from '../engine/features/index.ts';
+import { median } from './median.ts';
 
 const FIVE_MINUTES = 300_000;
 const ROWS = 105_120; // 365 days of 5m bars
@@ -37,11 +38,6 @@ function hourly(five: CandleColumnsLike): CandleColumnsLike {
     h.volume[r] = five.volume.subarray(from, from + 12).reduce((a, b) => a + b, 0);
   }
   return h;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 export async function run(): Promise<void> {

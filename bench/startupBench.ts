@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { median } from './median.ts';
 
 const run = promisify(execFile);
 const BIN = new URL('../bin/xylen.js', import.meta.url).pathname;
@@ -40,7 +41,6 @@ async function times(n: number, work: () => Promise<unknown>): Promise<number[]>
   return out;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${(x / 1000).toFixed(2)} s`;
 
 await main();
