@@ -242,6 +242,9 @@ export class DuckDbJournal implements Journal {
       // The failed insert aborted the transaction: nothing of it can be kept.
       await this.connection.run('ROLLBACK');
       this.connection.closeSync();
+      // The set's own transaction ends (commits, or rolls back) before the journal does: a failed run returns with
+      // its set settled and its claim ended, as a complete one does.
+      await this.setCommitted?.catch(() => undefined);
       throw error;
     } finally {
       this.heartbeats.close();
