@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runXylen as xylen } from '../test/runXylen.ts';
+import { REPO_ROOT } from '../test/paths.ts';
 import { runXylenBin } from '../test/runXylenBin.ts';
 import { buildProgram } from './main.ts';
 
@@ -38,6 +41,17 @@ describe('xylen CLI', () => {
     expect(usage.stderr).toContain("unknown command 'nonsense'");
     expect(input.code).toBe(2);
     expect(input.stderr).toContain('CONFIG_MISSING');
+  });
+
+  it('bin/xylen.js exits quietly with its own status when its reader closes the pipe (`xylen … | head`)', async () => {
+    // The read end closes before the child writes a byte, so its first write fails with EPIPE.
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'xylen.js'), 'check', 'lookahead', '--help'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(code).toBe(0);
   });
 
   it('exits 2 on an unknown command or option', async () => {

@@ -11,6 +11,7 @@ import { registerModelsCommands } from './commands/models.ts';
 import { registerModelServer } from './commands/modelServer.ts';
 import { registerModelTrain } from './commands/modelTrain.ts';
 import { registerPromoteCommand } from './commands/promote.ts';
+import { quietOnClosedPipe } from './quietOnClosedPipe.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunsCommands } from './commands/runs.ts';
@@ -82,6 +83,8 @@ function reportError(error: unknown): number {
 
 const isEntry = process.argv[1] !== undefined && /(xylen(\.js)?|cli[\\/]main\.ts)$/.test(process.argv[1]);
 if (isEntry) {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   const code = await runCli(process.argv.slice(2));
   process.exitCode = code;
 }
