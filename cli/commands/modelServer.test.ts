@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,13 +77,16 @@ describe('xylen model-server', () => {
   });
 
   it('bad flags are input errors naming the flag', async () => {
-    const errorOf = (extra: Partial<typeof flags> & { tokenEnv?: string }) => failureOf(startModelServer({ ...flags, samples: join(dir, 'x.jsonl'), ...extra }));
+    const errorOf = (extra: Partial<typeof flags> & { tokenEnv?: string; modelsDir?: string }) => failureOf(startModelServer({ ...flags, samples: join(dir, 'x.jsonl'), ...extra }));
     const port = await errorOf({ port: '70000' });
     expect([port.where, port.exitCode]).toEqual(['--port', 2]);
     const token = await errorOf({ tokenEnv: 'XYLEN_SURELY_UNSET_VAR' });
     expect([token.where, token.exitCode, token.code]).toEqual(['--token-env', 2, 'TOKEN_ENV_EMPTY']);
     const model = await errorOf({ model: join(dir, 'model.bin') });
     expect([model.code, model.exitCode]).toEqual(['MODEL_FORMAT_UNKNOWN', 2]);
+    await writeFile(join(dir, 'a-file'), 'not a folder');
+    const modelsDir = await errorOf({ modelsDir: join(dir, 'a-file') });
+    expect([modelsDir.where, modelsDir.exitCode, modelsDir.code]).toEqual(['--models-dir', 2, 'MODELS_DIR_IS_FILE']);
   });
 
   it('a port in use is an input error, and the sample store is released for the next try', async () => {

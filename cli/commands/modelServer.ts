@@ -5,7 +5,7 @@ import { inputError } from '../../engine/index.ts';
 import { configSchema, type XylenConfig } from '../../config/index.ts';
 import { loadModel, type ModelRuntime } from '../../model-servers/index.ts';
 import { defaultModelsDir, latestVersion, listPendingRegistrations, loadRegisteredModel } from '../../model-servers/registry/index.ts';
-import { Store } from '../../data/index.ts';
+import { makeOutputDir, Store } from '../../data/index.ts';
 import { resolveConfig, resolveDbPath } from '../context.ts';
 import { DEFAULT_BODY_LIMIT } from '../../model-servers/server/defaultBodyLimit.ts';
 import { parseInteger } from '../flags.ts';
@@ -85,6 +85,8 @@ export async function startModelServer(flags: ModelServerFlags, storePath?: () =
       hint: `export ${flags.tokenEnv}=<a long random token> before starting the server`,
     });
   }
+  // A --models-dir that cannot hold files fails now, not at the first retraining.
+  if (flags.modelsDir !== undefined) makeOutputDir(flags.modelsDir, '--models-dir', 'MODELS');
   // Fastify, pino and prom-client load only for this command.
   const [{ createModelServer, RegistryWriter, Retrainer, SampleStore, ServedModel }, { pino }] = await Promise.all([import('../../model-servers/server/index.ts'), import('pino')]);
   const dbPath = storePath ? await storePath() : undefined;

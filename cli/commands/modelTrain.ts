@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatTime, inputError, parseInterval, type Interval } from '../../engine/index.ts';
-import type { Market } from '../../data/index.ts';
+import { makeOutputDir, type Market } from '../../data/index.ts';
 import type { XylenConfig } from '../../config/index.ts';
 import { defaultModelsDir } from '../../model-servers/registry/index.ts';
 import { TRAIN_STEPS, TRAINER_KINDS, trainModel, type TrainModelResult } from '../../model-servers/zoo/index.ts';
@@ -62,8 +62,15 @@ export async function resolveSeries(flags: SeriesFlags, config: XylenConfig, com
     symbol: parseSymbol(flags.symbol ?? config.symbol),
     decisionInterval: parseInterval(flags.decisionInterval ?? config.intervals.decision, flags.decisionInterval ? '--decision-interval' : 'intervals.decision'),
     contextInterval: parseInterval(flags.contextInterval ?? config.intervals.context, flags.contextInterval ? '--context-interval' : 'intervals.context'),
-    modelsDir: flags.modelsDir ?? defaultModelsDir(await resolveDbPath(command)),
+    modelsDir: await modelsDirOf(flags, command),
   };
+}
+
+/** The models dir, made when missing, so that a path that cannot hold files fails before any training. */
+async function modelsDirOf(flags: SeriesFlags, command: Command): Promise<string> {
+  const dir = flags.modelsDir ?? defaultModelsDir(await resolveDbPath(command));
+  makeOutputDir(dir, flags.modelsDir === undefined ? 'the models dir beside the store' : '--models-dir', 'MODELS');
+  return dir;
 }
 
 /** Registers `xylen model train` on the `model` command. */

@@ -72,6 +72,7 @@ describe('xylen model train', () => {
       [['--features', 'ret_1,vol_z'], '--features'],
       [['--tp', '-1', '--label', 'triple-barrier'], '--tp'],
       [['--name', 'a b'], '--name'],
+      [['--models-dir', join(dir, 'store.duckdb')], '--models-dir'],
     ] as const) {
       const { error } = await xylen(['model', 'train', '--from', '2023-01-01', '--to', '2023-03-01', ...args]);
       expect(error?.exitCode, args.join(' ')).toBe(2);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,17 @@ describe('xylen runs', () => {
     const malformed = await xylen(['runs', 'export', 'latest', '--csv', join(dir, 'x')]);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('BAD_RUN_ID');
+  });
+
+  it('export into a path that is a file exits 2 naming --csv, and writes nothing', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'kept');
+    for (const target of [file, join(file, 'sub')]) {
+      const result = await xylen(['runs', 'export', RUN, '--csv', target]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/EXPORT_DIR_(IS_FILE|UNWRITABLE).*--csv/);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('kept');
   });
 
   // Last: it deletes a run the tests above read.

@@ -1,7 +1,8 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { renameSync, rmSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { inputError } from '../../engine/index.ts';
+import { checkOutputFile } from '../outputPaths.ts';
 
 export type ExportFormat = 'parquet' | 'csv';
 
@@ -22,14 +23,10 @@ export function exportFormat(path: string): ExportFormat {
   });
 }
 
-/** Check an `--out` path (known extension, existing folder) so a bad one is refused before the export does its work. */
+/** Check an `--out` path (known extension, existing folder, not a folder itself) so a bad one is refused before the export does its work. */
 export function exportTarget(out: string): ExportTarget {
   const format = exportFormat(out);
-  const path = resolve(out);
-  if (!existsSync(dirname(path))) {
-    throw inputError('EXPORT_DIR_MISSING', `the folder ${dirname(path)} does not exist`, { where: '--out', hint: 'create it first, or choose another path' });
-  }
-  return { path, format };
+  return { path: checkOutputFile(out, '--out', 'EXPORT'), format };
 }
 
 /**

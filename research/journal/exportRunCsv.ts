@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Store } from '../../data/index.ts';
+import { makeOutputDir, type Store } from '../../data/index.ts';
 import { JOURNAL_TABLE_LIST, type ColumnSpec, type JournalTable } from './journalTables.ts';
 import { getRun } from './storedRuns.ts';
 
@@ -24,7 +23,7 @@ const readable = (c: ColumnSpec, alias = '') => (c.time ? `epoch_ms(${alias}${c.
  */
 export async function exportRunCsv(store: Store, runId: string, dir: string): Promise<ExportedTable[]> {
   const run = await getRun(store, runId);
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir, '--csv');
   const exported: ExportedTable[] = [];
   const write = async (table: string, query: string) => {
     const file = resolve(join(dir, `${table}.csv`));
