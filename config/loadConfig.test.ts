@@ -60,6 +60,15 @@ describe('parseConfig', () => {
     expect(error.code).toBe('CONFIG_SYNTAX');
     expect(error.where).toMatch(/^bad\.yaml:\d+$/);
   });
+
+  it('names a missing config file, and a directory given as one, as input errors', async () => {
+    const missing = await loadConfig(`${REPO_ROOT}no-such.yaml`, { required: true }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(XylenError);
+    expect((missing as XylenError).code).toBe('CONFIG_MISSING');
+    const folder = await loadConfig(`${REPO_ROOT}config`, { required: true }).catch((e: unknown) => e);
+    expect(folder).toBeInstanceOf(XylenError);
+    expect([(folder as XylenError).code, (folder as XylenError).exitCode, (folder as XylenError).where]).toEqual(['CONFIG_UNREADABLE', 2, `${REPO_ROOT}config`]);
+  });
 });
 
 describe('xylen.example.yaml', () => {

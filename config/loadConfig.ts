@@ -26,7 +26,20 @@ export async function loadConfig(path: string = DEFAULT_CONFIG_PATH, options: Lo
     }
     return configSchema.parse({});
   }
-  return parseConfig(readFileSync(path, 'utf8'), path, options.env ?? process.env);
+  return parseConfig(readConfigText(path), path, options.env ?? process.env);
+}
+
+/** The file's text; a folder or an unreadable file is an input error naming it, not a system error. */
+function readConfigText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw inputError('CONFIG_UNREADABLE', code === 'EISDIR' ? 'a directory, not a config file' : `cannot read the config file: ${(error as Error).message}`, {
+      where: path,
+      hint: 'give a YAML file (xylen.example.yaml shows every key)',
+    });
+  }
 }
 
 export function parseConfig(text: string, file: string, env: Record<string, string | undefined> = process.env): XylenConfig {

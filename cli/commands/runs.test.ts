@@ -109,9 +109,19 @@ describe('xylen runs', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('RUN_NOT_FOUND');
     expect(unknown.stderr).toContain('xylen runs ls');
-    const malformed = await xylen(['runs', 'export', 'latest', '--csv', join(dir, 'x')]);
+    const malformed = await xylen(['runs', 'export', 'newest', '--csv', join(dir, 'x')]);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('BAD_RUN_ID');
+  });
+
+  it('`latest` names the newest complete run for show and export (the newer failed run is passed over)', async () => {
+    const shown = await xylen(['runs', 'show', 'latest', '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect((JSON.parse(shown.stdout) as { runId: string }).runId).toBe(RUN);
+    const exported = await xylen(['runs', 'export', 'latest', '--csv', join(dir, 'latest'), '--json']);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect((JSON.parse(exported.stdout) as { runId: string }).runId).toBe(RUN);
+    expect(readdirSync(join(dir, 'latest'))).toContain('decisions.csv');
   });
 
   it('export into a path that is a file exits 2 naming --csv, and writes nothing', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { formatTime } from '../../engine/index.ts';
+import type { Store } from '../../data/index.ts';
+import { formatTime, inputError } from '../../engine/index.ts';
 import { deleteRuns } from '../../research/journal/deleteRuns.ts';
 import { exportRunCsv } from '../../research/journal/exportRunCsv.ts';
 import { getRun, listRuns, type StoredRun } from '../../research/journal/storedRuns.ts';
@@ -24,10 +25,10 @@ export function registerRunsCommands(program: Command): void {
   runs
     .command('show')
     .description("print a run's manifest and report")
-    .argument('<run>', 'run id (`xylen runs ls` lists them)')
+    .argument('<run>', 'run id (`xylen runs ls` lists them), or `latest`: the newest complete run')
     .option('--json', 'print the run (manifest, metrics, hash, timings) as one JSON object')
-    .action(async (runId: string, options: { json?: boolean }, command: Command) => {
-      const run = await withStore(command, { readOnly: true }, (store) => getRun(store, runId));
+    .action(async (target: string, options: { json?: boolean }, command: Command) => {
+      const run = await withStore(command, { readOnly: true }, async (store) => getRun(store, await runIdOf(store, target)));
       if (options.json) return printJson(run);
       process.stdout.write(describeRun(run));
     });
@@ -35,11 +36,14 @@ export function registerRunsCommands(program: Command): void {
   runs
     .command('export')
     .description("write a run's journal as CSV files, one per table: decisions with every model's vote, orders, fills, funding, risk events, trades, equity, snapshots")
-    .argument('<run>', 'run id (`xylen runs ls` lists them)')
+    .argument('<run>', 'run id (`xylen runs ls` lists them), or `latest`: the newest complete run')
     .requiredOption('--csv <dir>', 'directory for the CSV files (created if missing; files of the same name are replaced)')
     .option('--json', 'print what was written as JSON')
-    .action(async (runId: string, options: { csv: string; json?: boolean }, command: Command) => {
-      const files = await withStore(command, { readOnly: true }, (store) => exportRunCsv(store, runId, options.csv));
+    .action(async (target: string, options: { csv: string; json?: boolean }, command: Command) => {
+      const { runId, files } = await withStore(command, { readOnly: true }, async (store) => {
+        const runId = await runIdOf(store, target);
+        return { runId, files: await exportRunCsv(store, runId, options.csv) };
+      });
       if (options.json) return printJson({ runId, files });
       process.stdout.write(`${formatTable(files.map((f) => ({ table: f.table, rows: f.rows, file: f.file })))}\n`);
     });
@@ -105,4 +109,14 @@ function describeRun(run: StoredRun): string {
   if (run.metrics) return formatReport(run.metrics, run.manifest, header);
   const why = run.status === 'failed' ? `failed: ${run.message ?? 'no reason recorded'}` : 'still running, or stopped before it finished';
   return `Run ${run.runId} (${run.kind}, ${run.status}): no report — ${why}; ${run.records ?? 0} records journaled\n`;
+}
+
+/** A run id as given, or for `latest` the newest complete run's (as `xylen report latest` takes it). */
+async function runIdOf(store: Store, target: string): Promise<string> {
+  if (target !== 'latest') return target;
+  const newest = (await listRuns(store)).find((run) => run.status === 'complete');
+  if (newest === undefined) {
+    throw inputError('RUN_NOT_FOUND', `no complete run in ${store.path}`, { where: 'RUN', hint: 'replay one first (`xylen replay`), or point --db at the store that holds it' });
+  }
+  return newest.runId;
 }
