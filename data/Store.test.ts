@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,5 +66,21 @@ describe('Store', () => {
     const error = await Store.open(join(tmpdir(), 'xylen-none', 'missing.duckdb'), { readOnly: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(XylenError);
     expect((error as XylenError).code).toBe('STORE_MISSING');
+  });
+
+  it('calls a directory or a file that is not DuckDB an input error (exit 2), leaving the file as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xylen-not-a-store-'));
+    try {
+      const text = join(dir, 'notes.txt');
+      writeFileSync(text, 'not a database\n'.repeat(1000));
+      for (const [path, readOnly] of [[dir, false], [text, false], [text, true]] as const) {
+        const error = await Store.open(path, { readOnly }).catch((e: unknown) => e);
+        expect(error, path).toBeInstanceOf(XylenError);
+        expect([(error as XylenError).code, (error as XylenError).exitCode]).toEqual(['STORE_NOT_DUCKDB', 2]);
+      }
+      expect(readFileSync(text, 'utf8')).toBe('not a database\n'.repeat(1000));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

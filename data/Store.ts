@@ -1,5 +1,5 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { operationalError } from '../engine/index.ts';
+import { inputError, operationalError } from '../engine/index.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export const DEFAULT_DB_PATH = './xylen.duckdb';
@@ -145,6 +145,12 @@ function describeOpenError(path: string, readOnly: boolean, error: unknown): Err
   if (readOnly && /(does not exist|No such file|Cannot open)/i.test(message)) {
     return operationalError('STORE_MISSING', `no store at ${path}`, {
       hint: 'import data first (`xylen data import …` or `xylen data synth`), or pass --db / set XYLEN_DB',
+      cause: error,
+    });
+  }
+  if (/Is a directory|not a valid DuckDB database file/i.test(message)) {
+    return inputError('STORE_NOT_DUCKDB', `${path} is not a store: ${/Is a directory/i.test(message) ? 'it is a directory' : 'it is a file, but not a DuckDB database'}`, {
+      hint: 'point --db (or XYLEN_DB, or data.db in the config) at a Xylen store, or at a new file name to make one',
       cause: error,
     });
   }
