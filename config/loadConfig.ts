@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { inputError } from '../engine/index.ts';
 import { configSchema, type XylenConfig } from './schema.ts';
 import { editDistance } from './editDistance.ts';
+import { readInputFile } from './readInputFile.ts';
 import { allowedKeys } from './schemaKeys.ts';
 
 export const DEFAULT_CONFIG_PATH = './xylen.yaml';
@@ -26,20 +27,7 @@ export async function loadConfig(path: string = DEFAULT_CONFIG_PATH, options: Lo
     }
     return configSchema.parse({});
   }
-  return parseConfig(readConfigText(path), path, options.env ?? process.env);
-}
-
-/** The file's text; a folder or an unreadable file is an input error naming it, not a system error. */
-function readConfigText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw inputError('CONFIG_UNREADABLE', code === 'EISDIR' ? 'a directory, not a config file' : `cannot read the config file: ${(error as Error).message}`, {
-      where: path,
-      hint: 'give a YAML file (xylen.example.yaml shows every key)',
-    });
-  }
+  return parseConfig(readInputFile(path, 'CONFIG', 'give a YAML file (xylen.example.yaml shows every key)'), path, options.env ?? process.env);
 }
 
 export function parseConfig(text: string, file: string, env: Record<string, string | undefined> = process.env): XylenConfig {

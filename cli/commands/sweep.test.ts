@@ -105,6 +105,13 @@ describe('xylen sweep (in process)', () => {
     expect(await storedRows()).toEqual(before);
   });
 
+  it('a missing grid and a directory given as one are input errors', async () => {
+    const missing = await runXylen(['sweep', '--grid', join(dir, 'none.yaml'), '--db', db, '--market', 'synthetic', ...range]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('error[GRID_MISSING]: --grid:')]);
+    const folder = await runXylen(['sweep', '--grid', dir, '--db', db, '--market', 'synthetic', ...range]);
+    expect([folder.code, folder.stderr]).toEqual([2, expect.stringContaining(`error[GRID_UNREADABLE]: ${dir}: a directory, not a grid file`)]);
+  });
+
   it('ls, show and top read the stored sweeps; top shows DSR and PBO', async () => {
     const grid = join(dir, 'small.yaml');
     writeFileSync(grid, 'ensemble.threshold: [0.3, 0.5]\nrisk.stop_loss_pct: [0.005, 0.01]\n');

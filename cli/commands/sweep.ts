@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { readInputFile } from '../../config/index.ts';
 import { storedExtent, type Market } from '../../data/index.ts';
 import { formatTime, inputError, intervalMs, operationalError, parseInterval } from '../../engine/index.ts';
 import {
@@ -93,7 +94,7 @@ Examples:
       const config = await resolveConfig(command);
       const gridPath = flags.grid;
       if (!existsSync(gridPath)) throw inputError('GRID_MISSING', `grid file not found: ${gridPath}`, { where: '--grid', hint: 'see examples/grid.yaml' });
-      const grid = parseGrid(readFileSync(gridPath, 'utf8'), gridPath);
+      const grid = parseGrid(readInputFile(gridPath, 'GRID', 'give a YAML grid file (see examples/grid.yaml)'), gridPath);
       const symbol = flags.symbol ? parseSymbol(flags.symbol) : config.symbol;
       const dbPath = await resolveDbPath(command);
       const { market, from, to } = await withStore(command, { readOnly: true }, async (store) => {
