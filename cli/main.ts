@@ -11,7 +11,6 @@ import { registerModelsCommands } from './commands/models.ts';
 import { registerModelServer } from './commands/modelServer.ts';
 import { registerModelTrain } from './commands/modelTrain.ts';
 import { registerPromoteCommand } from './commands/promote.ts';
-import { quietOnClosedPipe } from './quietOnClosedPipe.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunsCommands } from './commands/runs.ts';
@@ -19,6 +18,7 @@ import { registerSweepCommands } from './commands/sweep.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 import { registerWalkforwardCommands } from './commands/walkforward.ts';
 import { registerStudioCommand } from './commands/studio.ts';
+import { quietOnClosedPipe } from './quietOnClosedPipe.ts';
 
 /** Build the `xylen` program. Exported for tests that run commands in-process. */
 export function buildProgram(): Command {
