@@ -80,9 +80,15 @@ export function csvShape(firstLine: string): CsvShape | string {
   const header = !/^-?\d/.test(fields[0] ?? '');
   const layout = header ? layoutFromColumns(fields) : FIELD_COUNTS[fields.length];
   if (layout) return { layout, header };
-  return header
-    ? `unknown CSV header "${firstLine.trim()}"`
-    : `unknown CSV layout: ${fields.length} columns without a header`;
+  return header ? unknownHeader(firstLine.trim()) : `unknown CSV layout: ${fields.length} columns without a header`;
+}
+
+/** What is wrong with a first line we do not know, without echoing bytes that could garble a terminal. */
+function unknownHeader(line: string): string {
+  // Control characters, or the replacement character UTF-8 decoding leaves for bytes that are not text.
+  if (/[\u0000-\u0008\u000e-\u001f\u007f\ufffd]/.test(line)) return 'not a CSV file: its first line is not text (a binary file?)';
+  const shown = line.length > 120 ? `${line.slice(0, 120)}…` : line;
+  return `unknown CSV header "${shown}"`;
 }
 
 /** The table a layout's rows go to unless the file's name says mark prices. */

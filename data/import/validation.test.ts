@@ -174,6 +174,14 @@ describe('malformed files are rejected whole, with file:line problems', () => {
     await expectRejected('BTCUSDT-1m-g.csv', `${HEADER}\n`, undefined, /empty file: no data rows/);
   });
 
+  it('a binary file is named as one, without its bytes; a long unknown header is cut short', async () => {
+    const bytes = new Uint8Array(3000).map((_, i) => (i * 7919 + 13) % 256);
+    const binary = await expectRejected('BTCUSDT-1m-h.csv', bytes, 1, /not a CSV file: its first line is not text/);
+    expect(binary.problems[0]!.message).not.toMatch(/[\u0000-\u0008\u000e-\u001f\ufffd]/);
+    const long = await expectRejected('BTCUSDT-1m-i.csv', `${'column_'.repeat(40)}\n1,2\n`, 1, /unknown CSV header "column_.*…"$/);
+    expect(long.problems[0]!.message.length).toBeLessThan(160);
+  });
+
   it('a zip holding no CSV names the zip', async () => {
     await expectRejected('BTCUSDT-1m-2025-05.zip', zipSync({ 'notes.txt': new TextEncoder().encode('hello') }), undefined, /the zip holds no CSV file/);
   });
