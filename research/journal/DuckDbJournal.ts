@@ -123,7 +123,8 @@ export class DuckDbJournal implements Journal {
         appenders[table.type] = await ChunkAppender.open(connection, table.table, ['VARCHAR', 'BIGINT', ...table.columns.map((c) => c.type)]);
       }
       const runModels = await ChunkAppender.open(connection, 'run_models', ['VARCHAR', 'UTINYINT', 'VARCHAR']);
-      // The set's rows go in first, on their own connection; heartbeat inserts follow once they are in.
+      // The set's rows go in on their own connection and transaction, beside the heartbeat inserts; `flush` waits for
+      // the set's commit, since the heartbeats refer to it.
       setFeed = featureSet?.writes ? FeatureSetFeed.start(store, featureSet.id, featureSet.matrix, start.createdAt) : undefined;
       const heartbeats = HeartbeatFeed.open(connection, start.runId, setFeed?.inserted);
       return new DuckDbJournal(store, start.runId, connection, heartbeats, appenders, runModels, featureSet, setFeed?.committed);
