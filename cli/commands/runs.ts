@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import type { Store } from '../../data/index.ts';
-import { formatTime, inputError } from '../../engine/index.ts';
+import { formatTime } from '../../engine/index.ts';
 import { deleteRuns } from '../../research/journal/deleteRuns.ts';
 import { exportRunCsv } from '../../research/journal/exportRunCsv.ts';
-import { getRun, listRuns, type StoredRun } from '../../research/journal/storedRuns.ts';
+import { getRun, listRuns, runIdOf, type StoredRun } from '../../research/journal/storedRuns.ts';
 import { formatReport } from '../../research/report/formatReport.ts';
 import { withStore } from '../context.ts';
 import { cellDay, cellPercent, cellRound, formatTable, printJson } from '../output.ts';
@@ -109,14 +108,4 @@ function describeRun(run: StoredRun): string {
   if (run.metrics) return formatReport(run.metrics, run.manifest, header);
   const why = run.status === 'failed' ? `failed: ${run.message ?? 'no reason recorded'}` : 'still running, or stopped before it finished';
   return `Run ${run.runId} (${run.kind}, ${run.status}): no report — ${why}; ${run.records ?? 0} records journaled\n`;
-}
-
-/** A run id as given, or for `latest` the newest complete run's (as `xylen report latest` takes it). */
-async function runIdOf(store: Store, target: string): Promise<string> {
-  if (target !== 'latest') return target;
-  const newest = (await listRuns(store)).find((run) => run.status === 'complete');
-  if (newest === undefined) {
-    throw inputError('RUN_NOT_FOUND', `no complete run in ${store.path}`, { where: 'RUN', hint: 'replay one first (`xylen replay`), or point --db at the store that holds it' });
-  }
-  return newest.runId;
 }

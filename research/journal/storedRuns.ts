@@ -42,6 +42,19 @@ export async function getRun(store: Store, runId: string, where = 'RUN'): Promis
   return toStoredRun(rows[0]!);
 }
 
+/**
+ * The run `target` names: a run id as given, or for `latest` the newest complete run's (as `xylen report latest`
+ * takes it). An empty store has no `latest`: the user's to fix (exit 2), with how.
+ */
+export async function runIdOf(store: Store, target: string, where = 'RUN'): Promise<string> {
+  if (target !== 'latest') return target;
+  const rows = await store.all(`SELECT run_id FROM runs WHERE status = 'complete' ORDER BY created_at DESC, run_id DESC LIMIT 1`);
+  if (rows.length === 0) {
+    throw inputError('RUN_NOT_FOUND', `no complete run in ${store.path}`, { where, hint: 'replay one first (`xylen replay`), or point --db at the store that holds it' });
+  }
+  return rows[0]!['run_id'] as string;
+}
+
 function toStoredRun(row: Record<string, unknown>): StoredRun {
   return {
     runId: row['run_id'] as string,
