@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `xylen` command. Xylen ships TypeScript sources and runs them through tsx, so there is no
-// build step between `npm ci` and `npx xylen`.
-import { register } from 'tsx/esm/api';
+// The `xylen` command. Xylen ships TypeScript sources, with no build step between `npm ci` and `npx xylen`:
+// loadCli.js runs them from a bundle it keeps up to date, or through tsx.
+import { loadCli } from './loadCli.js';
 
-register();
-await import('../cli/main.ts');
+await loadCli();

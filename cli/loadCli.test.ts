@@ -1,0 +1,91 @@
+// bin/loadCli.js: the CLI runs from an esbuild bundle kept in node_modules/.cache; a changed source makes a new one,
+// an unchanged tree reuses it, modules keep their own import.meta.url, and XYLEN_NO_BUNDLE runs the sources via tsx.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, utimes, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: plain JavaScript (it runs before any TypeScript loader), without type declarations
+import { bundledEntry } from '../bin/loadCli.js';
+import { REPO_ROOT } from '../test/paths.ts';
+
+const run = promisify(execFile);
+
+describe('loadCli', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'xylen-load-cli-'));
+    await mkdir(join(root, 'cli'));
+    await writeFile(join(root, 'package.json'), '{ "type": "module" }\n');
+    await writeFile(join(root, 'tsconfig.json'), '{}\n');
+    await writeFile(join(root, 'cli', 'main.ts'), "export { value, where } from './dep.ts';\n");
+    await writeDep(1);
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function writeDep(value: number): Promise<void> {
+    const path = join(root, 'cli', 'dep.ts');
+    await writeFile(path, `export const value: number = ${value};\nexport const where = import.meta.url;\n`);
+    // A second write within the same mtime tick must still read as a change: the size differs, or here the time.
+    const at = new Date(Date.now() + value * 1000);
+    await utimes(path, at, at);
+  }
+
+  const load = async (): Promise<{ url: string; value: number; where: string }> => {
+    const url: string = await bundledEntry(root, 'cli/main.ts');
+    const module = (await import(url)) as { value: number; where: string };
+    return { url, value: module.value, where: module.where };
+  };
+
+  it('bundles on the first start, reuses the bundle while nothing changed, and rebuilds when a source changed', async () => {
+    const first = await load();
+    expect(first.value).toBe(1);
+    expect(first.url).toContain('/node_modules/.cache/xylen-cli/');
+    // import.meta.url is the source file's, not the bundle's.
+    expect(first.where).toBe(pathToFileURL(join(root, 'cli', 'dep.ts')).href);
+
+    expect((await load()).url).toBe(first.url);
+
+    await writeDep(2);
+    const second = await load();
+    expect(second.url).not.toBe(first.url);
+    expect(second.value).toBe(2);
+
+    // A changed setting (tsconfig.json) also rebuilds.
+    const later = new Date(Date.now() + 10_000);
+    await utimes(join(root, 'tsconfig.json'), later, later);
+    const third = await load();
+    expect(third.url).not.toBe(second.url);
+    expect(third.value).toBe(2);
+    // The bundles replaced less than a day ago stay (a running process may still load their chunks).
+    const dirs = (await readdir(join(root, 'node_modules', '.cache', 'xylen-cli'))).filter((name) => name.startsWith('build-'));
+    expect(dirs).toHaveLength(3);
+  });
+
+  it('a source that does not compile is an error, so that the CLI falls back to tsx, which reports it', async () => {
+    await writeFile(join(root, 'cli', 'dep.ts'), 'export const value: number = ;\n');
+    await expect(bundledEntry(root, 'cli/main.ts')).rejects.toThrow();
+  });
+
+  it('gives the same output and exit code from the bundle and, with XYLEN_NO_BUNDLE=1, from the sources through tsx', async () => {
+    const bin = join(REPO_ROOT, 'bin', 'xylen.js');
+    const config = join(root, 'bad.yaml');
+    await writeFile(config, 'ensemble:\n  methd: majority\n');
+    const outcome = (env: NodeJS.ProcessEnv) =>
+      run(process.execPath, [bin, 'config', 'check', config], { env }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+    const { XYLEN_NO_BUNDLE: _, ...rest } = process.env;
+    const [bundled, sources] = await Promise.all([outcome(rest), outcome({ ...rest, XYLEN_NO_BUNDLE: '1' })]);
+    // An input error (XylenError, recognised by the CLI's handler in the bundle too): exit 2, the key named.
+    expect(bundled.code).toBe(2);
+    expect(bundled.stderr).toContain('error[CONFIG_INVALID]');
+    expect(bundled.stderr).toContain('unknown key "ensemble.methd"');
+    expect(sources).toEqual(bundled);
+  });
+});
