@@ -69,11 +69,12 @@ function stamp(root, path) {
  * (tests start many): each writes its own directory, and the last rename of current.json wins.
  */
 async function build(root, entry, cache) {
-  const { build: esbuild } = await import('esbuild');
   const inputs = SETTINGS.map((file) => stamp(root, join(root, file)));
   const dir = `build-${Date.now().toString(36)}-${process.pid}`;
   const outdir = join(cache, dir);
+  // First, so that a cache that cannot be written costs no more than this.
   mkdirSync(outdir, { recursive: true });
+  const { build: esbuild } = await import('esbuild');
   await esbuild({
     absWorkingDir: root,
     entryPoints: { xylen: join(root, entry) },
