@@ -101,18 +101,20 @@ async function build(root, entry, cache) {
 }
 
 /**
- * Each TypeScript source stamped before it is read (a file saved during the build then reads as changed on the next
- * start), and `import.meta.url` replaced by the source's own URL, so that paths a module finds relative to itself
+ * Each source stamped before it is read (a file saved during the build then reads as changed on the next start),
+ * and in code `import.meta.url` replaced by the source's own URL, so that paths a module finds relative to itself
  * (worker entries, the repository root, createRequire) are what they are under tsx.
  */
 function sourcesAsTheyWere(root, inputs) {
   return {
     name: 'xylen-sources',
     setup(build) {
-      build.onLoad({ filter: /\.[cm]?ts$/ }, async ({ path }) => {
+      build.onLoad({ filter: /.*/ }, async ({ path }) => {
         inputs.push(stamp(root, path));
+        const loader = /\.[cm]?ts$/.test(path) ? 'ts' : /\.[cm]?js$/.test(path) ? 'js' : undefined;
+        if (loader === undefined) return undefined; // JSON and the like: esbuild reads them itself
         const text = await readFile(path, 'utf8');
-        return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(path).href)), loader: 'ts' };
+        return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(path).href)), loader };
       });
     },
   };

@@ -20,7 +20,8 @@ describe('loadCli', () => {
     await mkdir(join(root, 'cli'));
     await writeFile(join(root, 'package.json'), '{ "type": "module" }\n');
     await writeFile(join(root, 'tsconfig.json'), '{}\n');
-    await writeFile(join(root, 'cli', 'main.ts'), "export { value, where } from './dep.ts';\n");
+    await writeFile(join(root, 'cli', 'main.ts'), "export { value, where } from './dep.ts';\nexport { default as label } from './label.json';\n");
+    await writeFile(join(root, 'cli', 'label.json'), '"one"\n');
     await writeDep(1);
   });
   afterAll(async () => {
@@ -35,15 +36,16 @@ describe('loadCli', () => {
     await utimes(path, at, at);
   }
 
-  const load = async (): Promise<{ url: string; value: number; where: string }> => {
+  const load = async (): Promise<{ url: string; value: number; where: string; label: string }> => {
     const url: string = await bundledEntry(root, 'cli/main.ts');
-    const module = (await import(url)) as { value: number; where: string };
-    return { url, value: module.value, where: module.where };
+    const module = (await import(url)) as { value: number; where: string; label: string };
+    return { url, value: module.value, where: module.where, label: module.label };
   };
 
   it('bundles on the first start, reuses the bundle while nothing changed, and rebuilds when a source changed', async () => {
     const first = await load();
     expect(first.value).toBe(1);
+    expect(first.label).toBe('one');
     expect(first.url).toContain('/node_modules/.cache/xylen-cli/');
     // import.meta.url is the source file's, not the bundle's.
     expect(first.where).toBe(pathToFileURL(join(root, 'cli', 'dep.ts')).href);
@@ -55,15 +57,21 @@ describe('loadCli', () => {
     expect(second.url).not.toBe(first.url);
     expect(second.value).toBe(2);
 
+    // So does a changed file that is not TypeScript.
+    await writeFile(join(root, 'cli', 'label.json'), '"three"\n');
+    const relabelled = await load();
+    expect(relabelled.url).not.toBe(second.url);
+    expect(relabelled.label).toBe('three');
+
     // A changed setting (tsconfig.json) also rebuilds.
     const later = new Date(Date.now() + 10_000);
     await utimes(join(root, 'tsconfig.json'), later, later);
     const third = await load();
-    expect(third.url).not.toBe(second.url);
+    expect(third.url).not.toBe(relabelled.url);
     expect(third.value).toBe(2);
     // The bundles replaced less than a day ago stay (a running process may still load their chunks).
     const dirs = (await readdir(join(root, 'node_modules', '.cache', 'xylen-cli'))).filter((name) => name.startsWith('build-'));
-    expect(dirs).toHaveLength(3);
+    expect(dirs).toHaveLength(4);
   });
 
   it('a source that does not compile is an error, so that the CLI falls back to tsx, which reports it', async () => {
