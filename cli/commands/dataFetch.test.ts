@@ -77,6 +77,10 @@ describe('xylen data fetch', () => {
     expect(unreachable.stderr).toContain('error[FETCH_UNREACHABLE]');
     expect(unreachable.stderr).toContain(gone.url);
     expect(unreachable.stderr).not.toMatch(/\n\s+at /);
+    // A host name that does not resolve (an offline machine) fails at once, with the default retries too.
+    const offline = await xylen(['--db', join(dir, 'x.duckdb'), 'data', 'fetch', '--base-url', 'http://xylen-test-host.invalid', '--from', '2025-05-20', '--to', '2025-05-21']);
+    expect(offline.code).toBe(1);
+    expect(offline.stderr).toContain('error[FETCH_HOST_NOT_FOUND]: the name xylen-test-host.invalid does not resolve');
 
     const range = await xylen(['data', 'fetch', '--from', '2025-05-21', '--to', '2025-05-20', '--base-url', fapi.url]);
     expect(range.code).toBe(2);

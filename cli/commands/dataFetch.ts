@@ -44,7 +44,7 @@ export function registerDataFetch(data: Command): void {
     .addOption(new Option('--market <market>', 'Binance USDⓈ-M futures or spot (default: the config market)').choices(['usdm', 'spot']))
     .option('--base-url <url>', 'another host: REST API for ccxt (default $XYLEN_BINANCE_URL), data files for files')
     .option('--funding', 'also fetch funding rates (usdm, ccxt)')
-    .option('--retries <n>', 'retries of a request after network errors or rate limits, with exponential backoff', String(DEFAULT_RETRY_POLICY.retries))
+    .option('--retries <n>', 'retries of a request after network errors or rate limits, with exponential backoff (none when the host name does not resolve)', String(DEFAULT_RETRY_POLICY.retries))
     .option('--json', 'print the result as JSON')
     .action(async (flags: FetchFlags, command: Command) => {
       const config = await resolveConfig(command);

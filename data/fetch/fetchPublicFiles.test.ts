@@ -154,4 +154,13 @@ describe('fetchPublicFiles against a loopback data.binance.vision', () => {
     expect([(error as XylenError).kind, (error as XylenError).code]).toEqual(['temporary', 'FETCH_UNREACHABLE']);
     expect((error as XylenError).message).toContain(`${server.url}/data/futures/um/monthly/klines/BTCUSDT/1m/BTCUSDT-1m-2025-04.zip.CHECKSUM`);
   });
+
+  it('does not retry a host name that does not resolve (half-minute backoffs would outlast the timeout)', async () => {
+    const retry = { retries: 5, baseDelayMs: 30_000, maxDelayMs: 30_000 };
+    const error = await fetchPublicFiles(store, REQUEST, { ...options('http://xylen-test-host.invalid'), retry }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(XylenError);
+    expect([(error as XylenError).kind, (error as XylenError).code]).toEqual(['temporary', 'FETCH_HOST_NOT_FOUND']);
+    expect((error as XylenError).message).toContain('the name xylen-test-host.invalid does not resolve');
+    expect((error as XylenError).message).toContain('http://xylen-test-host.invalid/data/futures/um/monthly/klines/BTCUSDT/1m/');
+  });
 });

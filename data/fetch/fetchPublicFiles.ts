@@ -139,7 +139,7 @@ async function download(url: string, path: string, policy: RetryPolicy): Promise
   return { status: 'ok', path, cached: false };
 }
 
-/** The body of `url`, or undefined on 404. Network errors, 429 and 5xx are retried with backoff. */
+/** The body of `url`, or undefined on 404. Network errors (but a host name that does not resolve), 429 and 5xx are retried with backoff. */
 async function get(url: string, policy: RetryPolicy): Promise<Uint8Array | undefined> {
   const response = await retryWithBackoff(
     async () => {
@@ -155,7 +155,14 @@ async function get(url: string, policy: RetryPolicy): Promise<Uint8Array | undef
       }
       return answer;
     },
-    (error) => (error instanceof HttpRetry ? (Number.isFinite(error.retryAfter) ? error.retryAfter * 1000 : 0) : error instanceof XylenError && error.kind === 'temporary' ? 0 : undefined),
+    (error) =>
+      error instanceof HttpRetry
+        ? Number.isFinite(error.retryAfter)
+          ? error.retryAfter * 1000
+          : 0
+        : error instanceof XylenError && error.kind === 'temporary' && error.code !== 'FETCH_HOST_NOT_FOUND'
+          ? 0
+          : undefined,
     policy,
   ).catch((error: unknown) => {
     if (error instanceof HttpRetry) {

@@ -162,4 +162,14 @@ describe('fetchWithCcxt against a loopback Binance fapi server', () => {
     expect(unreachable.message).toContain(gone.url);
     expect(await storedCandles()).toEqual([]);
   });
+
+  it('does not retry a host name that does not resolve, and says which', async () => {
+    // .invalid never resolves (RFC 6761). Were it retried, the half-minute backoffs would outlast the test's timeout.
+    const retry = { retries: 5, baseDelayMs: 30_000, maxDelayMs: 30_000 };
+    const unknown = await failure(fetchWithCcxt(store, REQUEST, fast({ baseUrl: 'http://xylen-test-host.invalid:8080', retry })));
+    expect([unknown.kind, unknown.code]).toEqual(['temporary', 'FETCH_HOST_NOT_FOUND']);
+    expect(unknown.message).toContain('the name xylen-test-host.invalid does not resolve');
+    expect(unknown.hint).toContain('offline');
+    expect(await storedCandles()).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@ import type { CandleColumns, FundingColumns } from '../CandleColumns.ts';
 import { describeProblem, importCandleColumns, importFundingColumns, type FileImportResult } from '../import/index.ts';
 import type { Store } from '../Store.ts';
 import { createBinanceClient, loadCcxt, type Ccxt, type FetchMarket } from './createBinanceClient.ts';
-import { describeCcxtError } from './describeFetchError.ts';
+import { describeCcxtError, hostNotFound } from './describeFetchError.ts';
 import { DEFAULT_RETRY_POLICY, retryWithBackoff, type RetryPolicy } from './retryWithBackoff.ts';
 
 export interface FetchRequest {
@@ -203,10 +203,11 @@ function unexpected(source: string, what: string, value: unknown) {
 
 /**
  * How long to wait before retrying a ccxt error, or undefined when retrying cannot help: network
- * trouble and rate limits are retried, waiting at least the `Retry-After` the server sent.
+ * trouble and rate limits are retried, waiting at least the `Retry-After` the server sent; a host name that does
+ * not resolve is not.
  */
 function retryDelay(ccxt: Ccxt, error: unknown, headers: Record<string, string> | undefined): number | undefined {
-  if (!(error instanceof ccxt.NetworkError)) return undefined;
+  if (!(error instanceof ccxt.NetworkError) || hostNotFound(error) !== undefined) return undefined;
   const retryAfter = Number(headers?.['Retry-After']);
   return Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 0;
 }
