@@ -94,7 +94,7 @@ export async function run(): Promise<void> {
     const fresh = async (period: typeof request) => {
       const args = ['--db', join(dir, 'bench.duckdb'), 'replay', '--market', 'synthetic', '--from', String(period.from), '--to', String(period.to), '--json'];
       const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args], { maxBuffer: 64 * 1024 * 1024 });
-      return JSON.parse(stdout) as { bars: number; elapsedMs: number; storeMs: number };
+      return JSON.parse(stdout) as { bars: number; elapsedMs: number; storeMs: number; phasesMs: { features: number; journal: number; loop: number } };
     };
     const first = await fresh({ ...request, from: request.from + 3 * DAY });
     console.log(
@@ -110,6 +110,8 @@ export async function run(): Promise<void> {
       `    re-runs of the year, seven processes: ${loops.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s before the commit (median ${rate({ wall: median(loops), bars })} bars/s); ` +
         `with the commit median ${(median(totals) / 1000).toFixed(2)} s, ${rate({ wall: median(totals), bars })} bars/s`,
     );
+    const phase = (key: 'features' | 'journal' | 'loop') => median(rerunsFresh.map((r) => r.phasesMs[key])).toFixed(0);
+    console.log(`    their median phases: features ${phase('features')} ms, journal set-up ${phase('journal')} ms, loop ${phase('loop')} ms`);
   } finally {
     store.close();
     await rm(dir, { recursive: true, force: true });

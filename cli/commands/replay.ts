@@ -29,7 +29,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--market <market>', 'usdm | spot | synthetic (default: config market)')
     .option('--from <time>', 'first decision time, inclusive (YYYY-MM-DD, ISO or Unix ms; default: start of the stored data)')
     .option('--to <time>', 'end of the period, exclusive (default: end of the stored data)')
-    .option('--json', 'print one JSON object (runId, journalHash, bars, elapsedMs, metrics, manifest) instead of the report')
+    .option('--json', 'print one JSON object (runId, journalHash, bars, elapsedMs and its phasesMs, metrics, manifest) instead of the report')
     .option('--no-synth', 'with no data stored, fail instead of generating synthetic demo data')
     .addHelpText(
       'after',

@@ -139,6 +139,10 @@ describe.each([
     expect(result.metrics.trades).toBeGreaterThan(which === 'whole' ? 40 : 5);
     expect(journal.some((r) => r.type === 'funding')).toBe(true);
     expect(book.quantity !== 0).toBe(which === 'cut');
+    // The timings: elapsedMs is its three phases, each of them measured.
+    const { features, journal: setUp, loop } = result.phasesMs;
+    for (const ms of [features, setUp, loop]) expect(ms).toBeGreaterThan(0);
+    expect(features + setUp + loop).toBeCloseTo(result.elapsedMs, 6);
   });
 
   it('every equity record: wallet as rebooked from fills and funding, equity = wallet + unrealized PnL', () => {

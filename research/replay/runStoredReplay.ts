@@ -25,6 +25,8 @@ export interface StoredReplayResult {
   decisions: number;
   /** Wall time of the replay: features, opening the journal and the loop (data loading excluded). */
   elapsedMs: number;
+  /** `elapsedMs` by phase: the feature matrix, the journal's set-up (the run row, the feature set's hash), the loop. */
+  phasesMs: { features: number; journal: number; loop: number };
   /** Wall time after the loop until the run is committed: the metrics and the rest of the journal (most of it is stored during the loop). */
   storeMs: number;
   loadMs: number;
@@ -90,8 +92,10 @@ async function replayStored(
   const started = performance.now();
   // The features first: the journal stores the matrix once per distinct content and the heartbeats refer to it.
   const matrix = replayFeatures(inputs);
+  const featured = performance.now();
   const journal = await DuckDbJournal.open(store, { runId: newRunId(createdAt), kind: 'replay', manifest, createdAt }, { features: matrix });
   const tap = new MetricsTap(journal);
+  const opened = performance.now();
   let outcome: ReplayOutcome;
   try {
     outcome = await replayInputs(inputs, config, tap, {
@@ -119,6 +123,7 @@ async function replayStored(
     bars: outcome.bars,
     decisions: outcome.decisions,
     elapsedMs,
+    phasesMs: { features: featured - started, journal: opened - featured, loop: started + elapsedMs - opened },
     storeMs,
     loadMs,
     metrics,
