@@ -4,6 +4,7 @@
 // imported from there: `xylen --help` takes ~0.4 s instead of ~1 s. There is still no build step to run by hand:
 // the bundle is a cache, checked against every source file's size and mtime on each start (a few ms).
 // XYLEN_NO_BUNDLE=1, or a cache that cannot be written, loads the sources through tsx as before.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -70,7 +71,7 @@ function stamp(root, path) {
  */
 async function build(root, entry, cache) {
   const inputs = SETTINGS.map((file) => stamp(root, join(root, file)));
-  const dir = `build-${Date.now().toString(36)}-${process.pid}`;
+  const dir = `build-${Date.now().toString(36)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const outdir = join(cache, dir);
   // First, so that a cache that cannot be written costs no more than this.
   mkdirSync(outdir, { recursive: true });

@@ -74,6 +74,19 @@ describe('loadCli', () => {
     expect(dirs).toHaveLength(4);
   });
 
+  it('several processes starting on a changed tree at once each get a working bundle', async () => {
+    await writeDep(4);
+    const script = `import { bundledEntry } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bin', 'loadCli.js')).href)};
+      const m = await import(await bundledEntry(${JSON.stringify(root)}, 'cli/main.ts'));
+      process.stdout.write(String(m.value));`;
+    const outputs = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--input-type=module', '-e', script])));
+    expect(outputs.map((o) => o.stdout)).toEqual(['4', '4', '4', '4']);
+    // current.json names one of them, complete, and the next start reuses it.
+    const url = await bundledEntry(root, 'cli/main.ts');
+    expect(((await import(url)) as { value: number }).value).toBe(4);
+    expect(await bundledEntry(root, 'cli/main.ts')).toBe(url);
+  });
+
   it('a source that does not compile is an error, so that the CLI falls back to tsx, which reports it', async () => {
     await writeFile(join(root, 'cli', 'dep.ts'), 'export const value: number = ;\n');
     await expect(bundledEntry(root, 'cli/main.ts')).rejects.toThrow();
