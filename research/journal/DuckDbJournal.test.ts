@@ -44,6 +44,37 @@ describe('DuckDbJournal', () => {
     expect(run.createdAt.getTime()).toBe(T0);
   });
 
+  it('takes its summary from a function called while DuckDB commits, after every row is in; a throwing one still leaves the journal committed', async () => {
+    const records = sampleJournal();
+    const s = await stores.open();
+    const open = (runId: string) => DuckDbJournal.open(s, { runId, kind: 'replay', manifest: sampleManifest(), createdAt: new Date(T0) });
+    const metrics = metricsFromJournal(records, { barMs: BAR_MS, firstClose: 42_000, lastClose: 42_300 });
+
+    const journal = await open('run-20240101-075000-aaaa');
+    for (const r of records) journal.record(r);
+    let calls = 0;
+    const finished = await journal.finish(() => {
+      calls++;
+      // The rows are flushed before the COMMIT is issued: a late record is refused, not lost.
+      expect(() => journal.record(records[0]!)).toThrow(/closed/);
+      return { metrics, bars: 20, elapsedMs: 12.5, finishedAt: new Date(T0 + 1000) };
+    });
+    expect(calls).toBe(1);
+    expect(finished.journalHash).toBe(journalHash(records));
+    expect(await getRun(s, 'run-20240101-075000-aaaa')).toMatchObject({ status: 'complete', bars: 20, elapsedMs: 12.5, metrics });
+
+    const failing = await open('run-20240101-075001-bbbb');
+    for (const r of records) failing.record(r);
+    await expect(
+      failing.finish(() => {
+        throw new Error('metrics broke');
+      }),
+    ).rejects.toThrow('metrics broke');
+    // The journal was committed all the same (the run stays 'running', as any run whose finish failed).
+    expect(await readJournal(s, 'run-20240101-075001-bbbb')).toStrictEqual(records);
+    expect((await getRun(s, 'run-20240101-075001-bbbb')).status).toBe('running');
+  });
+
   it('keeps runs apart, and two identical journals under different run ids hash the same', async () => {
     const records = sampleJournal();
     const first = await store(records, 'run-20240101-075000-aaaa');

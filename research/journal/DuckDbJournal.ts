@@ -171,9 +171,16 @@ export class DuckDbJournal implements Journal {
     }
   }
 
-  /** Write what is buffered and complete the runs row. */
-  async finish(summary: RunSummary): Promise<FinishedRun> {
-    await this.close();
+  /**
+   * Write what is buffered and complete the runs row. `summary` may be a function: it is then called while DuckDB
+   * commits the journal on a thread of its own, so that a replay computes its metrics in the commit's time.
+   */
+  async finish(summary: RunSummary | (() => RunSummary)): Promise<FinishedRun> {
+    const make = typeof summary === 'function' ? summary : undefined;
+    let done = make ? undefined : (summary as RunSummary);
+    await this.close(make ? () => (done = make()) : undefined);
+    if (done === undefined) throw invariantError('JOURNAL_NO_SUMMARY', `the journal of ${this.runId} was committed without a summary`);
+    summary = done;
     const journalHash = this.hasher.digest(this.models.names);
     await this.store.connection.run(
       `UPDATE runs SET status = 'complete', metrics = $2, journal_hash = $3, records = $4, bars = $5, elapsed_ms = $6, finished_at = $7::TIMESTAMP
@@ -227,16 +234,19 @@ export class DuckDbJournal implements Journal {
     for (const appender of Object.values(this.appenders)) appender.flushToTable();
   }
 
-  private async close(): Promise<void> {
+  private async close(whileCommitting?: () => void): Promise<void> {
     if (this.closed) throw invariantError('JOURNAL_CLOSED', `the journal of ${this.runId} was closed twice`);
     if (this.committing) throw invariantError('JOURNAL_BUSY', `the journal of ${this.runId} was closed while it was committing`);
     this.closed = true;
     this.hasher.updateHeartbeats(this.block);
-    await this.commitAndClose();
+    await this.commitAndClose(whileCommitting);
   }
 
-  /** The last rows into their tables and the commit (or, when an insert failed, the rollback). */
-  private async commitAndClose(): Promise<void> {
+  /**
+   * The last rows into their tables and the commit (or, when an insert failed, the rollback). `whileCommitting` runs
+   * on this thread while the COMMIT runs on DuckDB's; the commit is awaited before its error, if any, is thrown.
+   */
+  private async commitAndClose(whileCommitting?: () => void): Promise<void> {
     try {
       await this.flush();
     } catch (error) {
@@ -252,8 +262,16 @@ export class DuckDbJournal implements Journal {
     }
     this.runModels.close();
     for (const appender of Object.values(this.appenders)) appender.close();
-    await this.connection.run('COMMIT');
+    const committed = this.connection.run('COMMIT');
+    let failure: { error: unknown } | undefined;
+    try {
+      whileCommitting?.();
+    } catch (error) {
+      failure = { error };
+    }
+    await committed;
     this.connection.closeSync();
+    if (failure) throw failure.error;
   }
 }
 
