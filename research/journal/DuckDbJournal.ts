@@ -176,16 +176,15 @@ export class DuckDbJournal implements Journal {
    * commits the journal on a thread of its own, so that a replay computes its metrics in the commit's time.
    */
   async finish(summary: RunSummary | (() => RunSummary)): Promise<FinishedRun> {
-    const make = typeof summary === 'function' ? summary : undefined;
-    let done = make ? undefined : (summary as RunSummary);
-    await this.close(make ? () => (done = make()) : undefined);
-    if (done === undefined) throw invariantError('JOURNAL_NO_SUMMARY', `the journal of ${this.runId} was committed without a summary`);
-    summary = done;
+    let made: RunSummary | undefined;
+    // `close` calls the function or throws, so `made` is set below.
+    await this.close(typeof summary === 'function' ? () => (made = summary()) : undefined);
+    const { metrics, bars, elapsedMs, finishedAt } = typeof summary === 'function' ? made! : summary;
     const journalHash = this.hasher.digest(this.models.names);
     await this.store.connection.run(
       `UPDATE runs SET status = 'complete', metrics = $2, journal_hash = $3, records = $4, bars = $5, elapsed_ms = $6, finished_at = $7::TIMESTAMP
        WHERE run_id = $1`,
-      [this.runId, JSON.stringify(summary.metrics), journalHash, this.seq, summary.bars, summary.elapsedMs, timestampText(summary.finishedAt)],
+      [this.runId, JSON.stringify(metrics), journalHash, this.seq, bars, elapsedMs, timestampText(finishedAt)],
     );
     return { runId: this.runId, journalHash, records: this.seq };
   }
