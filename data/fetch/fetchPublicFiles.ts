@@ -155,14 +155,7 @@ async function get(url: string, policy: RetryPolicy): Promise<Uint8Array | undef
       }
       return answer;
     },
-    (error) =>
-      error instanceof HttpRetry
-        ? Number.isFinite(error.retryAfter)
-          ? error.retryAfter * 1000
-          : 0
-        : error instanceof XylenError && error.kind === 'temporary' && error.code !== 'FETCH_HOST_NOT_FOUND'
-          ? 0
-          : undefined,
+    retryDelay,
     policy,
   ).catch((error: unknown) => {
     if (error instanceof HttpRetry) {
@@ -176,6 +169,15 @@ async function get(url: string, policy: RetryPolicy): Promise<Uint8Array | undef
   if (response.status === 404) return undefined;
   if (!response.ok) throw operationalError('FETCH_HTTP_ERROR', `GET ${url} answered ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * How long to wait before retrying, or undefined when retrying cannot help: 429 and 5xx (at least their
+ * Retry-After) and network trouble are retried; a host name that does not resolve (describeNetworkError) is not.
+ */
+function retryDelay(error: unknown): number | undefined {
+  if (error instanceof HttpRetry) return Number.isFinite(error.retryAfter) ? error.retryAfter * 1000 : 0;
+  return error instanceof XylenError && error.kind === 'temporary' && error.code !== 'FETCH_HOST_NOT_FOUND' ? 0 : undefined;
 }
 
 class HttpRetry extends Error {
