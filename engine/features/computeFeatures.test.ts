@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_DATA } from '../../test/paths.ts';
 import { XylenError } from '../XylenError.ts';
 import type { CandleColumnsLike } from './CandleColumnsLike.ts';
-import { computeFeatures } from './computeFeatures.ts';
+import { isCanonical } from '../canonicalNumber.ts';
+import { computeFeatures, isCanonicalMatrix } from './computeFeatures.ts';
 import { CONTEXT_FEATURES, contextColumns } from './ContextFeatures.ts';
 import { DECISION_FEATURES } from './DecisionFeatures.ts';
 import { FeatureEngine } from './FeatureEngine.ts';
@@ -65,6 +66,27 @@ describe('computeFeatures and FeatureEngine', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('make canonical values only (no −0, one NaN), which isCanonicalMatrix takes on trust for its matrices', () => {
+    fc.assert(
+      fc.property(market, fc.boolean(), ({ decision, context }, huge) => {
+        // Prices near the largest double overflow the indicators' sums: Infinity − Infinity is a NaN with the sign bit
+        // set on x86, not the one NaN.
+        const input = huge ? perturbedFrom(decision, 0, 1, 1) : decision;
+        if (huge) for (let i = 0; i < input.length; i++) input.high[i] = input.low[i] = input.close[i] = 1e308;
+        const matrix = computeFeatures(input, context);
+        expect(isCanonical(matrix.values)).toBe(true);
+        expect(isCanonicalMatrix(matrix)).toBe(true);
+      }),
+      { numRuns: 20 },
+    );
+    // A matrix made elsewhere is read: one −0 is enough.
+    const values = Float64Array.of(1, 2, 3, -0);
+    const matrix = { names: ['a', 'b'], rows: 2, width: 2, values, time: Float64Array.of(1, 2) };
+    expect(isCanonicalMatrix(matrix)).toBe(false);
+    values[3] = 0;
+    expect(isCanonicalMatrix(matrix)).toBe(true);
   });
 
   it('give the same rows bit for bit, batch and bar by bar, with and without context', () => {

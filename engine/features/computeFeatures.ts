@@ -1,4 +1,4 @@
-import { canonicalNumber } from '../canonicalNumber.ts';
+import { canonicalNumber, isCanonical } from '../canonicalNumber.ts';
 import { intervalMs } from '../Interval.ts';
 import type { CandleColumnsLike } from './CandleColumnsLike.ts';
 import { checkColumns } from './checkCandle.ts';
@@ -40,7 +40,7 @@ export function computeFeatures(
   for (let r = 0, at = 0; r < rows; r++, at += width) {
     for (let c = 0; c < own; c++) values[at + c] = canonicalNumber(ownColumns[c]![r]!);
   }
-  if (!context) return { names, rows, width, values, time };
+  if (!context) return made({ names, rows, width, values, time });
 
   const contextMs = intervalMs(contextInterval);
   const contextOpen = context.openTime;
@@ -51,7 +51,23 @@ export function computeFeatures(
     while (last + 1 < context.length && contextOpen[last + 1]! + contextMs <= time[r]!) last++;
     for (let c = 0; c < contextWidth; c++) values[at + c] = last < 0 ? NaN : canonicalNumber(columns[c]![last]!);
   }
-  return { names, rows, width, values, time };
+  return made({ names, rows, width, values, time });
+}
+
+/** The values of the matrices `computeFeatures` made: canonical in every cell, since it wrote each one so. */
+const canonicalValues = new WeakSet<Float64Array>();
+
+function made(matrix: FeatureMatrix): FeatureMatrix {
+  canonicalValues.add(matrix.values);
+  return matrix;
+}
+
+/**
+ * Whether every value of the matrix is canonical (`isCanonical`): at once for one `computeFeatures` made (a matrix
+ * is not written after it is made), else by reading its values (~10 ms for a year of 5m rows in a fresh process).
+ */
+export function isCanonicalMatrix(matrix: FeatureMatrix): boolean {
+  return canonicalValues.has(matrix.values) || isCanonical(matrix.values.subarray(0, matrix.rows * matrix.width));
 }
 
 /** Columns cut to `length`: a loader may hand over buffers with spare capacity. */

@@ -16,6 +16,6 @@ export { DEFAULT_FEATURE_SPEC, featureNames } from './FeatureSpec.ts';
 export type { FeatureSpec } from './FeatureSpec.ts';
 export type { FeatureMatrix } from './FeatureMatrix.ts';
 export { featureRow, featureColumn } from './FeatureMatrix.ts';
-export { computeFeatures } from './computeFeatures.ts';
+export { computeFeatures, isCanonicalMatrix } from './computeFeatures.ts';
 export { FeatureEngine } from './FeatureEngine.ts';
 export type { FeatureEngineOptions } from './FeatureEngine.ts';

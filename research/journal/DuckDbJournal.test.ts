@@ -190,6 +190,19 @@ describe('DuckDbJournal', () => {
     expect(() => journal.record(sampleJournal()[0]!)).toThrow(/closed/);
   });
 
+  it('commits nothing of a journal whose runs row could not be inserted (its run id taken): finish says why', async () => {
+    const runId = 'run-20240101-075000-abcd';
+    const records = sampleJournal();
+    const { store: s, hash } = await store(records, runId);
+    // The runs row is inserted while the journal starts, and awaited before anything of the journal commits.
+    const again = await DuckDbJournal.open(s, { runId, kind: 'replay', manifest: sampleManifest(), createdAt: new Date(T0 + 1) });
+    for (const r of records) again.record(r);
+    const finished = again.finish({ metrics: metricsFromJournal(records, { barMs: BAR_MS, firstClose: 1, lastClose: 1 }), bars: 1, elapsedMs: 1, finishedAt: new Date(T0) });
+    await expect(finished).rejects.toThrow(/duplicate key|PRIMARY KEY|constraint/i);
+    expect(await readJournal(s, runId)).toStrictEqual(records); // the first run's journal, once
+    expect((await getRun(s, runId)).journalHash).toBe(hash);
+  });
+
   it('stores blocks on a DuckDB thread while a synchronous producer runs on, as long as it awaits pause()', async () => {
     const s = await stores.open();
     const runId = 'run-20240101-075000-abcd';

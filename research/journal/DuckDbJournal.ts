@@ -1,4 +1,4 @@
-import { invariantError, isCanonical, retainRecord, type FeatureMatrix, type HeartbeatRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
+import { invariantError, isCanonicalMatrix, retainRecord, type FeatureMatrix, type HeartbeatRecord, type Journal, type JournalRecord } from '../../engine/index.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { timestampText, type Store } from '../../data/index.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
@@ -96,6 +96,8 @@ export class DuckDbJournal implements Journal {
     private readonly featureSet: RunFeatureSet | undefined,
     /** The set this journal writes, committed on its own: the journal's heartbeats refer to it, so its commit waits for it. */
     private readonly setCommitted: Promise<void> | undefined,
+    /** The runs row's insert, committed on the store's connection while the journal starts: awaited before the journal commits. */
+    private readonly runRow: Promise<unknown>,
   ) {
     this.models = new VoteModels();
     this.block = new HeartbeatBlock(this.models, featureSet?.matrix);
@@ -109,11 +111,14 @@ export class DuckDbJournal implements Journal {
   static async open(store: Store, start: RunStart, options: JournalOptions = {}): Promise<DuckDbJournal> {
     const featureSet = await claimFeatureSet(store, options.features);
     let setFeed: FeatureSetFeed | undefined;
+    // The runs row commits (an autocommit on the store's connection, a few ms) while the journal's own connection
+    // starts; nothing of the journal is committed before it is (`flush` awaits it), and a failed insert fails the run.
+    const runRow = store.connection.run(
+      `INSERT INTO runs (run_id, created_at, kind, status, manifest, feature_set) VALUES ($1, $2::TIMESTAMP, $3, 'running', $4, $5)`,
+      [start.runId, timestampText(start.createdAt), start.kind, JSON.stringify(start.manifest), featureSet?.id ?? null],
+    );
+    runRow.catch(() => undefined); // its error reaches `flush`, or the `await` below when the start fails
     try {
-      await store.connection.run(
-        `INSERT INTO runs (run_id, created_at, kind, status, manifest, feature_set) VALUES ($1, $2::TIMESTAMP, $3, 'running', $4, $5)`,
-        [start.runId, timestampText(start.createdAt), start.kind, JSON.stringify(start.manifest), featureSet?.id ?? null],
-      );
       await HeartbeatFeed.register(store);
       if (featureSet?.writes) await FeatureSetFeed.register(store);
       const connection = await store.connect();
@@ -127,9 +132,10 @@ export class DuckDbJournal implements Journal {
       // the set's commit, since the heartbeats refer to it.
       setFeed = featureSet?.writes ? FeatureSetFeed.start(store, featureSet.id, featureSet.matrix, start.createdAt) : undefined;
       const heartbeats = HeartbeatFeed.open(connection, start.runId, setFeed?.inserted);
-      return new DuckDbJournal(store, start.runId, connection, heartbeats, appenders, runModels, featureSet, setFeed?.committed);
+      return new DuckDbJournal(store, start.runId, connection, heartbeats, appenders, runModels, featureSet, setFeed?.committed, runRow);
     } catch (error) {
       if (featureSet?.writes && setFeed === undefined) FeatureSetFeed.release(store, featureSet.id);
+      await runRow.catch(() => undefined); // the store's connection is free again when open throws
       throw error;
     }
   }
@@ -221,6 +227,7 @@ export class DuckDbJournal implements Journal {
 
   /** Every journaled row into its table (still inside the transaction). */
   private async flush(): Promise<void> {
+    await this.runRow;
     this.heartbeats.push(this.block, this.blockStored, this.block.rows);
     this.blockStored = this.block.rows;
     await this.heartbeats.drain();
@@ -280,7 +287,7 @@ export class DuckDbJournal implements Journal {
  * reads set rows from its memory, which must hold the bits that read back.
  */
 async function claimFeatureSet(store: Store, matrix: FeatureMatrix | undefined): Promise<RunFeatureSet | undefined> {
-  if (matrix === undefined || matrix.rows === 0 || !isCanonical(matrix.values.subarray(0, matrix.rows * matrix.width))) return undefined;
+  if (matrix === undefined || matrix.rows === 0 || !isCanonicalMatrix(matrix)) return undefined;
   const id = featureSetId(matrix);
   const claim = await FeatureSetFeed.claim(store, id);
   return claim === 'busy' ? undefined : { id, matrix, writes: claim === 'claimed' };
