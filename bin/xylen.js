@@ -7,8 +7,8 @@ import { loadCli } from './loadCli.js';
 // A command is one short process, and most of a replay's first pass runs while V8 is still compiling it: with a third
 // of V8's default inlining budget per optimised function (920 bytes of bytecode), the replay loop's optimised code
 // takes half the compiler time to make and is ready sooner, and a year's fresh `xylen replay` finishes ~30 ms
-// earlier (24 alternated runs; the steady state of a long-running process is ~5 % slower, hence only here). A flag
-// given to node explicitly wins.
+// earlier (24 alternated runs). Fully optimised code is ~5 % slower with it, which a longer command (a sweep) does
+// not show. A flag given to node explicitly wins.
 const INLINING = '--max-inlined-bytecode-size-cumulative';
 if (!process.execArgv.some((arg) => arg.startsWith(INLINING))) setFlagsFromString(`${INLINING}=300`);
 
