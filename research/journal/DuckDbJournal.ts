@@ -51,6 +51,8 @@ export interface FinishedRun {
   runId: string;
   journalHash: string;
   records: number;
+  /** The summary stored with the run (the one `finish` was given, or made). */
+  summary: RunSummary;
 }
 
 /**
@@ -182,17 +184,17 @@ export class DuckDbJournal implements Journal {
    * commits the journal on a thread of its own, so that a replay computes its metrics in the commit's time.
    */
   async finish(summary: RunSummary | (() => RunSummary)): Promise<FinishedRun> {
-    let made: RunSummary | undefined;
+    let made = typeof summary === 'function' ? undefined : summary;
     // `close` calls the function or throws, so `made` is set below.
-    await this.close(typeof summary === 'function' ? () => (made = summary()) : undefined);
-    const { metrics, bars, elapsedMs, finishedAt } = typeof summary === 'function' ? made! : summary;
+    await this.close(typeof summary === 'function' ? () => void (made = summary()) : undefined);
+    const { metrics, bars, elapsedMs, finishedAt } = made!;
     const journalHash = this.hasher.digest(this.models.names);
     await this.store.connection.run(
       `UPDATE runs SET status = 'complete', metrics = $2, journal_hash = $3, records = $4, bars = $5, elapsed_ms = $6, finished_at = $7::TIMESTAMP
        WHERE run_id = $1`,
       [this.runId, JSON.stringify(metrics), journalHash, this.seq, bars, elapsedMs, timestampText(finishedAt)],
     );
-    return { runId: this.runId, journalHash, records: this.seq };
+    return { runId: this.runId, journalHash, records: this.seq, summary: made! };
   }
 
   /** Keep what was journaled and mark the run failed, with the reason (also after `finish` failed to store it). */

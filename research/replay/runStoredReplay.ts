@@ -1,7 +1,7 @@
 import { maskSecrets, type XylenConfig } from '../../config/index.ts';
 import type { Market, Store } from '../../data/index.ts';
 import { featureNames, intervalMs, type Interval } from '../../engine/index.ts';
-import { DuckDbJournal, type RunSummary } from '../journal/DuckDbJournal.ts';
+import { DuckDbJournal } from '../journal/DuckDbJournal.ts';
 import { candleChecksum, codeVersion, type RunManifest, type RunModel } from '../journal/RunManifest.ts';
 import { newRunId } from '../journal/runId.ts';
 import type { RunMetrics } from '../metrics/computeMetrics.ts';
@@ -111,12 +111,13 @@ async function replayStored(
   }
   const elapsedMs = performance.now() - started;
   // The metrics are computed while DuckDB commits the journal.
-  let summary: RunSummary | undefined;
-  const finished = await journal.finish(() => {
-    const metrics = tap.metrics({ barMs: intervalMs(inputs.decisionInterval), firstClose: outcome.firstOpen, lastClose: outcome.lastClose });
-    return (summary = { metrics, bars: outcome.bars, elapsedMs, finishedAt: new Date() });
-  });
-  const metrics = summary!.metrics;
+  const finished = await journal.finish(() => ({
+    metrics: tap.metrics({ barMs: intervalMs(inputs.decisionInterval), firstClose: outcome.firstOpen, lastClose: outcome.lastClose }),
+    bars: outcome.bars,
+    elapsedMs,
+    finishedAt: new Date(),
+  }));
+  const { metrics } = finished.summary;
   const storeMs = performance.now() - started - elapsedMs;
   return {
     runId: finished.runId,
