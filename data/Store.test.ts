@@ -47,6 +47,30 @@ describe('Store', () => {
     store.close();
   });
 
+  it('runs singleThreaded work on one DuckDB thread, overlapping calls included, and gives the default back after the last, also when work fails', async () => {
+    const store = await Store.open(tempDb());
+    const threads = async () => Number((await store.all(`SELECT current_setting('threads')::INTEGER AS t`))[0]!['t']);
+    const initial = await threads();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = store.singleThreaded(async () => {
+      await held;
+      return threads();
+    });
+    // A second call while the first runs, failing: the first still has one thread after it.
+    await expect(
+      store.singleThreaded(async () => {
+        expect(await threads()).toBe(1);
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    expect(await threads()).toBe(1);
+    release();
+    expect(await first).toBe(1);
+    expect(await threads()).toBe(initial);
+    store.close();
+  });
+
   it('opens again after the process that created it was killed before closing it', async () => {
     const path = tempDb();
     // A child process creates the store (every migration), then dies with SIGKILL: nothing closes or checkpoints it.

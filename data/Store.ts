@@ -27,6 +27,9 @@ export interface StoreOptions {
  * that says to run a writing command once).
  */
 export class Store {
+  /** How many `singleThreaded` calls are running. */
+  private singleThreadedWork = 0;
+
   private constructor(
     readonly path: string,
     readonly readOnly: boolean,
@@ -114,6 +117,25 @@ export class Store {
     } catch (error) {
       await this.connection.run('ROLLBACK');
       throw error;
+    }
+  }
+
+  /**
+   * Run `work` with DuckDB on one thread (`SET threads = 1`), back to DuckDB's default (one per core, which the store
+   * never changes otherwise) when the last such work ends. For bulk inserts fed from this JavaScript thread (a
+   * replay's journal): DuckDB runs a statement on the thread that started it and on its worker threads, and a thread
+   * with none of the statement's tasks to run busy-waits for one. A feed's insert is one task, which waits on this
+   * thread for every chunk; when a worker runs it, the starting thread spins (~0.23 s of a core over a year's
+   * replay, taken from the replay on two cores). The setting is the database's: other queries meanwhile scan on one
+   * thread too.
+   */
+  async singleThreaded<T>(work: () => Promise<T>): Promise<T> {
+    const first = this.singleThreadedWork++ === 0;
+    try {
+      if (first) await this.connection.run('SET threads = 1');
+      return await work();
+    } finally {
+      if (--this.singleThreadedWork === 0) await this.connection.run('RESET threads');
     }
   }
 

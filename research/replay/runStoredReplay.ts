@@ -55,7 +55,8 @@ export async function runStoredReplay(
   // Registered models resolve (a bare id to its champion) before the manifest, which records the version that ran.
   const registered = await loadConfiguredModels(store, config.models);
   try {
-    return await replayStored(store, config, inputs, loadMs, registered, onProgress);
+    // The journal's inserts are fed from this thread: DuckDB's worker threads would only busy-wait beside them.
+    return await store.singleThreaded(() => replayStored(store, config, inputs, loadMs, registered, onProgress));
   } finally {
     for (const { runtime } of registered.values()) await runtime.close();
   }
