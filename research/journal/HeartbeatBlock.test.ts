@@ -62,4 +62,29 @@ describe('HeartbeatBlock', () => {
       }),
     );
   });
+
+  it('hashes missing and detail as UTF-8 with their byte length, NULL as -1, whether or not a row of the block has text', () => {
+    // chunks(): seq, ts, row, five account doubles, action, confidence, three scores, outcome, then missing and detail.
+    const MISSING = 14;
+    const DETAIL = 15;
+    const block = new HeartbeatBlock(new VoteModels());
+    const nulls = (n: number) => '\u0000-1;'.repeat(n);
+    const textOf = (chunk: Uint8Array) => Buffer.from(chunk).toString('utf8');
+    for (let row = 0; row < 3; row++) block.add(row, record(row, [], 'hold', 'HOLD'));
+    expect(textOf([...block.chunks()][MISSING]!)).toBe(nulls(3));
+    expect(textOf([...block.chunks()][DETAIL]!)).toBe(nulls(3));
+    expect(block.hasText(0, 3)).toBe(false);
+
+    block.add(3, { ...record(3, [], 'hold', 'RISK_DENIED'), missing: ['b', 'c'], detail: 'pause ✓' });
+    block.add(4, record(4, [], 'hold', 'HOLD'));
+    expect(textOf([...block.chunks()][MISSING]!)).toBe(`${nulls(3)}3;b,c${nulls(1)}`);
+    expect(textOf([...block.chunks()][DETAIL]!)).toBe(`${nulls(3)}9;pause ✓${nulls(1)}`);
+    expect([block.hasText(0, 3), block.hasText(3, 4), block.hasText(4, 5)]).toEqual([false, true, false]);
+
+    // A cleared block forgets its text rows: the next rows are all NULL again.
+    block.clear();
+    for (let row = 0; row < 5; row++) block.add(row, record(row, [], 'hold', 'HOLD'));
+    expect(textOf([...block.chunks()][DETAIL]!)).toBe(nulls(5));
+    expect(block.missing.slice(0, 5)).toEqual([null, null, null, null, null]);
+  });
 });

@@ -82,6 +82,10 @@ export class HeartbeatBlock {
   /** Comma-joined names (model names cannot hold a comma), or null. */
   readonly missing: (string | null)[] = new Array<string | null>(BLOCK_ROWS).fill(null);
   readonly detail: (string | null)[] = new Array<string | null>(BLOCK_ROWS).fill(null);
+  /** The rows, in order, whose `missing` or `detail` is not null: few or none, so the rest need not be read one by one. */
+  readonly textRows: number[] = [];
+  /** The last row whose features are copied here rather than a row of the feature set (−1: none yet). */
+  private lastCopied = -1;
   /** 1 where the row's features are row `row` of the run's feature set (stored there, not with the heartbeat). */
   readonly inSet = new Uint8Array(BLOCK_ROWS);
   /** Where row r's features start in the block's features as hashed: every row's, in order, set rows included. */
@@ -134,6 +138,7 @@ export class HeartbeatBlock {
     this.outcome[i] = outcomeCode(r.outcome);
     this.missing[i] = r.missing === undefined || r.missing.length === 0 ? null : r.missing.join(',');
     this.detail[i] = r.detail ?? null;
+    if (this.missing[i] !== null || this.detail[i] !== null) this.textRows.push(i);
 
     const width = r.features.length;
     this.featureStart[i + 1] = this.featureStart[i]! + width;
@@ -142,6 +147,7 @@ export class HeartbeatBlock {
       if (this.source === undefined) throw new RangeError('a heartbeat added as a feature set row to a block without the set');
       this.stored[i + 1] = f0;
     } else {
+      this.lastCopied = i;
       if (f0 + width > this.features.length) this.features = grow(this.features, f0 + width);
       const features = this.features;
       for (let k = 0; k < width; k++) features[f0 + k] = canonicalNumber(r.features[k]!);
@@ -161,10 +167,21 @@ export class HeartbeatBlock {
     this.voteStart[i + 1] = v0 + n;
   }
 
+  /** Whether a row `from … to` has a `missing` or `detail`. */
+  hasText(from: number, to: number): boolean {
+    return this.textRows.some((i) => i >= from && i < to);
+  }
+
+  /** Whether every row from `from` on has its features in the feature set (stored there: NULL here). */
+  allInSet(from: number): boolean {
+    return this.lastCopied < from;
+  }
+
   /** Empty the block for the next rows (list buffers are kept). */
   clear(): void {
-    this.missing.fill(null, 0, this.rows);
-    this.detail.fill(null, 0, this.rows);
+    for (const i of this.textRows) this.missing[i] = this.detail[i] = null;
+    this.textRows.length = 0;
+    this.lastCopied = -1;
     this.rows = 0;
   }
 
@@ -182,8 +199,8 @@ export class HeartbeatBlock {
     yield bytes(this.action, n);
     for (const column of [this.confidence, this.scoreLong, this.scoreShort, this.scoreHold]) yield bytes(column, n);
     yield bytes(this.outcome, n);
-    yield texts(this.missing, n);
-    yield texts(this.detail, n);
+    yield this.textRows.length === 0 ? NULL_TEXTS.subarray(0, n * NULL_TEXT.length) : texts(this.missing, n);
+    yield this.textRows.length === 0 ? NULL_TEXTS.subarray(0, n * NULL_TEXT.length) : texts(this.detail, n);
     yield bytes(this.featureStart, n + 1);
     yield* this.featureBytes();
     const votes = this.voteStart[n]!;
@@ -227,6 +244,11 @@ function grow<T extends Float64Array | Uint8Array>(array: T, needed: number): T 
   next.set(array);
   return next;
 }
+
+/** How `texts` writes a NULL. */
+const NULL_TEXT = Buffer.from('\u0000-1;', 'utf8');
+/** A block's rows all NULL, as `texts` writes them. */
+const NULL_TEXTS = Buffer.alloc(BLOCK_ROWS * NULL_TEXT.length, NULL_TEXT);
 
 function texts(values: readonly (string | null)[], n: number): Uint8Array {
   let out = '';

@@ -13,6 +13,8 @@ const int64 = new Uint32Array(2 * CHUNK_ROWS);
 /** List entries (offset, length), each a 64-bit integer, as 32-bit word pairs. */
 const entries = new Uint32Array(4 * CHUNK_ROWS);
 const TWO_32 = 2 ** 32;
+/** Zero bytes to copy from: empty list entries, an all-NULL validity mask. */
+const ZEROS = new Uint8Array(16 * CHUNK_ROWS);
 
 /**
  * Writers from typed arrays straight into the vectors of a table function's output chunk: one memory copy per
@@ -90,6 +92,18 @@ export function fixedListVector(target: RawVector, width: number, values: Number
   }
   bindings.copy_data_to_vector(target, 0, entries.buffer, 0, n * 16);
   childValues(target, values, from * width, n * width);
+}
+
+/** A list column of `n` empty rows (entries of offset 0 and length 0, and no child values). */
+export function emptyListVector(target: RawVector, n: number): void {
+  bindings.copy_data_to_vector(target, 0, ZEROS.buffer, 0, n * 16);
+  listChild(target, 0);
+}
+
+/** Every row of the chunk NULL. */
+export function nullVector(target: RawVector): void {
+  bindings.vector_ensure_validity_writable(target);
+  bindings.copy_data_to_vector_validity(target, 0, ZEROS.buffer, 0, CHUNK_ROWS / 8);
 }
 
 /** NULL at the chunk's rows `i` where `flags[from + i]` is 1 (a plain loop: no call per row). */

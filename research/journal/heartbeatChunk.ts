@@ -3,7 +3,9 @@ import {
   bigintVector,
   constantVector,
   copyVector,
+  emptyListVector,
   listVector,
+  nullVector,
   setNulls,
   structListVector,
   textVector,
@@ -62,8 +64,13 @@ export function fillHeartbeatChunk(chunk: DuckDBDataChunk, runId: RawValue, bloc
   copyVector(vector(12), block.scoreShort, from, n);
   copyVector(vector(13), block.scoreHold, from, n);
   copyVector(vector(14), block.outcome, from, n);
-  textVector(vector(15), block.missing, from, n);
-  textVector(vector(16), block.detail, from, n);
+  if (block.hasText(from, to)) {
+    textVector(vector(15), block.missing, from, n);
+    textVector(vector(16), block.detail, from, n);
+  } else {
+    nullVector(vector(15));
+    nullVector(vector(16));
+  }
   featuresVector(vector(17), block, from, n);
   structListVector(vector(18), block.voteStart, [block.voteModel, block.voteAction, block.voteConfidence, block.voteWeight], from, n);
 }
@@ -75,6 +82,12 @@ export function runIdValue(runId: string): RawValue {
 
 /** The features column: the rows the block holds as lists, rows of the feature set (held there, not here) as NULL. */
 function featuresVector(target: RawVector, block: HeartbeatBlock, from: number, n: number): void {
+  if (block.allInSet(from)) {
+    // Every row NULL (a replay's usual chunk): empty entries, as `listVector` writes for rows with no values.
+    emptyListVector(target, n);
+    nullVector(target);
+    return;
+  }
   listVector(target, block.stored, block.features, from, n);
   setNulls(target, block.inSet, from, n);
 }
