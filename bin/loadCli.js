@@ -12,10 +12,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = 'cli/main.ts';
+/** The folder of a bundle where the processes running from it leave their pids. */
+const USERS = 'users';
 /** Files that change how sources compile without being imported. */
 const SETTINGS = ['package.json', 'tsconfig.json'];
-/** Bundles other than the current one are removed once this old (a long-running process may still load chunks from one). */
-const KEEP_OLD_MS = 24 * 3_600_000;
+/**
+ * Bundles other than the current one are removed once this old and no running process uses them: each start leaves
+ * its pid in its bundle's users/ folder, since a long-running process (the studio, live trading) may still load
+ * chunks from one. A day's work on the sources otherwise left hundreds of 3 MB bundles.
+ */
+const KEEP_OLD_MS = 10 * 60_000;
 
 /** Import the CLI's entry module (which runs the command line): the bundle when it is fresh or can be made, else the sources through tsx. */
 export async function loadCli() {
@@ -27,6 +33,7 @@ export async function loadCli() {
       });
   if (bundled) {
     if (process.env.XYLEN_DEBUG) process.setSourceMapsEnabled(true);
+    useBundle(bundled);
     await import(bundled);
     return;
   }
@@ -126,16 +133,48 @@ function sourcesAsTheyWere(root, inputs) {
   };
 }
 
+/** Mark the bundle of `entry` (a bundle's entry URL) as used by this process until it exits. */
+export function useBundle(entry) {
+  const users = join(fileURLToPath(new URL('.', entry)), USERS);
+  const mine = join(users, String(process.pid));
+  try {
+    mkdirSync(users, { recursive: true });
+    writeFileSync(mine, '');
+    process.on('exit', () => rmSync(mine, { force: true }));
+  } catch {
+    // A cache that cannot be written: the bundle is then only kept for KEEP_OLD_MS.
+  }
+}
+
 function removeOldBundles(cache, keep) {
   for (const entry of readdirSync(cache, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name === keep) continue;
     const path = join(cache, entry.name);
     try {
-      if (Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS) rmSync(path, { recursive: true, force: true });
+      if (Date.now() - statSync(path).mtimeMs > KEEP_OLD_MS && !inUse(path)) rmSync(path, { recursive: true, force: true });
     } catch {
       // Another process removed it first.
     }
   }
+}
+
+/** Whether a process that left its pid in the bundle (`useBundle`) is still running. */
+function inUse(bundle) {
+  let pids;
+  try {
+    pids = readdirSync(join(bundle, USERS));
+  } catch {
+    return false;
+  }
+  return pids.some((pid) => {
+    try {
+      process.kill(Number(pid), 0);
+      return true;
+    } catch (error) {
+      // EPERM: it runs, as another user.
+      return error?.code === 'EPERM';
+    }
+  });
 }
 
 function entryUrl(cache, dir) {

@@ -69,7 +69,7 @@ describe('loadCli', () => {
     const third = await load();
     expect(third.url).not.toBe(relabelled.url);
     expect(third.value).toBe(2);
-    // The bundles replaced less than a day ago stay (a running process may still load their chunks).
+    // The bundles replaced less than ten minutes ago stay (a process may have just started from one).
     const dirs = (await readdir(join(root, 'node_modules', '.cache', 'xylen-cli'))).filter((name) => name.startsWith('build-'));
     expect(dirs).toHaveLength(4);
   });
@@ -85,6 +85,35 @@ describe('loadCli', () => {
     const url = await bundledEntry(root, 'cli/main.ts');
     expect(((await import(url)) as { value: number }).value).toBe(4);
     expect(await bundledEntry(root, 'cli/main.ts')).toBe(url);
+  });
+
+  it('removes replaced bundles once ten minutes old unless a running process uses them; a process marks its bundle until it exits', async () => {
+    const cache = join(root, 'node_modules', '.cache', 'xylen-cli');
+    const bundle = async (name: string, pid?: string) => {
+      await mkdir(join(cache, name, 'users'), { recursive: true });
+      if (pid !== undefined) await writeFile(join(cache, name, 'users', pid), '');
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      await utimes(join(cache, name), hourAgo, hourAgo);
+    };
+    const { stdout: exitedPid } = await run(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    await bundle('build-old-running', String(process.pid));
+    await bundle('build-old-exited', exitedPid);
+    await bundle('build-old-unmarked');
+    await writeDep(5);
+    const { url } = await load(); // a rebuild removes what it may
+    const dirs = await readdir(cache);
+    expect(dirs).toContain('build-old-running');
+    expect(dirs).not.toContain('build-old-exited');
+    expect(dirs).not.toContain('build-old-unmarked');
+
+    // A process leaves its pid in its bundle while it runs, and takes it away when it exits.
+    const script = `import { useBundle } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bin', 'loadCli.js')).href)};
+      import { readdirSync } from 'node:fs';
+      useBundle(${JSON.stringify(url)});
+      process.stdout.write(JSON.stringify([String(process.pid), readdirSync(new URL('./users/', ${JSON.stringify(url)}))]));`;
+    const [pid, users] = JSON.parse((await run(process.execPath, ['--input-type=module', '-e', script])).stdout) as [string, string[]];
+    expect(users).toContain(pid);
+    expect(await readdir(new URL('./users/', url))).not.toContain(pid);
   });
 
   it('a source that does not compile is an error, so that the CLI falls back to tsx, which reports it', async () => {
