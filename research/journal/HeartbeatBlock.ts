@@ -199,8 +199,8 @@ export class HeartbeatBlock {
     yield bytes(this.action, n);
     for (const column of [this.confidence, this.scoreLong, this.scoreShort, this.scoreHold]) yield bytes(column, n);
     yield bytes(this.outcome, n);
-    yield this.textRows.length === 0 ? NULL_TEXTS.subarray(0, n * NULL_TEXT.length) : texts(this.missing, n);
-    yield this.textRows.length === 0 ? NULL_TEXTS.subarray(0, n * NULL_TEXT.length) : texts(this.detail, n);
+    yield this.textBytes(this.missing, n);
+    yield this.textBytes(this.detail, n);
     yield bytes(this.featureStart, n + 1);
     yield* this.featureBytes();
     const votes = this.voteStart[n]!;
@@ -209,6 +209,11 @@ export class HeartbeatBlock {
     yield bytes(this.voteAction, votes);
     yield bytes(this.voteConfidence, votes);
     yield bytes(this.voteWeight, votes);
+  }
+
+  /** A text column's first `n` rows as hashed (`texts`): from a ready buffer when no row of the block has text. */
+  private textBytes(values: readonly (string | null)[], n: number): Uint8Array {
+    return this.textRows.length === 0 ? NULL_TEXTS.subarray(0, n * NULL_TEXT.length) : texts(values, n);
   }
 
   /** Every row's features in row order: copied ones from the block, set rows straight from the set's memory. */
